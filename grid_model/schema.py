@@ -1,0 +1,317 @@
+"""Schemas of the dataset tables: one row per column (name, dtype, unit, required, default, bounds).
+
+A dataset is a folder of CSV files. Each table here drives three things at once: filling defaults,
+validating values (with errors naming file, row and column), and the generated docs table
+(``grid-model schema`` / ``docs/schema.md``). The pattern follows PyPSA's component attribute tables.
+
+Every table carries a free-text ``source`` column: where the numbers in that row come from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Dtype = Literal["str", "float", "int", "bool"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table."""
+
+    name: str
+    dtype: Dtype
+    unit: str = ""
+    required: bool = True
+    default: object = None
+    description: str = ""
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    allowed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """A dataset table: its file name, id column, columns and foreign keys."""
+
+    name: str
+    file: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    foreign_keys: dict[str, str] = field(default_factory=dict)  # column -> table name
+    optional: bool = False
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+SOURCE = Column("source", "str", required=False, default="", description="Where this row's figures come from.")
+
+CATEGORIES = ("hydro", "gas", "coal", "oil", "nuclear", "wind", "solar", "bioenergy", "geothermal", "storage")
+
+ZONES = TableSchema(
+    "zones",
+    "zones.csv",
+    "One row per zone (national grid or sub-grid); ISO 3166 alpha-2 codes.",
+    (
+        Column("zone", "str", description="Zone code, e.g. MX, CO, CL or CL-N."),
+        Column("name", "str", required=False, default="", description="Readable name."),
+        Column("bloc", "str", required=False, default="", description="Grouping, e.g. PacificAlliance, SIEPAC."),
+        Column("lat", "float", "deg", required=False, default=0.0, min=-90, max=90, description="Latitude of the load centre."),
+        Column("lon", "float", "deg", required=False, default=0.0, min=-180, max=180, description="Longitude of the load centre."),
+        Column("voll_usd_per_mwh", "float", "USD/MWh", required=False, default=10_000.0, min=0,
+               description="Value of lost load: cost of each MWh not served."),
+        SOURCE,
+    ),
+    key=("zone",),
+)
+
+FUELS = TableSchema(
+    "fuels",
+    "fuels.csv",
+    "International reference fuel prices and CO2 factors (per MWh of fuel heat, lower heating value).",
+    (
+        Column("fuel", "str", description="Fuel name, e.g. gas, coal, oil, diesel, biomass, uranium."),
+        Column("price_usd_per_mwh_th", "float", "USD/MWh_th", min=0, description="Reference (unsubsidised) fuel price."),
+        Column("co2_t_per_mwh_th", "float", "tCO2/MWh_th", min=0, description="CO2 emitted per MWh of fuel burnt."),
+        SOURCE,
+    ),
+    key=("fuel",),
+)
+
+FUEL_PRICES = TableSchema(
+    "fuel_prices",
+    "fuel_prices.csv",
+    "Zone-specific reference fuel prices (e.g. domestic gas); overrides fuels.csv for that zone. "
+    "This is the economic price; subsidies are listed separately.",
+    (
+        Column("zone", "str", description="Zone code."),
+        Column("fuel", "str", description="Fuel name from fuels.csv."),
+        Column("price_usd_per_mwh_th", "float", "USD/MWh_th", min=0, description="Economic fuel price in this zone."),
+        SOURCE,
+    ),
+    key=("zone", "fuel"),
+    foreign_keys={"zone": "zones", "fuel": "fuels"},
+    optional=True,
+)
+
+TECHNOLOGIES = TableSchema(
+    "technologies",
+    "technologies.csv",
+    "Technology costs and performance for the planning year, in USD.",
+    (
+        Column("technology", "str", description="Technology name, e.g. ccgt, ocgt, coal, solar, onwind, battery."),
+        Column("category", "str", allowed=CATEGORIES, description="Reporting category (Ember/IRENA vocabulary)."),
+        Column("fuel", "str", required=False, default="", description="Fuel from fuels.csv; empty for none."),
+        Column("renewable", "bool", required=False, default=False, description="Counts toward the renewable share."),
+        Column("non_conventional", "bool", required=False, default=False,
+               description="Non-conventional renewable (wind, solar, geothermal, bioenergy, small hydro)."),
+        Column("efficiency_pu", "float", "MWh_el/MWh_th", required=False, default=1.0, min=0, max=1, min_exclusive=True,
+               description="Electrical efficiency (1 for technologies without fuel)."),
+        Column("vom_usd_per_mwh", "float", "USD/MWh", required=False, default=0.0, min=0, description="Variable O&M."),
+        Column("capex_usd_per_kw", "float", "USD/kW", required=False, default=0.0, min=0, description="Overnight investment cost."),
+        Column("fom_usd_per_kw_yr", "float", "USD/kW/yr", required=False, default=0.0, min=0, description="Fixed O&M."),
+        Column("lifetime_yr", "float", "yr", required=False, default=25.0, min=0, min_exclusive=True, description="Economic lifetime."),
+        SOURCE,
+    ),
+    key=("technology",),
+)
+
+GENERATORS = TableSchema(
+    "generators",
+    "generators.csv",
+    "Generating units or fleets (one row per zone and technology is typical), existing and candidate.",
+    (
+        Column("generator", "str", description="Unique id, e.g. MX-ccgt."),
+        Column("zone", "str", description="Zone code."),
+        Column("technology", "str", description="Technology from technologies.csv."),
+        Column("p_nom_mw", "float", "MW", min=0, description="Existing capacity."),
+        Column("p_nom_max_mw", "float", "MW", required=False, default=None, min=0,
+               description="Capacity ceiling including existing; above p_nom_mw the model may build. Empty = p_nom_mw."),
+        Column("availability_pu", "float", "pu", required=False, default=1.0, min=0, max=1,
+               description="Constant availability (outages, derating) when no profile is given."),
+        Column("profile", "str", required=False, default="",
+               description="Column of timeseries/availability_pu.csv giving hourly availability; empty = constant."),
+        Column("min_output_pu", "float", "pu", required=False, default=0.0, min=0, max=1,
+               description="Must-run floor as a share of available capacity (e.g. cogeneration, contracts)."),
+        Column("efficiency_pu", "float", "pu", required=False, default=None, min=0, max=1, min_exclusive=True,
+               description="Overrides the technology efficiency (empty = technology value)."),
+        Column("vom_usd_per_mwh", "float", "USD/MWh", required=False, default=None, min=0,
+               description="Overrides the technology variable O&M."),
+        Column("capex_usd_per_kw", "float", "USD/kW", required=False, default=None, min=0,
+               description="Overrides the technology capex for new capacity here."),
+        SOURCE,
+    ),
+    key=("generator",),
+    foreign_keys={"zone": "zones", "technology": "technologies"},
+)
+
+STORAGE = TableSchema(
+    "storage",
+    "storage.csv",
+    "Batteries and pumped hydro: power and a fixed energy-to-power ratio.",
+    (
+        Column("storage", "str", description="Unique id, e.g. CL-battery."),
+        Column("zone", "str", description="Zone code."),
+        Column("technology", "str", description="Technology (battery, pumped_hydro) from technologies.csv."),
+        Column("p_nom_mw", "float", "MW", min=0, description="Existing charge/discharge power."),
+        Column("p_nom_max_mw", "float", "MW", required=False, default=None, min=0,
+               description="Power ceiling including existing; empty = p_nom_mw (not expandable)."),
+        Column("max_hours", "float", "h", min=0, min_exclusive=True, description="Energy capacity / power."),
+        Column("efficiency_charge_pu", "float", "pu", required=False, default=0.95, min=0, max=1, min_exclusive=True,
+               description="Charging efficiency."),
+        Column("efficiency_discharge_pu", "float", "pu", required=False, default=0.95, min=0, max=1, min_exclusive=True,
+               description="Discharging efficiency."),
+        Column("standing_loss_pu_per_h", "float", "pu/h", required=False, default=0.0, min=0, max=1,
+               description="Share of stored energy lost per hour."),
+        Column("capex_usd_per_kwh", "float", "USD/kWh", required=False, default=0.0, min=0,
+               description="Energy-part capex (added to the technology's per-kW capex times max_hours)."),
+        SOURCE,
+    ),
+    key=("storage",),
+    foreign_keys={"zone": "zones", "technology": "technologies"},
+    optional=True,
+)
+
+HYDRO = TableSchema(
+    "hydro",
+    "hydro.csv",
+    "Hydro plants with inflows: reservoirs (energy_mwh > 0) and run-of-river (energy_mwh = 0).",
+    (
+        Column("hydro", "str", description="Unique id, e.g. CO-hydro-reservoir."),
+        Column("zone", "str", description="Zone code."),
+        Column("technology", "str", description="Technology (hydro_reservoir, run_of_river) from technologies.csv."),
+        Column("p_nom_mw", "float", "MW", min=0, description="Turbine capacity."),
+        Column("energy_mwh", "float", "MWh", min=0, description="Reservoir energy capacity (0 = run-of-river)."),
+        Column("inflow", "str", description="Column of timeseries/inflow_mw_<hydrology>.csv with the inflow in MW."),
+        Column("min_release_pu", "float", "pu", required=False, default=0.0, min=0, max=1,
+               description="Minimum release (ecological flow) as a share of p_nom_mw, if inflow allows."),
+        SOURCE,
+    ),
+    key=("hydro",),
+    foreign_keys={"zone": "zones", "technology": "technologies"},
+    optional=True,
+)
+
+LINKS = TableSchema(
+    "links",
+    "links.csv",
+    "Interconnectors, existing and candidate; flows either way up to the capacity, with losses.",
+    (
+        Column("link", "str", description="Unique id, e.g. CO-EC."),
+        Column("zone_from", "str", description="Zone at one end (the forward direction starts here)."),
+        Column("zone_to", "str", description="Zone at the other end."),
+        Column("kind", "str", allowed=("AC", "DC"), description="AC or DC (DC adds converter losses)."),
+        Column("status", "str", allowed=("existing", "candidate"), description="existing or candidate."),
+        Column("p_nom_mw", "float", "MW", min=0, description="Existing transfer capacity (0 for a new corridor)."),
+        Column("project_mw", "float", "MW", required=False, default=0.0, min=0,
+               description="Capacity a named project adds (used in 'projects' mode)."),
+        Column("p_nom_max_mw", "float", "MW", required=False, default=None, min=0,
+               description="Capacity ceiling in 'optimal' mode; empty = p_nom_mw + project_mw."),
+        Column("length_km", "float", "km", min=0, description="Route length."),
+        Column("loss_pu", "float", "pu", required=False, default=None, min=0, max=1,
+               description="Loss share of the sent power; empty = from length and kind (see links feature)."),
+        Column("capex_usd_per_mw", "float", "USD/MW", required=False, default=0.0, min=0,
+               description="Investment per MW of new capacity (line plus terminals)."),
+        Column("fom_pct_per_yr", "float", "%/yr", required=False, default=1.5, min=0, description="Fixed O&M, % of capex."),
+        Column("lifetime_yr", "float", "yr", required=False, default=40.0, min=0, min_exclusive=True, description="Economic lifetime."),
+        SOURCE,
+    ),
+    key=("link",),
+    foreign_keys={"zone_from": "zones", "zone_to": "zones"},
+    optional=True,
+)
+
+FUEL_SUBSIDIES = TableSchema(
+    "fuel_subsidies",
+    "fuel_subsidies.csv",
+    "Fuel subsidies to power generation: a wedge between the reference price and the price generators pay.",
+    (
+        Column("zone", "str", description="Zone code."),
+        Column("fuel", "str", description="Fuel from fuels.csv."),
+        Column("subsidy_usd_per_mwh_th", "float", "USD/MWh_th", min=0, description="Price reduction given to generators."),
+        SOURCE,
+    ),
+    key=("zone", "fuel"),
+    foreign_keys={"zone": "zones", "fuel": "fuels"},
+    optional=True,
+)
+
+ELECTRICITY_SUBSIDIES = TableSchema(
+    "electricity_subsidies",
+    "electricity_subsidies.csv",
+    "Electricity tariff subsidies per zone; removing one raises the tariff and, via the elasticity, lowers demand.",
+    (
+        Column("zone", "str", description="Zone code."),
+        Column("tariff_usd_per_mwh", "float", "USD/MWh", min=0, min_exclusive=True,
+               description="Average tariff consumers pay with the subsidy."),
+        Column("subsidy_usd_per_mwh", "float", "USD/MWh", min=0,
+               description="Average subsidy per MWh of demand (fiscal transfer)."),
+        Column("elasticity", "float", "-", max=0, description="Price elasticity of demand (≤ 0)."),
+        SOURCE,
+    ),
+    key=("zone",),
+    foreign_keys={"zone": "zones"},
+    optional=True,
+)
+
+DEMAND_GROWTH = TableSchema(
+    "demand_growth",
+    "demand_growth.csv",
+    "Annual demand per zone and year; the hourly base-year profile is scaled to these totals.",
+    (
+        Column("zone", "str", description="Zone code."),
+        Column("year", "int", min=2000, max=2100, description="Calendar year."),
+        Column("demand_twh", "float", "TWh", min=0, description="Annual electricity demand."),
+        SOURCE,
+    ),
+    key=("zone", "year"),
+    foreign_keys={"zone": "zones"},
+    optional=True,
+)
+
+TABLES: tuple[TableSchema, ...] = (
+    ZONES,
+    FUELS,
+    FUEL_PRICES,
+    TECHNOLOGIES,
+    GENERATORS,
+    STORAGE,
+    HYDRO,
+    LINKS,
+    FUEL_SUBSIDIES,
+    ELECTRICITY_SUBSIDIES,
+    DEMAND_GROWTH,
+)
+
+TIMESERIES_DOC = """\
+Time series live in `timeseries/`, one row per hour of the base year, first column `timestep` (0 … n−1):
+
+| file | columns | unit |
+|---|---|---|
+| `timesteps.csv` | `timestep`, `datetime` (local standard time, ISO), `weight_h` (sums to 8,760) | h |
+| `demand_mw.csv` | one column per zone | MW |
+| `availability_pu.csv` | one column per profile named in generators.csv `profile` | pu of capacity |
+| `inflow_mw_<hydrology>.csv` | one column per `inflow` named in hydro.csv; `<hydrology>` is chosen by the scenario | MW |
+"""
+
+
+def schema_markdown() -> str:
+    """The docs table of every dataset table, generated from the schemas above."""
+    out = ["# Dataset schema", "", "Generated from `grid_model/schema.py`; do not edit by hand.", ""]
+    for t in TABLES:
+        out += [f"## `{t.file}`" + (" (optional)" if t.optional else ""), "", t.description, ""]
+        out += ["| column | type | unit | required | default | description |", "|---|---|---|---|---|---|"]
+        for c in t.columns:
+            default = "" if c.default is None else repr(c.default)
+            desc = c.description + (f" One of: {', '.join(c.allowed)}." if c.allowed else "")
+            out.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {'yes' if c.required else 'no'} | {default} | {desc} |")
+        out.append("")
+    out += ["## Time series", "", TIMESERIES_DOC]
+    return "\n".join(out)
