@@ -1,0 +1,435 @@
+"""Load a dataset folder into validated pandas tables.
+
+Every failure is an :class:`~grid_model.errors.InputError` naming file, row and column. Rows are
+numbered as data rows (1 = the first line under the header) and the row's id is shown beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from grid_model.errors import InputError
+from grid_model.schema import TABLES, Column, TableSchema
+
+HOURS_PER_YEAR = 8760.0
+
+
+@dataclass
+class Dataset:
+    """Validated input tables. Static tables are indexed by their key; series by ``timestep``."""
+
+    path: Path
+    tables: dict[str, pd.DataFrame]
+    timesteps: pd.DataFrame  # index timestep; columns weight_h (+ datetime, period if aggregated)
+    demand_mw: pd.DataFrame  # index timestep; one column per zone
+    availability_pu: pd.DataFrame  # index timestep; one column per profile
+    inflow_mw: pd.DataFrame  # index timestep; one column per inflow name
+    hydrology: str = "2023"
+    meta: dict[str, object] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    def copy(self) -> Dataset:
+        """A deep copy, safe to modify."""
+        return replace(
+            self,
+            tables={k: v.copy() for k, v in self.tables.items()},
+            timesteps=self.timesteps.copy(),
+            demand_mw=self.demand_mw.copy(),
+            availability_pu=self.availability_pu.copy(),
+            inflow_mw=self.inflow_mw.copy(),
+            meta=dict(self.meta),
+        )
+
+    @property
+    def zones(self) -> list[str]:
+        return list(self.tables["zones"].index)
+
+    @property
+    def weights_h(self) -> np.ndarray:
+        return self.timesteps["weight_h"].to_numpy(dtype=float)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one table
+
+
+def _read_csv(path: Path, label: str) -> pd.DataFrame:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", file=label) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", file=label) from None
+    if not text.strip():
+        raise InputError("file is empty (a header line is required)", file=label)
+    import io
+
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.ParserError as exc:
+        raise InputError(f"malformed CSV ({str(exc).strip().splitlines()[-1]})", file=label) from None
+
+
+def _row_id(df: pd.DataFrame, schema: TableSchema, i: int) -> str | None:
+    if schema.key and all(k in df.columns for k in schema.key):
+        return "/".join(str(df.iloc[i][k]) for k in schema.key)
+    return None
+
+
+def _coerce_column(df: pd.DataFrame, col: Column, schema: TableSchema, label: str) -> pd.Series:
+    raw = df[col.name].astype(str).str.strip()
+    missing = raw.eq("") | raw.str.lower().isin(["nan", "none", "null", "na"])
+    if col.dtype == "str":
+        if col.required and missing.any():
+            i = int(np.flatnonzero(missing.to_numpy())[0])
+            raise InputError("value is missing", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i))
+        out = raw.where(~missing, "" if col.default is None else str(col.default))
+        if col.allowed is not None:
+            bad = ~out.isin(col.allowed) & ~(out.eq("") & ~col.required)
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise InputError(
+                    f"'{out.iloc[i]}' is not one of {', '.join(col.allowed)}",
+                    file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i),
+                )
+        return out.astype(object)
+    if col.dtype == "bool":
+        low = raw.str.lower()
+        truthy, falsy = low.isin(["true", "1", "yes", "y"]), low.isin(["false", "0", "no", "n"])
+        bad = ~(truthy | falsy | missing)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(
+                f"'{raw.iloc[i]}' is not true/false", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i)
+            )
+        if col.required and missing.any():
+            i = int(np.flatnonzero(missing.to_numpy())[0])
+            raise InputError("value is missing", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i))
+        return pd.Series(np.where(missing, bool(col.default), truthy), index=df.index, dtype=bool)
+    # numeric
+    values = pd.to_numeric(raw.where(~missing, None), errors="coerce")
+    not_number = values.isna() & ~missing
+    if not_number.any():
+        i = int(np.flatnonzero(not_number.to_numpy())[0])
+        raise InputError(
+            f"'{raw.iloc[i]}' is not a number", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i)
+        )
+    if col.required and missing.any():
+        i = int(np.flatnonzero(missing.to_numpy())[0])
+        raise InputError("value is missing", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i))
+    arr = values.to_numpy(dtype=float)
+    inf = np.isinf(arr)
+    if inf.any():
+        i = int(np.flatnonzero(inf)[0])
+        raise InputError("value is infinite", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i))
+    for i, v in enumerate(arr):
+        if math.isnan(v):
+            continue
+        if col.min is not None and (v < col.min or (col.min_exclusive and v <= col.min)):
+            op = ">" if col.min_exclusive else "≥"
+            raise InputError(
+                f"{v:g} is out of range (must be {op} {col.min:g})",
+                file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i),
+            )
+        if col.max is not None and v > col.max:
+            raise InputError(
+                f"{v:g} is out of range (must be ≤ {col.max:g})",
+                file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i),
+            )
+    if col.dtype == "int":
+        frac = ~np.isnan(arr) & (arr != np.round(arr))
+        if frac.any():
+            i = int(np.flatnonzero(frac)[0])
+            raise InputError(
+                f"{arr[i]:g} is not a whole number", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i)
+            )
+    if col.default is not None:
+        arr = np.where(np.isnan(arr), float(col.default), arr)  # type: ignore[arg-type]
+    return pd.Series(arr, index=df.index, dtype=float)
+
+
+def read_table(path: Path, schema: TableSchema, label: str | None = None) -> pd.DataFrame:
+    """Read and validate one static table; returns it indexed by its key (columns keep the key too)."""
+    label = label or str(path)
+    df = _read_csv(path, label)
+    df.columns = [str(c).strip() for c in df.columns]
+    known = {c.name for c in schema.columns}
+    for c in df.columns:
+        if c not in known:
+            raise InputError(f"unknown column '{c}' (expected: {', '.join(sorted(known))})", file=label, column=c)
+    dup = pd.Index(df.columns)[pd.Index(df.columns).duplicated()]
+    if len(dup):
+        raise InputError("column appears twice", file=label, column=str(dup[0]))
+    for col in schema.columns:
+        if col.name not in df.columns:
+            if col.required:
+                raise InputError("required column is missing", file=label, column=col.name)
+            df[col.name] = ""
+    out = pd.DataFrame({col.name: _coerce_column(df, col, schema, label) for col in schema.columns})
+    if schema.key:
+        keys = out[list(schema.key)].astype(str).agg("/".join, axis=1)
+        dup_mask = keys.duplicated()
+        if dup_mask.any():
+            i = int(np.flatnonzero(dup_mask.to_numpy())[0])
+            first = int(np.flatnonzero((keys == keys.iloc[i]).to_numpy())[0])
+            raise InputError(
+                f"duplicate id '{keys.iloc[i]}' (first at row {first + 1})",
+                file=label, row=i + 1, column=schema.key[0],
+            )
+        out.index = pd.Index(keys.to_numpy(dtype=object), name="/".join(schema.key))
+    return out
+
+
+def _empty_table(schema: TableSchema) -> pd.DataFrame:
+    cols = {}
+    for c in schema.columns:
+        cols[c.name] = pd.Series([], dtype=object if c.dtype == "str" else (bool if c.dtype == "bool" else float))
+    out = pd.DataFrame(cols)
+    out.index = pd.Index([], dtype=object, name="/".join(schema.key))
+    return out
+
+
+def read_series(path: Path, label: str, *, unit_min: float = 0.0, unit_max: float | None = None) -> pd.DataFrame:
+    """Read a time series (column ``timestep`` then one numeric column per entity)."""
+    df = _read_csv(path, label)
+    df.columns = [str(c).strip() for c in df.columns]
+    if "timestep" not in df.columns:
+        raise InputError("required column is missing", file=label, column="timestep")
+    ts = pd.to_numeric(df["timestep"], errors="coerce")
+    if ts.isna().any():
+        i = int(np.flatnonzero(ts.isna().to_numpy())[0])
+        raise InputError(f"'{df['timestep'].iloc[i]}' is not a timestep number", file=label, row=i + 1, column="timestep")
+    expected = np.arange(len(df))
+    if not np.array_equal(ts.to_numpy(), expected):
+        i = int(np.flatnonzero(ts.to_numpy() != expected)[0])
+        raise InputError(
+            f"timesteps must run 0, 1, 2, … without gaps or repeats; found {ts.iloc[i]:g} where {i} was expected",
+            file=label, row=i + 1, column="timestep",
+        )
+    out = {}
+    for c in df.columns:
+        if c == "timestep" or c == "datetime":
+            continue
+        raw = df[c].astype(str).str.strip()
+        vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(vals)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            what = "missing" if raw.iloc[i] == "" else f"'{raw.iloc[i]}' is not a finite number"
+            raise InputError(f"value {what}" if what == "missing" else what, file=label, row=i + 1, column=c)
+        if (vals < unit_min).any():
+            i = int(np.flatnonzero(vals < unit_min)[0])
+            raise InputError(f"{vals[i]:g} is out of range (must be ≥ {unit_min:g})", file=label, row=i + 1, column=c)
+        if unit_max is not None and (vals > unit_max + 1e-9).any():
+            i = int(np.flatnonzero(vals > unit_max + 1e-9)[0])
+            raise InputError(f"{vals[i]:g} is out of range (must be ≤ {unit_max:g})", file=label, row=i + 1, column=c)
+        out[c] = vals
+    frame = pd.DataFrame(out, index=pd.RangeIndex(len(df), name="timestep"))
+    if "datetime" in df.columns:
+        frame.attrs["datetime"] = df["datetime"].tolist()
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole folder
+
+
+def load_dataset(path: str | Path, hydrology: str = "2023") -> Dataset:
+    """Read every table and series of a dataset folder, fill defaults and check references.
+
+    Raises :class:`InputError` with file, row and column on the first problem found.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise InputError(f"dataset folder not found: {root}")
+    tables: dict[str, pd.DataFrame] = {}
+    for schema in TABLES:
+        f = root / schema.file
+        if not f.exists():
+            if schema.optional:
+                tables[schema.name] = _empty_table(schema)
+                continue
+            raise InputError("required table is missing", file=str(f))
+        tables[schema.name] = read_table(f, schema, label=str(f))
+
+    ts_dir = root / "timeseries"
+    steps_file = ts_dir / "timesteps.csv"
+    steps = read_series(steps_file, str(steps_file))
+    if "weight_h" not in steps.columns:
+        raise InputError("required column is missing", file=str(steps_file), column="weight_h")
+    if "datetime" in steps.attrs:
+        steps["datetime"] = steps.attrs["datetime"]
+    n = len(steps)
+    demand = read_series(ts_dir / "demand_mw.csv", str(ts_dir / "demand_mw.csv"))
+    avail_file = ts_dir / "availability_pu.csv"
+    avail = (
+        read_series(avail_file, str(avail_file), unit_max=1.0)
+        if avail_file.exists()
+        else pd.DataFrame(index=pd.RangeIndex(n, name="timestep"))
+    )
+    inflow_file = ts_dir / f"inflow_mw_{hydrology}.csv"
+    if inflow_file.exists():
+        inflow = read_series(inflow_file, str(inflow_file))
+    elif len(tables["hydro"]):
+        options = sorted(p.stem.removeprefix("inflow_mw_") for p in ts_dir.glob("inflow_mw_*.csv"))
+        raise InputError(f"hydrology '{hydrology}' not found (available: {', '.join(options) or 'none'})", file=str(inflow_file))
+    else:
+        inflow = pd.DataFrame(index=pd.RangeIndex(n, name="timestep"))
+    for name, frame, f in (("demand", demand, "demand_mw.csv"), ("availability", avail, "availability_pu.csv"),
+                           ("inflow", inflow, inflow_file.name)):
+        if len(frame) != n:
+            raise InputError(
+                f"{name} series has {len(frame)} rows but timesteps.csv has {n}", file=str(ts_dir / f), column="timestep"
+            )
+    ds = Dataset(root, tables, steps, demand, avail, inflow, hydrology=hydrology)
+    validate_dataset(ds)
+    return ds
+
+
+def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
+    """Cross-table checks: references, series coverage, weights, supply for every zone with demand."""
+    root = ds.path
+    by_name = {t.name: t for t in TABLES}
+    for schema in TABLES:
+        df = ds.tables[schema.name]
+        label = str(root / schema.file)
+        for col, target in schema.foreign_keys.items():
+            valid = set(ds.tables[target].index)
+            for i, v in enumerate(df[col].tolist()):
+                if v not in valid:
+                    raise InputError(
+                        f"unknown {by_name[target].key[0]} '{v}' (not in {by_name[target].file})",
+                        file=label, row=i + 1, column=col, row_id=_row_id(df.reset_index(drop=True), schema, i),
+                    )
+    techs = ds.tables["technologies"]
+    fuels = set(ds.tables["fuels"].index)
+    for i, (t, fuel) in enumerate(techs["fuel"].items()):
+        if fuel and fuel not in fuels:
+            raise InputError(f"unknown fuel '{fuel}' (not in fuels.csv)", file=str(root / "technologies.csv"),
+                             row=i + 1, column="fuel", row_id=t)
+    for name, schema in (("generators", by_name["generators"]), ("storage", by_name["storage"]),
+                         ("links", by_name["links"])):
+        df = ds.tables[name]
+        cap_max = df["p_nom_max_mw"]
+        base = df["p_nom_mw"] + (df["project_mw"] if name == "links" else 0.0)
+        lower = cap_max.notna() & (cap_max < base - 1e-9)
+        if lower.any():
+            i = int(np.flatnonzero(lower.to_numpy())[0])
+            raise InputError(
+                f"p_nom_max_mw {cap_max.iloc[i]:g} is below the existing/planned capacity {base.iloc[i]:g}",
+                file=str(root / schema.file), row=i + 1, column="p_nom_max_mw", row_id=str(df.index[i]),
+            )
+    links = ds.tables["links"]
+    self_loop = links["zone_from"] == links["zone_to"]
+    if self_loop.any():
+        i = int(np.flatnonzero(self_loop.to_numpy())[0])
+        raise InputError("a link must join two different zones", file=str(root / "links.csv"), row=i + 1,
+                         column="zone_to", row_id=str(links.index[i]))
+    gens = ds.tables["generators"]
+    for i, (g, prof) in enumerate(gens["profile"].items()):
+        if prof and prof not in ds.availability_pu.columns:
+            raise InputError(f"profile '{prof}' is not a column of timeseries/availability_pu.csv",
+                             file=str(root / "generators.csv"), row=i + 1, column="profile", row_id=g)
+    hydro = ds.tables["hydro"]
+    for i, (h, inflow) in enumerate(hydro["inflow"].items()):
+        if inflow not in ds.inflow_mw.columns:
+            raise InputError(f"inflow '{inflow}' is not a column of timeseries/inflow_mw_{ds.hydrology}.csv",
+                             file=str(root / "hydro.csv"), row=i + 1, column="inflow", row_id=h)
+    steps_label = str(root / "timeseries" / "timesteps.csv")
+    w = ds.timesteps["weight_h"].to_numpy(dtype=float)
+    if (w <= 0).any():
+        i = int(np.flatnonzero(w <= 0)[0])
+        raise InputError(f"weight {w[i]:g} must be > 0", file=steps_label, row=i + 1, column="weight_h")
+    if abs(w.sum() - HOURS_PER_YEAR) > 1e-6 * HOURS_PER_YEAR:
+        raise InputError(f"weights sum to {w.sum():g} h; they must sum to 8760 so costs are annual",
+                         file=steps_label, column="weight_h")
+    demand_label = str(root / "timeseries" / "demand_mw.csv")
+    for z in ds.zones:
+        if z not in ds.demand_mw.columns:
+            raise InputError(f"zone '{z}' has no demand column", file=demand_label, column=z)
+    for c in ds.demand_mw.columns:
+        if c not in ds.tables["zones"].index:
+            raise InputError(f"column '{c}' is not a zone in zones.csv", file=demand_label, column=c)
+    _check_supply(ds)
+    if require_connected:
+        check_connected(ds)
+
+
+def _check_supply(ds: Dataset) -> None:
+    """A zone with demand needs some way to be supplied: a generator, storage, hydro or a link."""
+    supplied = set(ds.tables["generators"]["zone"]) | set(ds.tables["hydro"]["zone"])
+    links = ds.tables["links"]
+    supplied |= set(links["zone_from"]) | set(links["zone_to"])
+    for z in ds.zones:
+        if ds.demand_mw[z].sum() > 0 and z not in supplied:
+            raise InputError(
+                f"zone '{z}' has demand but no generator, hydro plant or link can supply it",
+                file=str(ds.path / "zones.csv"), row=ds.zones.index(z) + 1, column="zone", row_id=z,
+            )
+
+
+def check_connected(ds: Dataset, links: pd.DataFrame | None = None) -> None:
+    """All zones must form one network (networkx) over the given (default: all) links."""
+    import networkx as nx
+
+    links = ds.tables["links"] if links is None else links
+    g = nx.Graph()
+    g.add_nodes_from(ds.zones)
+    g.add_edges_from(zip(links["zone_from"], links["zone_to"], strict=True))
+    parts = sorted((sorted(c) for c in nx.connected_components(g)), key=len, reverse=True)
+    if len(parts) > 1:
+        islands = "; ".join(", ".join(p) for p in parts[1:])
+        raise InputError(
+            f"the network is not connected: {islands} cannot reach {parts[0][0]} over the links in use",
+            file=str(ds.path / "links.csv"),
+        )
+
+
+def write_dataset(
+    folder: str | Path,
+    tables: dict[str, pd.DataFrame | list[dict]],
+    demand_mw: dict[str, list[float] | np.ndarray],
+    *,
+    availability_pu: dict[str, list[float] | np.ndarray] | None = None,
+    inflow_mw: dict[str, list[float] | np.ndarray] | None = None,
+    weight_h: list[float] | np.ndarray | None = None,
+    hydrology: str = "2023",
+) -> Path:
+    """Write a dataset folder from Python objects (used by tests, notebooks and generators).
+
+    ``tables`` maps table names of :mod:`grid_model.schema` to rows; missing optional tables are omitted.
+    Weights default to 8760 / n hours per step.
+    """
+    root = Path(folder)
+    (root / "timeseries").mkdir(parents=True, exist_ok=True)
+    by_name = {t.name: t for t in TABLES}
+    for name, rows in tables.items():
+        df = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows
+        df.to_csv(root / by_name[name].file, index=False)
+    n = len(next(iter(demand_mw.values())))
+    w = np.full(n, HOURS_PER_YEAR / n) if weight_h is None else np.asarray(weight_h, dtype=float)
+    steps = pd.DataFrame({"timestep": np.arange(n), "weight_h": w})
+    steps.to_csv(root / "timeseries" / "timesteps.csv", index=False)
+
+    def _series(data: dict, name: str) -> None:
+        frame = pd.DataFrame({"timestep": np.arange(n), **{k: np.asarray(v, dtype=float) for k, v in data.items()}})
+        frame.to_csv(root / "timeseries" / name, index=False)
+
+    _series(demand_mw, "demand_mw.csv")
+    if availability_pu:
+        _series(availability_pu, "availability_pu.csv")
+    if inflow_mw:
+        _series(inflow_mw, f"inflow_mw_{hydrology}.csv")
+    return root

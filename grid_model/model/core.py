@@ -1,0 +1,187 @@
+"""The model builder: creates the two registries, runs the ordered feature list, writes balance and objective.
+
+Each feature module exposes ``add(ctx)``: it declares its own sets, variables and constraints on
+``ctx.m`` and *appends* to the two shared registries —
+
+* ``ctx.balance``: terms of the zone energy balance, per (zone, timestep), in MW (+ injects);
+* ``ctx.costs``: cost expressions in USD/yr, keyed by breakdown category (``fuel``, ``capex_generation``…).
+
+Only then does :func:`build_model` write, for every zone z and timestep t,
+
+    Σ_features injection[z, t] = demand[z, t]            (``zone_energy_balance``; dual / w_t = price)
+
+and the objective ``min Σ_categories cost[category]``. The core never asks which feature is on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from grid_model.dataset import Dataset
+
+log = logging.getLogger(__name__)
+
+COST_CATEGORIES = (
+    "capex_generation",
+    "capex_storage",
+    "capex_transmission",
+    "fixed_om",
+    "fuel",
+    "fuel_subsidy",
+    "variable_om",
+    "carbon",
+    "unserved",
+)
+
+
+@dataclass
+class ModelOptions:
+    """Switches and policy that shape the optimisation (filled from the scenario)."""
+
+    discount_rate: float = 0.07
+    carbon_price_usd_per_t: float = 0.0
+    co2_cap_mt: float | None = None
+    min_renewable_share: float | None = None
+    fuel_subsidies: bool = True
+    allow_unserved: bool = True
+
+
+def annuity_factor(rate: float, lifetime_yr: float) -> float:
+    """Capital recovery factor r / (1 − (1 + r)^−n); 1/n when r = 0."""
+    if rate == 0:
+        return 1.0 / lifetime_yr
+    return rate / (1.0 - (1.0 + rate) ** (-lifetime_yr))
+
+
+class BalanceRegistry:
+    """Terms of the zone energy balance: per (zone, timestep) lists of Pyomo linear expressions in MW."""
+
+    def __init__(self) -> None:
+        self._terms: dict[tuple[str, int], list] = defaultdict(list)
+
+    def add(self, zone: str, t: int, expr) -> None:
+        self._terms[zone, t].append(expr)
+
+    def add_series(self, zone: str, timesteps: Iterable[int], expr_of_t: Callable[[int], object]) -> None:
+        for t in timesteps:
+            self._terms[zone, t].append(expr_of_t(t))
+
+    def terms(self, zone: str, t: int) -> list:
+        return self._terms.get((zone, t), [])
+
+
+class CostRegistry:
+    """Cost terms in USD/yr keyed by breakdown category; a category may receive terms from several features."""
+
+    def __init__(self) -> None:
+        self._terms: dict[str, list] = defaultdict(list)
+
+    def add(self, category: str, expr) -> None:
+        if category not in COST_CATEGORIES:
+            raise ValueError(f"unknown cost category {category!r}")
+        self._terms[category].append(expr)
+
+    def expression(self, category: str):
+        return pyo.quicksum(self._terms.get(category, [])) if self._terms.get(category) else 0.0
+
+    def categories(self) -> list[str]:
+        return [c for c in COST_CATEGORIES if self._terms.get(c)]
+
+
+@dataclass
+class Context:
+    """Everything a feature needs: the model, the data, options and the two registries."""
+
+    m: pyo.ConcreteModel
+    ds: Dataset
+    options: ModelOptions
+    balance: BalanceRegistry = field(default_factory=BalanceRegistry)
+    costs: CostRegistry = field(default_factory=CostRegistry)
+    # Expressions features publish for others / for results (e.g. emissions, generation by category)
+    emissions_t: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # zone -> tCO2/yr terms
+    generation_mwh: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # 'renewable'/'all' -> MWh/yr
+
+    @property
+    def T(self) -> range:
+        return range(len(self.ds.timesteps))
+
+    @property
+    def weight_h(self) -> np.ndarray:
+        return self.ds.timesteps["weight_h"].to_numpy(dtype=float)
+
+    @property
+    def duration_h(self) -> np.ndarray:
+        """Chronological length of each step (differs from the weight for representative periods)."""
+        ts = self.ds.timesteps
+        col = "duration_h" if "duration_h" in ts.columns else "weight_h"
+        return ts[col].to_numpy(dtype=float)
+
+    def previous(self) -> np.ndarray:
+        """Index of the previous timestep in the same period, cyclic within each period."""
+        ts = self.ds.timesteps
+        period = ts["period"].to_numpy() if "period" in ts.columns else np.zeros(len(ts), dtype=int)
+        prev = np.arange(len(ts)) - 1
+        starts = np.r_[True, period[1:] != period[:-1]]
+        # first step of each period links to the last step of the same period
+        idx = np.flatnonzero(starts)
+        ends = np.r_[idx[1:] - 1, len(ts) - 1]
+        prev[idx] = ends
+        return prev
+
+    def annuity(self, lifetime_yr: float) -> float:
+        return annuity_factor(self.options.discount_rate, lifetime_yr)
+
+
+def _features() -> list:
+    # Ordered list: each appends to the registries; policy last because it reads what others published.
+    from grid_model.model import generation, hydro, links, policy, storage, unserved
+
+    return [generation, storage, hydro, links, unserved, policy]
+
+
+def build_model(ds: Dataset, options: ModelOptions | None = None) -> tuple[pyo.ConcreteModel, Context]:
+    """Build the Pyomo LP for one planning year from a (scenario-applied) dataset."""
+    options = options or ModelOptions()
+    t0 = time.perf_counter()
+    m = pyo.ConcreteModel(name="grid_model")
+    m.ZONES = pyo.Set(initialize=ds.zones, ordered=True, doc="Zones (ISO codes)")
+    m.TIMESTEPS = pyo.RangeSet(0, len(ds.timesteps) - 1, doc="Timesteps")
+    ctx = Context(m, ds, options)
+    for feature in _features():
+        feature.add(ctx)
+
+    demand = ds.demand_mw
+    zone_cols = {z: demand[z].to_numpy(dtype=float) for z in ds.zones}
+
+    def balance_rule(m, z, t):
+        terms = ctx.balance.terms(z, t)
+        d = float(zone_cols[z][t])
+        if not terms:
+            return pyo.Constraint.Feasible if d == 0 else pyo.Constraint.Infeasible
+        return pyo.quicksum(terms) == d
+
+    m.zone_energy_balance = pyo.Constraint(
+        m.ZONES, m.TIMESTEPS, rule=balance_rule,
+        doc="Σ injections (generation + discharge − charge + net imports after losses + unserved) = demand [MW]",
+    )
+    m.cost_usd = pyo.Expression(
+        list(COST_CATEGORIES), initialize={c: ctx.costs.expression(c) for c in COST_CATEGORIES},
+        doc="Cost by category [USD/yr]",
+    )
+    m.objective = pyo.Objective(expr=pyo.quicksum(m.cost_usd[c] for c in COST_CATEGORIES), sense=pyo.minimize)
+    ds.meta.setdefault("timings_s", {})["build"] = time.perf_counter() - t0  # type: ignore[index]
+    log.info("built model in %.2f s", time.perf_counter() - t0)
+    return m, ctx
+
+
+def series(values: np.ndarray | pd.Series) -> list[float]:
+    """Plain floats for fast Pyomo construction."""
+    return [float(v) for v in np.asarray(values, dtype=float)]

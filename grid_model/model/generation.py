@@ -1,0 +1,175 @@
+"""Generators: dispatch within hourly availability, optional new capacity, fuel, O&M, carbon and subsidy costs.
+
+Variables: ``gen_dispatch_mw[g, t] ≥ 0``; ``gen_new_cap_mw[g] ∈ [0, P̄[g] − P0[g]]`` for expandable g.
+
+    p[g,t] ≤ a[g,t]·(P0[g] + x[g])                   gen_dispatch_max (a column bound when g is not expandable)
+    p[g,t] ≥ m[g]·a[g,t]·(P0[g] + x[g])              gen_dispatch_min (must-run floor, only where m[g] > 0)
+
+Registries: balance[z(g), t] += p[g,t]. Costs (USD/yr), with E[g] = Σ_t w_t·p[g,t] (MWh/yr):
+
+    fuel          += Σ_g π[z,f]/η[g]·E[g]            π = economic (reference) fuel price
+    fuel_subsidy  −= Σ_g s[z,f]/η[g]·E[g]            s = fuel subsidy, when subsidies are on
+    variable_om   += Σ_g vom[g]·E[g]
+    carbon        += Σ_g c_CO2·ef[f]/η[g]·E[g]
+    capex_generation += Σ_g capex[g]·1000·CRF(r, n)·x[g];   fixed_om += Σ_g fom[g]·1000·x[g]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from grid_model.dataset import Dataset
+from grid_model.model.core import Context, ModelOptions, annuity_factor
+
+
+def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
+    """One row per generator with every number the model uses (also reused by the results)."""
+    gens = ds.tables["generators"]
+    techs = ds.tables["technologies"]
+    fuels = ds.tables["fuels"]
+    fuel_prices = ds.tables["fuel_prices"]
+    subsidies = ds.tables["fuel_subsidies"]
+    t = techs.loc[gens["technology"]].reset_index(drop=True)
+    t.index = gens.index
+    out = pd.DataFrame(index=gens.index)
+    out["zone"] = gens["zone"]
+    out["technology"] = gens["technology"]
+    out["category"] = t["category"]
+    out["fuel"] = t["fuel"]
+    out["renewable"] = t["renewable"].astype(bool)
+    out["non_conventional"] = t["non_conventional"].astype(bool)
+    out["efficiency_pu"] = gens["efficiency_pu"].fillna(t["efficiency_pu"])
+    out["vom_usd_per_mwh"] = gens["vom_usd_per_mwh"].fillna(t["vom_usd_per_mwh"])
+    price, subsidy, ef = [], [], []
+    for g in gens.index:
+        f, z = out.at[g, "fuel"], out.at[g, "zone"]
+        if not f:
+            price.append(0.0), subsidy.append(0.0), ef.append(0.0)
+            continue
+        key = f"{z}/{f}"
+        price.append(float(fuel_prices.at[key, "price_usd_per_mwh_th"]) if key in fuel_prices.index
+                     else float(fuels.at[f, "price_usd_per_mwh_th"]))
+        subsidy.append(float(subsidies.at[key, "subsidy_usd_per_mwh_th"]) if key in subsidies.index else 0.0)
+        ef.append(float(fuels.at[f, "co2_t_per_mwh_th"]))
+    out["fuel_price_usd_per_mwh_th"] = price
+    out["fuel_subsidy_usd_per_mwh_th"] = np.minimum(subsidy, price) if options.fuel_subsidies else 0.0
+    out["co2_t_per_mwh"] = np.asarray(ef) / out["efficiency_pu"]
+    out["fuel_cost_usd_per_mwh"] = out["fuel_price_usd_per_mwh_th"] / out["efficiency_pu"]
+    out["subsidy_usd_per_mwh"] = out["fuel_subsidy_usd_per_mwh_th"] / out["efficiency_pu"]
+    out["carbon_cost_usd_per_mwh"] = options.carbon_price_usd_per_t * out["co2_t_per_mwh"]
+    out["marginal_cost_usd_per_mwh"] = (
+        out["vom_usd_per_mwh"] + out["fuel_cost_usd_per_mwh"] - out["subsidy_usd_per_mwh"] + out["carbon_cost_usd_per_mwh"]
+    )
+    out["p_nom_mw"] = gens["p_nom_mw"]
+    out["p_nom_max_mw"] = gens["p_nom_max_mw"].fillna(gens["p_nom_mw"])
+    out["expandable"] = out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9
+    capex = gens["capex_usd_per_kw"].fillna(t["capex_usd_per_kw"])
+    crf = np.array([annuity_factor(options.discount_rate, n) for n in t["lifetime_yr"]])
+    out["capex_usd_per_kw"] = capex
+    out["capex_annual_usd_per_mw"] = capex * 1000.0 * crf
+    out["fom_usd_per_mw_yr"] = t["fom_usd_per_kw_yr"] * 1000.0
+    out["availability_pu"] = gens["availability_pu"]
+    out["profile"] = gens["profile"]
+    out["min_output_pu"] = gens["min_output_pu"]
+    return out
+
+
+def availability_matrix(ds: Dataset, params: pd.DataFrame) -> np.ndarray:
+    """a[g, t]: the profile (if any) times the constant availability, shape (generators, timesteps)."""
+    n = len(ds.timesteps)
+    a = np.empty((len(params), n))
+    for i, (prof, avail) in enumerate(zip(params["profile"], params["availability_pu"], strict=True)):
+        a[i] = (ds.availability_pu[prof].to_numpy(dtype=float) if prof else 1.0) * float(avail)
+    return a
+
+
+def add(ctx: Context) -> None:
+    """Declare generator dispatch and expansion, then append to the balance and cost registries."""
+    m, ds = ctx.m, ctx.ds
+    params = generator_params(ds, ctx.options)
+    ctx.m._gen_params = params  # kept for results
+    gens = list(params.index)
+    m.GENERATORS = pyo.Set(initialize=gens, ordered=True, doc="Generators")
+    if not gens:
+        return
+    ext = [g for g in gens if params.at[g, "expandable"]]
+    m.GEN_EXPANDABLE = pyo.Set(initialize=ext, ordered=True, doc="Generators that may be expanded")
+    a = availability_matrix(ds, params)
+    row = {g: i for i, g in enumerate(gens)}
+    p0 = params["p_nom_mw"].to_dict()
+    pmax = params["p_nom_max_mw"].to_dict()
+    floor = params["min_output_pu"].to_dict()
+    ext_set = set(ext)
+
+    def bounds(m, g, t):
+        if g in ext_set:
+            return (0.0, None)
+        cap = float(a[row[g], t] * p0[g])
+        return (floor[g] * cap, cap)
+
+    m.gen_dispatch_mw = pyo.Var(m.GENERATORS, m.TIMESTEPS, bounds=bounds, doc="Generator output [MW]")
+    m.gen_new_cap_mw = pyo.Var(m.GEN_EXPANDABLE, bounds=lambda m, g: (0.0, pmax[g] - p0[g]),
+                               doc="New generating capacity [MW]")
+    _add_expandable_limits(ctx, a, row, p0, floor)
+
+    w = ctx.weight_h
+    T = list(ctx.T)
+    m.gen_energy_mwh = pyo.Expression(
+        m.GENERATORS, rule=lambda m, g: pyo.quicksum(float(w[t]) * m.gen_dispatch_mw[g, t] for t in T),
+        doc="Annual generation [MWh/yr]",
+    )
+    for g in gens:
+        z = params.at[g, "zone"]
+        for t in T:
+            ctx.balance.add(z, t, m.gen_dispatch_mw[g, t])
+    _add_costs(ctx, params)
+
+
+def _add_expandable_limits(ctx: Context, a: np.ndarray, row: dict, p0: dict, floor: dict) -> None:
+    """gen_dispatch_max / gen_dispatch_min for expandable generators (others use column bounds)."""
+    m = ctx.m
+    if not len(m.GEN_EXPANDABLE):
+        return
+    m.gen_dispatch_max = pyo.Constraint(
+        m.GEN_EXPANDABLE, m.TIMESTEPS,
+        rule=lambda m, g, t: m.gen_dispatch_mw[g, t] <= float(a[row[g], t]) * (p0[g] + m.gen_new_cap_mw[g]),
+        doc="p[g,t] ≤ a[g,t]·(P0[g] + x[g]) [MW]",
+    )
+    with_floor = [g for g in m.GEN_EXPANDABLE if floor[g] > 0]
+    if with_floor:
+        m.gen_dispatch_min = pyo.Constraint(
+            with_floor, m.TIMESTEPS,
+            rule=lambda m, g, t: m.gen_dispatch_mw[g, t]
+            >= floor[g] * float(a[row[g], t]) * (p0[g] + m.gen_new_cap_mw[g]),
+            doc="p[g,t] ≥ m[g]·a[g,t]·(P0[g] + x[g]) [MW]",
+        )
+
+
+def _add_costs(ctx: Context, params: pd.DataFrame) -> None:
+    m = ctx.m
+    E = m.gen_energy_mwh
+    gens = list(params.index)
+
+    def weighted(col: str, sign: float = 1.0):
+        coef = params[col].to_dict()
+        return pyo.quicksum(sign * float(coef[g]) * E[g] for g in gens if coef[g] != 0)
+
+    ctx.costs.add("fuel", weighted("fuel_cost_usd_per_mwh"))
+    ctx.costs.add("fuel_subsidy", weighted("subsidy_usd_per_mwh", -1.0))
+    ctx.costs.add("variable_om", weighted("vom_usd_per_mwh"))
+    ctx.costs.add("carbon", weighted("carbon_cost_usd_per_mwh"))
+    capex = params["capex_annual_usd_per_mw"].to_dict()
+    fom = params["fom_usd_per_mw_yr"].to_dict()
+    ext = list(m.GEN_EXPANDABLE)
+    if ext:
+        ctx.costs.add("capex_generation", pyo.quicksum(float(capex[g]) * m.gen_new_cap_mw[g] for g in ext))
+        ctx.costs.add("fixed_om", pyo.quicksum(float(fom[g]) * m.gen_new_cap_mw[g] for g in ext))
+    co2 = params["co2_t_per_mwh"].to_dict()
+    for g in gens:
+        if co2[g] > 0:
+            ctx.emissions_t[params.at[g, "zone"]].append(float(co2[g]) * E[g])
+        ctx.generation_mwh["all"].append(E[g])
+        if params.at[g, "renewable"]:
+            ctx.generation_mwh["renewable"].append(E[g])

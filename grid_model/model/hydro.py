@@ -1,0 +1,104 @@
+"""Hydro with inflows: reservoirs (energy_mwh > 0) and run-of-river (energy_mwh = 0).
+
+Variables: ``hydro_release_mw[h,t] ∈ [r_min, P[h]]``, ``hydro_spill_mw[h,t] ≥ 0``; for reservoirs
+``hydro_level_mwh[h,t] ∈ [0, E[h]]``. With Δ_t the step's duration and t−1 the previous step of the
+same period (cyclic: the year ends where it started, so reservoirs cannot create energy):
+
+    level[h,t] = level[h,t−1] + Δ_t·(inflow[h,t] − release[h,t] − spill[h,t])     hydro_level_balance
+    release[h,t] ≤ min(P[h], inflow[h,t])          (run-of-river: a column bound; the rest spills)
+
+Energy is in MWh of electricity (inflows are given in MW of potential output). Registries:
+balance[z(h), t] += release; variable_om += Σ_t w_t·vom·release; renewable generation += Σ_t w_t·release.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from grid_model.dataset import Dataset
+from grid_model.model.core import Context
+
+
+def hydro_params(ds: Dataset) -> pd.DataFrame:
+    """One row per hydro plant with the numbers the model uses."""
+    hy = ds.tables["hydro"]
+    techs = ds.tables["technologies"]
+    out = pd.DataFrame(index=hy.index)
+    if hy.empty:
+        return out.assign(zone=[], technology=[], category=[], p_nom_mw=[], energy_mwh=[], renewable=[])
+    t = techs.loc[hy["technology"]].reset_index(drop=True)
+    t.index = hy.index
+    out["zone"] = hy["zone"]
+    out["technology"] = hy["technology"]
+    out["category"] = t["category"]
+    out["renewable"] = t["renewable"].astype(bool)
+    out["non_conventional"] = t["non_conventional"].astype(bool)
+    out["p_nom_mw"] = hy["p_nom_mw"]
+    out["energy_mwh"] = hy["energy_mwh"]
+    out["inflow"] = hy["inflow"]
+    out["min_release_pu"] = hy["min_release_pu"]
+    out["vom_usd_per_mwh"] = t["vom_usd_per_mwh"]
+    return out
+
+
+def add(ctx: Context) -> None:
+    """Declare hydro release, spill and levels; append release to the balance."""
+    m, ds = ctx.m, ctx.ds
+    params = hydro_params(ds)
+    ctx.m._hydro_params = params
+    plants = list(params.index)
+    m.HYDRO = pyo.Set(initialize=plants, ordered=True, doc="Hydro plants")
+    if not plants:
+        return
+    inflow = {h: ds.inflow_mw[params.at[h, "inflow"]].to_numpy(dtype=float) for h in plants}
+    cap = params["p_nom_mw"].to_dict()
+    rmin = params["min_release_pu"].to_dict()
+    energy = params["energy_mwh"].to_dict()
+    reservoirs = [h for h in plants if energy[h] > 0]
+    ror = [h for h in plants if energy[h] <= 0]
+    m.HYDRO_RESERVOIR = pyo.Set(initialize=reservoirs, ordered=True, doc="Reservoir hydro")
+    m.HYDRO_ROR = pyo.Set(initialize=ror, ordered=True, doc="Run-of-river hydro")
+
+    def release_bounds(m, h, t):
+        ub = cap[h] if energy[h] > 0 else min(cap[h], float(inflow[h][t]))
+        return (min(rmin[h] * cap[h], ub, float(inflow[h][t])) if rmin[h] > 0 else 0.0, ub)
+
+    m.hydro_release_mw = pyo.Var(m.HYDRO, m.TIMESTEPS, bounds=release_bounds, doc="Turbined output [MW]")
+    m.hydro_spill_mw = pyo.Var(m.HYDRO_RESERVOIR, m.TIMESTEPS, bounds=(0.0, None), doc="Spilled inflow [MW]")
+    m.hydro_level_mwh = pyo.Var(m.HYDRO_RESERVOIR, m.TIMESTEPS, bounds=lambda m, h, t: (0.0, energy[h]),
+                                doc="Reservoir level, end of step [MWh]")
+    _add_level_balance(ctx, inflow)
+
+    w = ctx.weight_h
+    T = list(ctx.T)
+    m.hydro_energy_mwh = pyo.Expression(
+        m.HYDRO, rule=lambda m, h: pyo.quicksum(float(w[t]) * m.hydro_release_mw[h, t] for t in T),
+        doc="Annual hydro generation [MWh/yr]",
+    )
+    vom = params["vom_usd_per_mwh"].to_dict()
+    for h in plants:
+        z = params.at[h, "zone"]
+        for t in T:
+            ctx.balance.add(z, t, m.hydro_release_mw[h, t])
+        ctx.generation_mwh["all"].append(m.hydro_energy_mwh[h])
+        if params.at[h, "renewable"]:
+            ctx.generation_mwh["renewable"].append(m.hydro_energy_mwh[h])
+    if any(vom[h] > 0 for h in plants):
+        ctx.costs.add("variable_om", pyo.quicksum(float(vom[h]) * m.hydro_energy_mwh[h] for h in plants if vom[h] > 0))
+
+
+def _add_level_balance(ctx: Context, inflow: dict[str, np.ndarray]) -> None:
+    m = ctx.m
+    dur = ctx.duration_h
+    prev = ctx.previous()
+
+    def rule(m, h, t):
+        return m.hydro_level_mwh[h, t] == m.hydro_level_mwh[h, int(prev[t])] + float(dur[t]) * (
+            float(inflow[h][t]) - m.hydro_release_mw[h, t] - m.hydro_spill_mw[h, t]
+        )
+
+    m.hydro_level_balance = pyo.Constraint(
+        m.HYDRO_RESERVOIR, m.TIMESTEPS, rule=rule, doc="level[t] = level[t−1] + Δ(inflow − release − spill) [MWh]"
+    )

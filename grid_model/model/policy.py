@@ -1,0 +1,30 @@
+"""Policy constraints: a system CO2 cap and a minimum renewable share of generation.
+
+The carbon price is not here: it enters every generator's marginal cost (see ``generation``).
+
+    Σ_g ef[g]·E[g] ≤ cap_t                                   policy_co2_cap          (tCO2/yr)
+    Σ_{g renewable} E[g] ≥ share·Σ_g E[g]                    policy_min_renewable_share  (MWh/yr)
+
+where E[g] is annual generation of generators and hydro plants (storage shifts, it does not generate).
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from grid_model.model.core import Context
+
+
+def add(ctx: Context) -> None:
+    """Add the optional policy constraints the options ask for."""
+    m, opts = ctx.m, ctx.options
+    total_co2 = [e for terms in ctx.emissions_t.values() for e in terms]
+    m.co2_t = pyo.Expression(expr=pyo.quicksum(total_co2) if total_co2 else 0.0, doc="System CO2 [t/yr]")
+    if opts.co2_cap_mt is not None:
+        m.policy_co2_cap = pyo.Constraint(expr=m.co2_t <= opts.co2_cap_mt * 1e6, doc="Σ emissions ≤ cap [tCO2/yr]")
+    if opts.min_renewable_share is not None:
+        ren = pyo.quicksum(ctx.generation_mwh["renewable"]) if ctx.generation_mwh["renewable"] else 0.0
+        allgen = pyo.quicksum(ctx.generation_mwh["all"]) if ctx.generation_mwh["all"] else 0.0
+        m.policy_min_renewable_share = pyo.Constraint(
+            expr=ren - opts.min_renewable_share * allgen >= 0, doc="renewable ≥ share·total [MWh/yr]"
+        )

@@ -1,0 +1,138 @@
+"""Storage (batteries, pumped hydro): charge, discharge and state of charge with a fixed energy/power ratio.
+
+Variables per storage s and timestep t: ``sto_charge_mw``, ``sto_discharge_mw``, ``sto_level_mwh`` (≥ 0);
+``sto_new_cap_mw[s] ∈ [0, P̄ − P0]`` for expandable s. With Δ_t the step's duration (h), σ the standing
+loss per hour and t−1 the previous step of the same period (cyclic):
+
+    e[s,t] = (1 − σ)^Δ_t · e[s,t−1] + Δ_t·(η_c·c[s,t] − d[s,t]/η_d)     sto_level_balance
+    c[s,t], d[s,t] ≤ P0[s] + x[s];   e[s,t] ≤ h[s]·(P0[s] + x[s])        sto_charge_max, sto_discharge_max, sto_level_max
+
+Registries: balance[z(s), t] += d − c. Costs: capex_storage += (capex_kW + h·capex_kWh)·1000·CRF·x;
+fixed_om += fom·1000·x; variable_om += Σ_t w_t·vom·d.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from grid_model.dataset import Dataset
+from grid_model.model.core import Context, ModelOptions, annuity_factor
+
+
+def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
+    """One row per storage unit with the numbers the model uses."""
+    st = ds.tables["storage"]
+    techs = ds.tables["technologies"]
+    out = pd.DataFrame(index=st.index)
+    if st.empty:
+        return out.assign(zone=[], technology=[], category=[], p_nom_mw=[], p_nom_max_mw=[], expandable=[])
+    t = techs.loc[st["technology"]].reset_index(drop=True)
+    t.index = st.index
+    out["zone"] = st["zone"]
+    out["technology"] = st["technology"]
+    out["category"] = t["category"]
+    out["p_nom_mw"] = st["p_nom_mw"]
+    out["p_nom_max_mw"] = st["p_nom_max_mw"].fillna(st["p_nom_mw"])
+    out["expandable"] = out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9
+    out["max_hours"] = st["max_hours"]
+    out["eta_charge"] = st["efficiency_charge_pu"]
+    out["eta_discharge"] = st["efficiency_discharge_pu"]
+    out["standing_loss_pu_per_h"] = st["standing_loss_pu_per_h"]
+    crf = [annuity_factor(options.discount_rate, n) for n in t["lifetime_yr"]]
+    capex_per_kw = t["capex_usd_per_kw"] + st["capex_usd_per_kwh"] * st["max_hours"]
+    out["capex_usd_per_kw"] = capex_per_kw
+    out["capex_annual_usd_per_mw"] = capex_per_kw * 1000.0 * crf
+    out["fom_usd_per_mw_yr"] = t["fom_usd_per_kw_yr"] * 1000.0
+    out["vom_usd_per_mwh"] = t["vom_usd_per_mwh"]
+    return out
+
+
+def add(ctx: Context) -> None:
+    """Declare storage variables and constraints; append discharge − charge to the balance."""
+    m = ctx.m
+    params = storage_params(ctx.ds, ctx.options)
+    ctx.m._sto_params = params
+    units = list(params.index)
+    m.STORAGE = pyo.Set(initialize=units, ordered=True, doc="Storage units")
+    if not units:
+        return
+    ext = [s for s in units if params.at[s, "expandable"]]
+    m.STO_EXPANDABLE = pyo.Set(initialize=ext, ordered=True, doc="Expandable storage")
+    p0 = params["p_nom_mw"].to_dict()
+    pmax = params["p_nom_max_mw"].to_dict()
+    hours = params["max_hours"].to_dict()
+    ext_set = set(ext)
+
+    def power_bounds(m, s, t):
+        return (0.0, None) if s in ext_set else (0.0, p0[s])
+
+    def level_bounds(m, s, t):
+        return (0.0, None) if s in ext_set else (0.0, hours[s] * p0[s])
+
+    m.sto_charge_mw = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=power_bounds, doc="Charging power [MW]")
+    m.sto_discharge_mw = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=power_bounds, doc="Discharging power [MW]")
+    m.sto_level_mwh = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=level_bounds, doc="State of charge, end of step [MWh]")
+    m.sto_new_cap_mw = pyo.Var(m.STO_EXPANDABLE, bounds=lambda m, s: (0.0, pmax[s] - p0[s]), doc="New storage power [MW]")
+    _add_level_balance(ctx, params)
+    _add_expandable_limits(ctx, p0, hours)
+    T = list(ctx.T)
+    for s in units:
+        z = params.at[s, "zone"]
+        for t in T:
+            ctx.balance.add(z, t, m.sto_discharge_mw[s, t] - m.sto_charge_mw[s, t])
+    _add_costs(ctx, params)
+
+
+def _add_level_balance(ctx: Context, params: pd.DataFrame) -> None:
+    m = ctx.m
+    dur = ctx.duration_h
+    prev = ctx.previous()
+    eta_c = params["eta_charge"].to_dict()
+    eta_d = params["eta_discharge"].to_dict()
+    sigma = params["standing_loss_pu_per_h"].to_dict()
+
+    def rule(m, s, t):
+        keep = (1.0 - sigma[s]) ** float(dur[t])
+        return m.sto_level_mwh[s, t] == keep * m.sto_level_mwh[s, int(prev[t])] + float(dur[t]) * (
+            eta_c[s] * m.sto_charge_mw[s, t] - m.sto_discharge_mw[s, t] / eta_d[s]
+        )
+
+    m.sto_level_balance = pyo.Constraint(
+        m.STORAGE, m.TIMESTEPS, rule=rule, doc="e[t] = (1−σ)^Δ e[t−1] + Δ(η_c c − d/η_d) [MWh]"
+    )
+
+
+def _add_expandable_limits(ctx: Context, p0: dict, hours: dict) -> None:
+    m = ctx.m
+    if not len(m.STO_EXPANDABLE):
+        return
+    m.sto_charge_max = pyo.Constraint(
+        m.STO_EXPANDABLE, m.TIMESTEPS,
+        rule=lambda m, s, t: m.sto_charge_mw[s, t] <= p0[s] + m.sto_new_cap_mw[s], doc="c ≤ P0 + x [MW]",
+    )
+    m.sto_discharge_max = pyo.Constraint(
+        m.STO_EXPANDABLE, m.TIMESTEPS,
+        rule=lambda m, s, t: m.sto_discharge_mw[s, t] <= p0[s] + m.sto_new_cap_mw[s], doc="d ≤ P0 + x [MW]",
+    )
+    m.sto_level_max = pyo.Constraint(
+        m.STO_EXPANDABLE, m.TIMESTEPS,
+        rule=lambda m, s, t: m.sto_level_mwh[s, t] <= hours[s] * (p0[s] + m.sto_new_cap_mw[s]),
+        doc="e ≤ h·(P0 + x) [MWh]",
+    )
+
+
+def _add_costs(ctx: Context, params: pd.DataFrame) -> None:
+    m = ctx.m
+    ext = list(m.STO_EXPANDABLE)
+    if ext:
+        capex = params["capex_annual_usd_per_mw"].to_dict()
+        fom = params["fom_usd_per_mw_yr"].to_dict()
+        ctx.costs.add("capex_storage", pyo.quicksum(float(capex[s]) * m.sto_new_cap_mw[s] for s in ext))
+        ctx.costs.add("fixed_om", pyo.quicksum(float(fom[s]) * m.sto_new_cap_mw[s] for s in ext))
+    vom = params["vom_usd_per_mwh"].to_dict()
+    w = ctx.weight_h
+    with_vom = [s for s in m.STORAGE if vom[s] > 0]
+    if with_vom:
+        ctx.costs.add("variable_om", pyo.quicksum(
+            float(vom[s] * w[t]) * m.sto_discharge_mw[s, t] for s in with_vom for t in ctx.T))

@@ -1,0 +1,181 @@
+"""One wrapper over HiGHS: compile the Pyomo model to standard form, pass the arrays to highspy, map back.
+
+Pyomo's ``LinearStandardFormCompiler`` (``mixed_form``) turns the model into ``min cᵀx, A x {≤,=,≥} b`` with
+the Pyomo objects of every row and column. We hand those arrays to ``highspy`` in one ``passModel`` call,
+keep the ``Highs`` object (so changed costs or bounds can be re-solved warm), and return primal values
+and row duals keyed by Pyomo component.
+
+Costs are passed to HiGHS in millions of USD (``COST_SCALE``) for numerics; the objective and duals
+are scaled back to USD before anyone sees them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from grid_model.errors import InfeasibleError, SolveError
+
+log = logging.getLogger(__name__)
+
+COST_SCALE = 1e-6  # USD → MUSD inside HiGHS
+
+DEFAULT_SOLVER_OPTIONS: dict[str, object] = {
+    "solver": "choose",
+    "presolve": "on",
+    "threads": 0,
+    "primal_feasibility_tolerance": 1e-7,
+    "dual_feasibility_tolerance": 1e-7,
+}
+
+
+@dataclass
+class Solution:
+    """Primal values and duals mapped back to Pyomo components, in model units (USD, MW, MWh)."""
+
+    status: str
+    objective_usd: float
+    col_values: np.ndarray
+    row_duals: np.ndarray
+    col_of: dict[int, int]  # id(VarData) -> column
+    row_of: dict[int, int]  # id(ConstraintData) -> row
+    row_sign: np.ndarray  # +1/-1/0 multipliers of the compiled rows
+    timings_s: dict[str, float] = field(default_factory=dict)
+    solver_info: dict[str, object] = field(default_factory=dict)
+
+    def value(self, var) -> float:
+        """Value of one VarData (fixed or unused variables keep their Pyomo value or 0)."""
+        i = self.col_of.get(id(var))
+        if i is None:
+            return float(var.value) if var.value is not None else 0.0
+        return float(self.col_values[i])
+
+    def values(self, var_component) -> dict:
+        """Values of an indexed Var as {index: value}."""
+        return {k: self.value(v) for k, v in var_component.items()}
+
+    def dual(self, con) -> float:
+        """Dual of one ConstraintData, USD per unit of its right-hand side (∂ objective / ∂ rhs)."""
+        i = self.row_of.get(id(con))
+        if i is None:
+            return 0.0
+        return float(self.row_duals[i])
+
+
+@dataclass
+class CompiledModel:
+    """The standard-form arrays and the loaded Highs instance, ready to solve and re-solve."""
+
+    highs: highspy.Highs
+    columns: list
+    rows: list
+    c_offset: float
+    compile_s: float
+    load_s: float
+
+
+def compile_model(model: pyo.ConcreteModel, options: dict[str, object] | None = None,
+                  log_file: str | Path | None = None) -> CompiledModel:
+    """Compile the Pyomo model to standard form and load it into a fresh ``Highs`` instance."""
+    t0 = time.perf_counter()
+    info = LinearStandardFormCompiler().write(model, mixed_form=True)
+    t1 = time.perf_counter()
+    A = info.A.tocsc()
+    n_rows, n_cols = A.shape
+    c = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(n_cols)
+    rhs = np.asarray(info.rhs, dtype=float)
+    sign = np.array([r[1] for r in info.rows], dtype=int)
+    inf = highspy.kHighsInf
+    row_lo = np.where(sign >= 0, np.where(sign == 0, rhs, -inf), rhs)
+    row_hi = np.where(sign <= 0, np.where(sign == 0, rhs, inf), rhs)
+    col_lo = np.array([-inf if v.lb is None else v.lb for v in info.columns], dtype=float)
+    col_hi = np.array([inf if v.ub is None else v.ub for v in info.columns], dtype=float)
+
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_cols, n_rows
+    lp.col_cost_ = c * COST_SCALE
+    lp.col_lower_, lp.col_upper_ = col_lo, col_hi
+    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.a_matrix_.num_col_ = n_cols
+    lp.a_matrix_.num_row_ = n_rows
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", log_file is not None)
+    if log_file is not None:
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("log_file", str(log_file))
+    h.passModel(lp)
+    offset = float(np.sum(info.c_offset)) if np.size(info.c_offset) else 0.0
+    compiled = CompiledModel(h, info.columns, info.rows, offset, t1 - t0, time.perf_counter() - t1)
+    apply_options(compiled, options or {})
+    log.info("compiled %d rows × %d columns in %.2f s, loaded in %.2f s", n_rows, n_cols, compiled.compile_s,
+             compiled.load_s)
+    return compiled
+
+
+def apply_options(compiled: CompiledModel, options: dict[str, object]) -> None:
+    """Set HiGHS options (defaults first, then the scenario's), rejecting unknown names clearly."""
+    h = compiled.highs
+    for key, value in {**DEFAULT_SOLVER_OPTIONS, **options}.items():
+        if key == "time_limit_s":
+            key = "time_limit"
+        status = h.setOptionValue(key, value)
+        if status != highspy.HighsStatus.kOk:
+            raise SolveError(f"solver option '{key}' = {value!r} was rejected by HiGHS")
+
+
+def run(compiled: CompiledModel) -> Solution:
+    """Solve (or re-solve from the current basis) and return the solution; non-optimal is an error."""
+    h = compiled.highs
+    t0 = time.perf_counter()
+    h.run()
+    solve_s = time.perf_counter() - t0
+    status = h.getModelStatus()
+    status_text = h.modelStatusToString(status)
+    if status != highspy.HighsModelStatus.kOptimal:
+        if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            raise InfeasibleError(f"the scenario is infeasible (HiGHS: {status_text})")
+        raise SolveError(f"HiGHS did not find an optimal solution: {status_text}")
+    sol = h.getSolution()
+    info = h.getInfo()
+    x = np.asarray(sol.col_value, dtype=float)
+    y = np.asarray(sol.row_dual, dtype=float) / COST_SCALE
+    objective = float(info.objective_function_value) / COST_SCALE + compiled.c_offset
+    return Solution(
+        status="optimal",
+        objective_usd=objective,
+        col_values=x,
+        row_duals=y,
+        col_of={id(v): i for i, v in enumerate(compiled.columns)},
+        row_of={id(r[0]): i for i, r in enumerate(compiled.rows)},
+        row_sign=np.array([r[1] for r in compiled.rows], dtype=int),
+        timings_s={"compile": compiled.compile_s, "load": compiled.load_s, "solve": solve_s,
+                   "highs_run": float(h.getRunTime())},
+        solver_info={
+            "simplex_iterations": int(info.simplex_iteration_count),
+            "ipm_iterations": int(info.ipm_iteration_count),
+            "crossover_iterations": int(info.crossover_iteration_count),
+            "primal_solution_status": h.solutionStatusToString(info.primal_solution_status),
+            "dual_solution_status": h.solutionStatusToString(info.dual_solution_status),
+            "basis_valid": bool(info.basis_validity),
+            "n_rows": int(h.getNumRow()),
+            "n_cols": int(h.getNumCol()),
+        },
+    )
+
+
+def solve_model(model: pyo.ConcreteModel, options: dict[str, object] | None = None,
+                log_file: str | Path | None = None) -> tuple[Solution, CompiledModel]:
+    """Compile, load and solve a Pyomo model with HiGHS."""
+    compiled = compile_model(model, options, log_file)
+    return run(compiled), compiled
