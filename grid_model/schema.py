@@ -214,6 +214,8 @@ LINKS = TableSchema(
                description="Capacity a named project adds (used in 'projects' mode)."),
         Column("p_nom_max_mw", "float", "MW", required=False, default=None, min=0,
                description="Capacity ceiling in 'optimal' mode; empty = p_nom_mw + project_mw."),
+        Column("p_nom_min_mw", "float", "MW", required=False, default=None, min=0,
+               description="Capacity floor; above p_nom_mw it forces a build (committed project). Empty = p_nom_mw."),
         Column("length_km", "float", "km", min=0, description="Route length."),
         Column("loss_pu", "float", "pu", required=False, default=None, min=0, max=1,
                description="Loss share of the sent power; empty = from length and kind (see links feature)."),

@@ -1,7 +1,7 @@
 """Interconnectors: lossy bidirectional transport with optional new capacity.
 
 Variables per link l and timestep t: ``link_flow_fwd_mw`` (zone_from → zone_to) and ``link_flow_bwd_mw``
-(zone_to → zone_from), both ≥ 0; ``link_new_cap_mw[l] ∈ [0, F̄ − F0]`` for expandable links.
+(zone_to → zone_from), both ≥ 0; ``link_new_cap_mw[l] ∈ [F_min − F0, F̄ − F0]`` for expandable links (F_min > F0: a committed project).
 
     f⁺[l,t], f⁻[l,t] ≤ F0[l] + y[l]                  link_flow_fwd_max, link_flow_bwd_max (column bounds if fixed)
 
@@ -46,6 +46,7 @@ def link_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["length_km"] = links["length_km"]
     out["p_nom_mw"] = links["p_nom_mw"]
     out["p_nom_max_mw"] = links["p_nom_max_mw"].fillna(links["p_nom_mw"] + links["project_mw"])
+    out["p_nom_min_mw"] = links["p_nom_min_mw"].fillna(links["p_nom_mw"]).clip(lower=links["p_nom_mw"])
     out["expandable"] = out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9
     computed = [default_loss_pu(k, km) for k, km in zip(links["kind"], links["length_km"], strict=True)]
     out["loss_pu"] = links["loss_pu"].fillna(pd.Series(computed, index=links.index))
@@ -69,6 +70,7 @@ def add(ctx: Context) -> None:
     m.LINK_EXPANDABLE = pyo.Set(initialize=ext, ordered=True, doc="Links that may be built or reinforced")
     f0 = params["p_nom_mw"].to_dict()
     fmax = params["p_nom_max_mw"].to_dict()
+    fmin = params["p_nom_min_mw"].to_dict()
     ext_set = set(ext)
 
     def flow_bounds(m, lk, t):
@@ -76,7 +78,7 @@ def add(ctx: Context) -> None:
 
     m.link_flow_fwd_mw = pyo.Var(m.LINKS, m.TIMESTEPS, bounds=flow_bounds, doc="Flow zone_from → zone_to, sent [MW]")
     m.link_flow_bwd_mw = pyo.Var(m.LINKS, m.TIMESTEPS, bounds=flow_bounds, doc="Flow zone_to → zone_from, sent [MW]")
-    m.link_new_cap_mw = pyo.Var(m.LINK_EXPANDABLE, bounds=lambda m, lk: (0.0, fmax[lk] - f0[lk]),
+    m.link_new_cap_mw = pyo.Var(m.LINK_EXPANDABLE, bounds=lambda m, lk: (min(fmin[lk], fmax[lk]) - f0[lk], fmax[lk] - f0[lk]),
                                 doc="New transfer capacity [MW]")
     if ext:
         m.link_flow_fwd_max = pyo.Constraint(

@@ -1,0 +1,64 @@
+"""The pipeline as plain functions: scenario file → inputs → model → HiGHS → results → folder."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from grid_model.dataset import Dataset
+from grid_model.model import ModelOptions, build_model
+from grid_model.results import Results, extract_results, load_solution, write_results
+from grid_model.scenario import Scenario, load_run_inputs
+from grid_model.solve import compile_model, run
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+def solve_inputs(sc: Scenario, ds: Dataset, progress: Progress | None = None,
+                 log_file: str | Path | None = None) -> Results:
+    """Build, solve and extract the results of one scenario-applied dataset."""
+    return solve_dataset(ds, sc.model_options(), sc.solver, name=sc.name, progress=progress, log_file=log_file)
+
+
+def solve_dataset(ds: Dataset, options: ModelOptions | None = None, solver: dict | None = None, *,
+                  name: str = "scenario", progress: Progress | None = None,
+                  log_file: str | Path | None = None) -> Results:
+    """Build the LP for a dataset, solve it with HiGHS and return the results (nothing is written)."""
+    say = progress or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    say(f"building the model ({len(ds.timesteps)} timesteps, {len(ds.zones)} zones)")
+    m, ctx = build_model(ds, options or ModelOptions())
+    timings["build"] = time.perf_counter() - t0
+    say("compiling and loading into HiGHS")
+    compiled = compile_model(m, solver or {}, log_file=log_file)
+    say(f"solving with HiGHS ({compiled.highs.getNumRow():,} rows × {compiled.highs.getNumCol():,} columns)")
+    sol = run(compiled)
+    t1 = time.perf_counter()
+    say("extracting results")
+    load_solution(m, sol, compiled.columns)
+    res = extract_results(m, ctx, sol, name)
+    timings["extract"] = time.perf_counter() - t1
+    res.summary["timings_s"] = {**timings, **sol.timings_s}
+    return res
+
+
+def run_scenario_file(path: str | Path, out: str | Path | None = None, progress: Progress | None = None) -> tuple[Results, Path]:
+    """Run one scenario file and write its results folder (default ``results/<name>``)."""
+    t0 = time.perf_counter()
+    sc, ds = load_run_inputs(path)
+    load_s = time.perf_counter() - t0
+    res = solve_inputs(sc, ds, progress)
+    res.summary["timings_s"]["load"] = load_s
+    out_dir = Path(out) if out else Path("results") / sc.name
+    scenario_yaml = yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)
+    t1 = time.perf_counter()
+    write_results(res, out_dir, extra={"scenario.yaml": scenario_yaml})
+    res.summary["timings_s"]["write"] = time.perf_counter() - t1
+    return res, out_dir

@@ -1,0 +1,336 @@
+"""Scenario files (YAML): schema, ``extends:`` inheritance, and how a scenario changes the dataset.
+
+A scenario names a dataset and says what differs: planning year, hydrology, time resolution, which
+candidate links exist, whether subsidies stay, policy, solver options and data overrides. Every key is
+checked; an unknown key or bad value is a one-line error naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from grid_model.dataset import Dataset, check_connected, load_dataset, validate_dataset
+from grid_model.errors import InputError
+from grid_model.model.core import ModelOptions
+from grid_model.schema import TABLES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TimeConfig(_Strict):
+    """Time resolution: the full hourly year or uniform down-sampling (chronology kept)."""
+
+    mode: Literal["full", "downsample"] = "full"
+    step_h: int = Field(3, ge=1, le=168, description="Hours per step for 'downsample'.")
+
+
+class LinksConfig(_Strict):
+    """Interconnector case: existing links only, named projects at planned capacity, or optimal expansion."""
+
+    mode: Literal["existing", "projects", "optimal"] = "existing"
+    projects: list[str] | None = Field(None, description="Candidate links built in 'projects' mode (None = all).")
+    allowed: list[str] | None = Field(None, description="Candidates the optimiser may build in 'optimal' mode.")
+    cost_multiplier: float = Field(1.0, gt=0)
+    require_connected: bool = False
+
+
+class ExpansionConfig(_Strict):
+    generation: bool = True
+    storage: bool = True
+
+
+class SubsidyConfig(_Strict):
+    """True = today's subsidy stays; False = removed."""
+
+    fuel: bool = True
+    electricity: bool = True
+
+
+class PolicyConfig(_Strict):
+    carbon_price_usd_per_t: float = Field(0.0, ge=0)
+    co2_cap_mt: float | None = Field(None, ge=0)
+    min_renewable_share: float | None = Field(None, ge=0, le=1)
+    allow_unserved: bool = True
+
+
+class Override(_Strict):
+    """Set one value of one table: ``{table: fuels, id: gas, column: price_usd_per_mwh_th, value: 30}``.
+
+    ``id: "*"`` sets the column on every row; ``scale`` multiplies instead of setting.
+    """
+
+    table: str
+    id: str
+    column: str
+    value: float | str | bool | None = None
+    scale: float | None = None
+
+
+class Scenario(_Strict):
+    """One scenario, after inheritance."""
+
+    name: str
+    description: str = ""
+    dataset: str = "data/pacific"
+    year: int = Field(2030, ge=2000, le=2100)
+    hydrology: str = "average"
+    time: TimeConfig = TimeConfig()
+    links: LinksConfig = LinksConfig()
+    expansion: ExpansionConfig = ExpansionConfig()
+    subsidies: SubsidyConfig = SubsidyConfig()
+    policy: PolicyConfig = PolicyConfig()
+    discount_rate: float = Field(0.07, ge=0, le=0.5)
+    solver: dict[str, Any] = Field(default_factory=dict)
+    overrides: list[Override] = Field(default_factory=list)
+    source_file: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_ok(cls, v: str) -> str:
+        if not v or any(c in v for c in "/\\") or v.startswith("."):
+            raise ValueError("must be a plain name without slashes")
+        return v
+
+    def dataset_path(self) -> Path:
+        p = Path(self.dataset)
+        if p.is_absolute():
+            return p
+        base = Path(self.source_file).parent if self.source_file else Path.cwd()
+        for candidate in (base / p, PROJECT_ROOT / p, Path.cwd() / p):
+            if candidate.exists():
+                return candidate.resolve()
+        return (base / p).resolve()
+
+    def model_options(self) -> ModelOptions:
+        return ModelOptions(
+            discount_rate=self.discount_rate,
+            carbon_price_usd_per_t=self.policy.carbon_price_usd_per_t,
+            co2_cap_mt=self.policy.co2_cap_mt,
+            min_renewable_share=self.policy.min_renewable_share,
+            fuel_subsidies=self.subsidies.fuel,
+            allow_unserved=self.policy.allow_unserved,
+        )
+
+
+def _deep_merge(base: dict, child: dict) -> dict:
+    out = dict(base)
+    for k, v in child.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("scenario file not found", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise InputError("scenario file is not UTF-8 text", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read scenario file ({exc.strerror})", file=str(path)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise InputError(f"invalid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
+    if data is None:
+        raise InputError("scenario file is empty", file=str(path))
+    if not isinstance(data, dict):
+        raise InputError("a scenario file must be a mapping of keys to values", file=str(path))
+    return data
+
+
+def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    path = path.resolve()
+    if path in seen:
+        raise InputError(f"'extends' forms a cycle: {' → '.join(p.name for p in (*seen, path))}", file=str(path))
+    data = _read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        data.setdefault("name", path.stem)
+        return data
+    if not isinstance(parent, str):
+        raise InputError("key 'extends': must be a file name", file=str(path))
+    base = _resolve((path.parent / parent), (*seen, path))
+    base.pop("name", None)
+    base.pop("description", None)
+    merged = _deep_merge(base, data)
+    merged.setdefault("name", path.stem)
+    return merged
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file (following ``extends:``) and validate it; errors name the file and key."""
+    path = Path(path)
+    data = _resolve(path)
+    data["source_file"] = str(path.resolve())
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        value = err.get("input")
+        shown = f" (got {value!r})" if err["type"] != "extra_forbidden" and not isinstance(value, dict) else ""
+        raise InputError(f"key '{key}': {msg}{shown}", file=str(path)) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Applying a scenario to a dataset
+
+
+def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
+    """A modified copy of the dataset: overrides, demand for the year, links case, expansion, subsidies, time."""
+    from grid_model.timeseries import aggregate_time
+
+    ds = ds.copy()
+    label = sc.source_file or sc.name
+    _apply_overrides(ds, sc, label)
+    _scale_demand_to_year(ds, sc)
+    _apply_electricity_subsidies(ds, sc)
+    _apply_links_case(ds, sc, label)
+    if not sc.expansion.generation:
+        g = ds.tables["generators"]
+        g["p_nom_max_mw"] = g["p_nom_mw"]
+    if not sc.expansion.storage:
+        s = ds.tables["storage"]
+        s["p_nom_max_mw"] = s["p_nom_mw"]
+    validate_dataset(ds)
+    if sc.links.require_connected:
+        check_connected(ds)
+    ds = aggregate_time(ds, sc.time)
+    ds.meta.update({"scenario_year": sc.year, "scenario_hydrology": sc.hydrology,
+                    "scenario_links_mode": sc.links.mode, "scenario_fuel_subsidies": sc.subsidies.fuel,
+                    "scenario_electricity_subsidies": sc.subsidies.electricity,
+                    "scenario_time_mode": sc.time.mode})
+    return ds
+
+
+def _apply_overrides(ds: Dataset, sc: Scenario, label: str) -> None:
+    by_name = {t.name: t for t in TABLES}
+    for i, o in enumerate(sc.overrides):
+        key = f"overrides.{i}"
+        if o.table not in by_name:
+            raise InputError(f"key '{key}.table': unknown table '{o.table}'", file=label)
+        schema = by_name[o.table]
+        df = ds.tables[o.table]
+        if o.column not in df.columns or o.column in schema.key:
+            raise InputError(f"key '{key}.column': '{o.column}' is not a settable column of {schema.file}", file=label)
+        rows = df.index if o.id == "*" else [o.id]
+        if o.id != "*" and o.id not in df.index:
+            raise InputError(f"key '{key}.id': no row '{o.id}' in {schema.file}", file=label)
+        col = schema.column(o.column)
+        if o.scale is not None:
+            if col.dtype not in ("float", "int"):
+                raise InputError(f"key '{key}.scale': column '{o.column}' is not numeric", file=label)
+            df.loc[rows, o.column] = df.loc[rows, o.column] * o.scale
+        else:
+            value = o.value
+            if col.dtype in ("float", "int"):
+                try:
+                    value = float(value)  # type: ignore[arg-type]
+                except (TypeError, ValueError):
+                    raise InputError(f"key '{key}.value': {value!r} is not a number", file=label) from None
+                if col.min is not None and value < col.min:
+                    raise InputError(f"key '{key}.value': {value:g} must be ≥ {col.min:g}", file=label)
+                if col.max is not None and value > col.max:
+                    raise InputError(f"key '{key}.value': {value:g} must be ≤ {col.max:g}", file=label)
+            df.loc[rows, o.column] = value
+
+
+def _scale_demand_to_year(ds: Dataset, sc: Scenario) -> None:
+    """Scale each zone's hourly demand to the annual TWh of the planning year (demand_growth.csv)."""
+    growth = ds.tables["demand_growth"]
+    if growth.empty:
+        return
+    w = ds.weights_h
+    factors = {}
+    for z in ds.zones:
+        rows = growth[(growth["zone"] == z) & (growth["year"] == sc.year)]
+        if rows.empty:
+            continue
+        current_twh = float(ds.demand_mw[z].to_numpy() @ w) / 1e6
+        if current_twh > 0:
+            factors[z] = float(rows["demand_twh"].iloc[0]) / current_twh
+            ds.demand_mw[z] = ds.demand_mw[z] * factors[z]
+    ds.meta["demand_scale_factor"] = factors
+
+
+def _apply_electricity_subsidies(ds: Dataset, sc: Scenario) -> None:
+    """Keep: record the per-MWh fiscal subsidy. Remove: the tariff rises by the subsidy and demand responds,
+
+        D' = D·((tariff + subsidy)/tariff)^ε     (constant elasticity ε ≤ 0)
+    """
+    es = ds.tables["electricity_subsidies"]
+    if es.empty:
+        return
+    if sc.subsidies.electricity:
+        ds.meta["electricity_subsidy_usd_per_mwh"] = es["subsidy_usd_per_mwh"].to_dict()
+        return
+    effect = {}
+    for z, row in es.iterrows():
+        factor = ((row["tariff_usd_per_mwh"] + row["subsidy_usd_per_mwh"]) / row["tariff_usd_per_mwh"]) ** row["elasticity"]
+        ds.demand_mw[z] = ds.demand_mw[z] * factor
+        effect[z] = factor - 1.0
+    ds.meta["electricity_subsidy_removal_demand_change_pu"] = effect
+
+
+def _apply_links_case(ds: Dataset, sc: Scenario, label: str) -> None:
+    links = ds.tables["links"]
+    if links.empty:
+        return
+    cand = links["status"] == "candidate"
+    names = set(links.index[cand])
+    for key, listed in (("projects", sc.links.projects), ("allowed", sc.links.allowed)):
+        for lk in listed or []:
+            if lk not in names:
+                raise InputError(f"key 'links.{key}': '{lk}' is not a candidate link in links.csv", file=label)
+    links["capex_usd_per_mw"] = links["capex_usd_per_mw"] * sc.links.cost_multiplier
+    existing_cap = links["p_nom_mw"]
+    if sc.links.mode == "existing":
+        links["p_nom_max_mw"] = existing_cap
+        links["p_nom_min_mw"] = existing_cap
+    elif sc.links.mode == "projects":
+        chosen = set(sc.links.projects) if sc.links.projects is not None else names
+        build = np.where(links.index.isin(list(chosen)), links["project_mw"], 0.0)
+        links["p_nom_max_mw"] = existing_cap + build
+        links["p_nom_min_mw"] = existing_cap + build  # built at planned capacity: the appraisal case
+    else:
+        allowed = set(sc.links.allowed) if sc.links.allowed is not None else names
+        ceiling = links["p_nom_max_mw"].fillna(existing_cap + links["project_mw"])
+        links["p_nom_max_mw"] = np.where(~cand | links.index.isin(list(allowed)), ceiling, existing_cap)
+        links["p_nom_min_mw"] = existing_cap
+    # links with no capacity at all in this case are dropped to keep the LP lean
+    keep = links["p_nom_max_mw"] > 0
+    ds.tables["links"] = links[keep].copy()
+
+
+def load_run_inputs(scenario_path: str | Path) -> tuple[Scenario, Dataset]:
+    """Scenario file → validated scenario and scenario-applied dataset."""
+    sc = load_scenario(scenario_path)
+    ds = load_dataset(sc.dataset_path(), hydrology=sc.hydrology)
+    return sc, apply_scenario(ds, sc)
+
+
+def scenario_table(scenarios: list[Scenario]) -> pd.DataFrame:
+    """One row per scenario with its main switches (for the comparison report)."""
+    return pd.DataFrame([{
+        "scenario": s.name, "year": s.year, "hydrology": s.hydrology, "links": s.links.mode,
+        "fuel_subsidies": "kept" if s.subsidies.fuel else "removed",
+        "electricity_subsidies": "kept" if s.subsidies.electricity else "removed",
+        "carbon_price_usd_per_t": s.policy.carbon_price_usd_per_t, "time": s.time.mode,
+    } for s in scenarios])
