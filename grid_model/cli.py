@@ -75,7 +75,7 @@ def validate(
         _fail(GridModelError("no scenario files given and none found in scenarios/"))
     for p in paths:
         try:
-            sc, ds = load_run_inputs(p)
+            _sc, ds = load_run_inputs(p)
         except GridModelError as exc:
             _fail(exc)
             return
