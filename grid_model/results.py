@@ -24,7 +24,11 @@ from grid_model.solve import Solution
 log = logging.getLogger(__name__)
 
 TABLE_NAMES = ("generation", "capacity", "links", "prices", "emissions", "subsidies", "costs")
-HOURLY_NAMES = ("dispatch_mw", "storage_level_mwh", "link_flow_mw", "price_usd_per_mwh", "demand_mw")
+HOURLY_NAMES = (
+    "dispatch_mw", "storage_level_mwh", "storage_charge_mw", "storage_discharge_mw", "link_flow_mw",
+    "link_flow_forward_mw", "link_flow_backward_mw", "hydro_spill_mw", "hydro_inflow_mw", "price_usd_per_mwh",
+    "demand_mw",
+)
 
 
 @dataclass
@@ -97,12 +101,12 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
 
     # --- links
     link_rows = []
-    flows = {}
+    flows, flows_fwd, flows_bwd = {}, {}, {}
     zi = {z: i for i, z in enumerate(zones)}
     for lk in lp.index:
         fwd = np.array([sol.value(m.link_flow_fwd_mw[lk, t]) for t in T])
         bwd = np.array([sol.value(m.link_flow_bwd_mw[lk, t]) for t in T])
-        flows[lk] = fwd - bwd
+        flows[lk], flows_fwd[lk], flows_bwd[lk] = fwd - bwd, fwd, bwd
         a, b = lp.at[lk, "zone_from"], lp.at[lk, "zone_to"]
         keep = 1.0 - lp.at[lk, "loss_pu"]
         new = sol.value(m.link_new_cap_mw[lk]) if lk in m.LINK_EXPANDABLE else 0.0
@@ -185,17 +189,27 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     idx = pd.Index(list(T), name="timestep")
     disp_cols = {u: gen[i] for i, u in enumerate(gp.index)}
     disp_cols.update({u: hyd[i] for i, u in enumerate(hp.index)})
+    charge = {u: np.array([sol.value(m.sto_charge_mw[u, t]) for t in T]) for u in sp.index}
+    discharge = {u: np.array([sol.value(m.sto_discharge_mw[u, t]) for t in T]) for u in sp.index}
     for u in sp.index:
-        disp_cols[u] = np.array([sol.value(m.sto_discharge_mw[u, t]) - sol.value(m.sto_charge_mw[u, t]) for t in T])
+        disp_cols[u] = discharge[u] - charge[u]
+    reservoirs = list(getattr(m, "HYDRO_RESERVOIR", []))
     for i, z in enumerate(zones):
         disp_cols[f"unserved:{z}"] = unserved[i]
     hourly = {
         "dispatch_mw": pd.DataFrame(disp_cols, index=idx),
         "storage_level_mwh": pd.DataFrame(
             {**{u: [sol.value(m.sto_level_mwh[u, t]) for t in T] for u in sp.index},
-             **{u: [sol.value(m.hydro_level_mwh[u, t]) for t in T] for u in getattr(m, "HYDRO_RESERVOIR", [])}},
+             **{u: [sol.value(m.hydro_level_mwh[u, t]) for t in T] for u in reservoirs}},
             index=idx),
         "link_flow_mw": pd.DataFrame(flows, index=idx),
+        "link_flow_forward_mw": pd.DataFrame(flows_fwd, index=idx),
+        "link_flow_backward_mw": pd.DataFrame(flows_bwd, index=idx),
+        "storage_charge_mw": pd.DataFrame(charge, index=idx),
+        "storage_discharge_mw": pd.DataFrame(discharge, index=idx),
+        "hydro_spill_mw": pd.DataFrame({u: [sol.value(m.hydro_spill_mw[u, t]) for t in T] for u in reservoirs}, index=idx),
+        "hydro_inflow_mw": pd.DataFrame({u: ds.inflow_mw[hp.at[u, "inflow"]].to_numpy(dtype=float) for u in hp.index},
+                                        index=idx),
         "price_usd_per_mwh": pd.DataFrame({z: price[i] for i, z in enumerate(zones)}, index=idx),
         "demand_mw": pd.DataFrame({z: demand[i] for i, z in enumerate(zones)}, index=idx),
     }
