@@ -352,6 +352,16 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
     if (w <= 0).any():
         i = int(np.flatnonzero(w <= 0)[0])
         raise InputError(f"weight {w[i]:g} must be > 0", file=steps_label, row=i + 1, column="weight_h")
+    if "duration_h" in ds.timesteps.columns:
+        d = ds.timesteps["duration_h"].to_numpy(dtype=float)
+        if (d <= 0).any():
+            i = int(np.flatnonzero(d <= 0)[0])
+            raise InputError(f"duration {d[i]:g} must be > 0", file=steps_label, row=i + 1, column="duration_h")
+    if "period" in ds.timesteps.columns:
+        p = ds.timesteps["period"].to_numpy(dtype=float)
+        if (p != np.round(p)).any():
+            i = int(np.flatnonzero(p != np.round(p))[0])
+            raise InputError(f"period {p[i]:g} must be a whole number", file=steps_label, row=i + 1, column="period")
     if abs(w.sum() - HOURS_PER_YEAR) > 1e-6 * HOURS_PER_YEAR:
         raise InputError(f"weights sum to {w.sum():g} h; they must sum to 8760 so costs are annual",
                          file=steps_label, column="weight_h")
@@ -405,12 +415,15 @@ def write_dataset(
     availability_pu: dict[str, list[float] | np.ndarray] | None = None,
     inflow_mw: dict[str, list[float] | np.ndarray] | None = None,
     weight_h: list[float] | np.ndarray | None = None,
+    duration_h: list[float] | np.ndarray | None = None,
+    period: list[int] | np.ndarray | None = None,
     hydrology: str = "2023",
 ) -> Path:
     """Write a dataset folder from Python objects (used by tests, notebooks and generators).
 
     ``tables`` maps table names of :mod:`grid_model.schema` to rows; missing optional tables are omitted.
-    Weights default to 8760 / n hours per step.
+    Weights default to 8760 / n hours per step; ``duration_h`` (chronological length of a step, default = weight)
+    and ``period`` (storage cycles within each period) are optional.
     """
     root = Path(folder)
     (root / "timeseries").mkdir(parents=True, exist_ok=True)
@@ -421,6 +434,10 @@ def write_dataset(
     n = len(next(iter(demand_mw.values())))
     w = np.full(n, HOURS_PER_YEAR / n) if weight_h is None else np.asarray(weight_h, dtype=float)
     steps = pd.DataFrame({"timestep": np.arange(n), "weight_h": w})
+    if duration_h is not None:
+        steps["duration_h"] = np.asarray(duration_h, dtype=float)
+    if period is not None:
+        steps["period"] = np.asarray(period, dtype=int)
     steps.to_csv(root / "timeseries" / "timesteps.csv", index=False)
 
     def _series(data: dict, name: str) -> None:

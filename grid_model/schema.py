@@ -297,7 +297,7 @@ Time series live in `timeseries/`, one row per hour of the base year, first colu
 
 | file | columns | unit |
 |---|---|---|
-| `timesteps.csv` | `timestep`, `datetime` (local standard time, ISO), `weight_h` (sums to 8,760) | h |
+| `timesteps.csv` | `timestep`, `datetime` (optional, local standard time, ISO), `weight_h` (hours of the year the step stands for; sums to 8,760), optional `duration_h` (chronological length, default = weight) and `period` (storage cycles within each period, default one period) | h |
 | `demand_mw.csv` | one column per zone | MW |
 | `availability_pu.csv` | one column per profile named in generators.csv `profile` | pu of capacity |
 | `inflow_mw_<hydrology>.csv` | one column per `inflow` named in hydro.csv; `<hydrology>` is chosen by the scenario | MW |
