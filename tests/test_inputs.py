@@ -1,0 +1,234 @@
+"""Every promised input error: one line naming file, row and column; non-zero exit; nothing written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from grid_model.cli import app
+from grid_model.dataset import load_dataset, write_dataset
+from grid_model.errors import InputError
+
+
+def _valid(tmp_path: Path) -> Path:
+    tables = {
+        "zones": [{"zone": "AA"}, {"zone": "BB"}, {"zone": "CC"}],
+        "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 20, "co2_t_per_mwh_th": 0.2}],
+        "technologies": [{"technology": "ccgt", "category": "gas", "fuel": "gas", "efficiency_pu": 0.5}],
+        "generators": [{"generator": "AA-ccgt", "zone": "AA", "technology": "ccgt", "p_nom_mw": 100},
+                       {"generator": "BB-ccgt", "zone": "BB", "technology": "ccgt", "p_nom_mw": 100},
+                       {"generator": "CC-ccgt", "zone": "CC", "technology": "ccgt", "p_nom_mw": 100}],
+        "links": [{"link": "AA-BB", "zone_from": "AA", "zone_to": "BB", "kind": "AC", "status": "existing",
+                   "p_nom_mw": 50, "length_km": 10}],
+    }
+    return write_dataset(tmp_path / "ds", tables, {"AA": [10.0] * 4, "BB": [20.0] * 4, "CC": [5.0] * 4})
+
+
+def _edit(folder: Path, file: str, fn) -> None:
+    path = folder / file
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    fn(df)
+    df.to_csv(path, index=False)
+
+
+def _error(folder: Path) -> str:
+    with pytest.raises(InputError) as exc:
+        load_dataset(folder)
+    msg = str(exc.value)
+    assert "\n" not in msg
+    return msg
+
+
+def test_valid_dataset_loads(tmp_path):
+    ds = load_dataset(_valid(tmp_path))
+    assert ds.zones == ["AA", "BB", "CC"]
+
+
+@pytest.mark.parametrize(
+    ("file", "edit", "expected"),
+    [
+        ("links.csv", lambda d: d.__setitem__("zone_to", ["XX"]), "links.csv, row 1 (AA-BB), column zone_to: unknown zone 'XX'"),
+        ("generators.csv", lambda d: d.loc.__setitem__((1, "zone"), "XX"), "generators.csv, row 2 (BB-ccgt), column zone: unknown zone 'XX'"),
+        ("generators.csv", lambda d: d.loc.__setitem__((2, "generator"), "AA-ccgt"), "generators.csv, row 3, column generator: duplicate id 'AA-ccgt' (first at row 1)"),
+        ("generators.csv", lambda d: d.loc.__setitem__((0, "p_nom_mw"), "-5"), "generators.csv, row 1 (AA-ccgt), column p_nom_mw: -5 is out of range (must be ≥ 0)"),
+        ("generators.csv", lambda d: d.loc.__setitem__((0, "p_nom_mw"), "NaN"), "generators.csv, row 1 (AA-ccgt), column p_nom_mw: value is missing"),
+        ("generators.csv", lambda d: d.loc.__setitem__((0, "p_nom_mw"), "inf"), "generators.csv, row 1 (AA-ccgt), column p_nom_mw: value is infinite"),
+        ("generators.csv", lambda d: d.loc.__setitem__((0, "p_nom_mw"), "lots"), "generators.csv, row 1 (AA-ccgt), column p_nom_mw: 'lots' is not a number"),
+        ("fuels.csv", lambda d: d.loc.__setitem__((0, "price_usd_per_mwh_th"), "-1"), "fuels.csv, row 1 (gas), column price_usd_per_mwh_th: -1 is out of range (must be ≥ 0)"),
+        ("technologies.csv", lambda d: d.loc.__setitem__((0, "efficiency_pu"), "0"), "technologies.csv, row 1 (ccgt), column efficiency_pu: 0 is out of range (must be > 0)"),
+        ("technologies.csv", lambda d: d.loc.__setitem__((0, "efficiency_pu"), "1.5"), "technologies.csv, row 1 (ccgt), column efficiency_pu: 1.5 is out of range (must be ≤ 1)"),
+        ("technologies.csv", lambda d: d.loc.__setitem__((0, "category"), "unobtainium"), "technologies.csv, row 1 (ccgt), column category: 'unobtainium' is not one of"),
+        ("links.csv", lambda d: d.__setitem__("kind", ["HVDC"]), "links.csv, row 1 (AA-BB), column kind: 'HVDC' is not one of AC, DC"),
+        ("generators.csv", lambda d: d.__setitem__("colour", ["red"] * 3), "generators.csv, column colour: unknown column 'colour'"),
+        ("generators.csv", lambda d: d.drop(columns=["p_nom_mw"], inplace=True), "generators.csv, column p_nom_mw: required column is missing"),
+        ("generators.csv", lambda d: d.loc.__setitem__((0, "technology"), "fusion"), "generators.csv, row 1 (AA-ccgt), column technology: unknown technology 'fusion'"),
+    ],
+)
+def test_bad_table_values(tmp_path, file, edit, expected):
+    folder = _valid(tmp_path)
+    _edit(folder, file, edit)
+    msg = _error(folder)
+    assert expected in msg
+    assert str(folder / file) in msg
+
+
+def test_series_wrong_length(tmp_path):
+    folder = _valid(tmp_path)
+    _edit(folder, "timeseries/demand_mw.csv", lambda d: d.drop(index=[3], inplace=True))
+    assert "demand_mw.csv, column timestep: demand series has 3 rows but timesteps.csv has 4" in _error(folder)
+
+
+def test_series_gap(tmp_path):
+    folder = _valid(tmp_path)
+    _edit(folder, "timeseries/demand_mw.csv", lambda d: d.loc.__setitem__((2, "timestep"), "7"))
+    assert "demand_mw.csv, row 3, column timestep: timesteps must run 0, 1, 2, … without gaps" in _error(folder)
+
+
+def test_series_nan(tmp_path):
+    folder = _valid(tmp_path)
+    _edit(folder, "timeseries/demand_mw.csv", lambda d: d.loc.__setitem__((1, "BB"), "nan"))
+    assert "demand_mw.csv, row 2, column BB: 'nan' is not a finite number" in _error(folder)
+
+
+def test_weights_must_sum_to_a_year(tmp_path):
+    folder = _valid(tmp_path)
+    _edit(folder, "timeseries/timesteps.csv", lambda d: d.__setitem__("weight_h", ["1"] * 4))
+    assert "timesteps.csv, column weight_h: weights sum to 4 h; they must sum to 8760" in _error(folder)
+
+
+def test_zone_with_demand_but_no_supply(tmp_path):
+    folder = _valid(tmp_path)
+    _edit(folder, "generators.csv", lambda d: d.drop(index=[2], inplace=True))
+    assert "zones.csv, row 3 (CC), column zone: zone 'CC' has demand but no generator, hydro plant or link" in _error(folder)
+
+
+def test_network_not_connected(tmp_path):
+    from grid_model.dataset import check_connected
+
+    ds = load_dataset(_valid(tmp_path))
+    with pytest.raises(InputError, match="the network is not connected: CC cannot reach AA"):
+        check_connected(ds)
+
+
+def test_empty_and_non_utf8_files(tmp_path):
+    folder = _valid(tmp_path)
+    (folder / "fuels.csv").write_text("")
+    assert "fuels.csv: file is empty" in _error(folder)
+    (folder / "fuels.csv").write_bytes("fuel,price_usd_per_mwh_th,co2_t_per_mwh_th\ng\xe1s,1,0.2\n".encode("latin-1"))
+    assert "fuels.csv: not UTF-8 text" in _error(folder)
+
+
+def test_missing_table(tmp_path):
+    folder = _valid(tmp_path)
+    (folder / "zones.csv").unlink()
+    assert "zones.csv: required table is missing" in _error(folder)
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+def _scenario(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_scenario_extends_and_overrides(tmp_path):
+    from grid_model.scenario import load_scenario
+
+    _scenario(tmp_path, "name: parent\ndataset: ds\nyear: 2035\nsubsidies: {fuel: false}\npolicy: {carbon_price_usd_per_t: 10}\n", "parent.yaml")
+    child = _scenario(tmp_path, "extends: parent.yaml\npolicy: {co2_cap_mt: 5}\n", "child.yaml")
+    sc = load_scenario(child)
+    assert sc.name == "child"
+    assert sc.year == 2035
+    assert sc.subsidies.fuel is False and sc.subsidies.electricity is True
+    assert sc.policy.carbon_price_usd_per_t == 10 and sc.policy.co2_cap_mt == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name: s\nyeer: 2030\n", "key 'yeer': unknown key"),
+        ("name: s\npolicy: {carbon_prise: 3}\n", "key 'policy.carbon_prise': unknown key"),
+        ("name: s\npolicy: {min_renewable_share: 1.5}\n", "key 'policy.min_renewable_share': Input should be less than or equal to 1 (got 1.5)"),
+        ("name: s\nlinks: {mode: everything}\n", "key 'links.mode': Input should be 'existing', 'projects' or 'optimal'"),
+        ("name: s\nyear: [1\n", "invalid YAML"),
+        ("- a\n- b\n", "a scenario file must be a mapping"),
+        ("extends: s.yaml\n", "'extends' forms a cycle"),
+    ],
+)
+def test_bad_scenarios(tmp_path, text, expected):
+    from grid_model.scenario import load_scenario
+
+    p = _scenario(tmp_path, text)
+    with pytest.raises(InputError) as exc:
+        load_scenario(p)
+    assert expected in str(exc.value)
+    assert str(p) in str(exc.value)
+
+
+def test_scenario_unknown_link_and_override(tmp_path):
+    from grid_model.scenario import apply_scenario, load_scenario
+
+    folder = _valid(tmp_path)
+    ds = load_dataset(folder)
+    p = _scenario(tmp_path, f"name: s\ndataset: {folder}\nlinks: {{mode: projects, projects: [AA-ZZ]}}\n")
+    with pytest.raises(InputError, match="key 'links.projects': 'AA-ZZ' is not a candidate link"):
+        apply_scenario(ds, load_scenario(p))
+    p = _scenario(tmp_path, f"name: s\ndataset: {folder}\noverrides: [{{table: fuels, id: coal, column: price_usd_per_mwh_th, value: 3}}]\n")
+    with pytest.raises(InputError, match="key 'overrides.0.id': no row 'coal' in fuels.csv"):
+        apply_scenario(ds, load_scenario(p))
+
+
+# ------------------------------------------------------------------ command line
+
+
+def test_cli_bad_input_one_line_no_traceback_nothing_written(tmp_path):
+    folder = _valid(tmp_path)
+    _edit(folder, "links.csv", lambda d: d.__setitem__("zone_to", ["XX"]))
+    sc = _scenario(tmp_path, f"name: bad\ndataset: {folder}\n")
+    out = tmp_path / "results" / "bad"
+    runner = CliRunner()
+    for args in (["validate", str(sc)], ["run", str(sc), "--out", str(out)]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2, r.output
+        assert r.exception is None or isinstance(r.exception, SystemExit)
+        lines = [ln for ln in r.output.splitlines() if ln.strip()]
+        assert len(lines) == 1 and "unknown zone 'XX'" in lines[0] and "Traceback" not in r.output
+    assert not out.exists()
+    leftovers = list((tmp_path / "results").glob("*")) if (tmp_path / "results").exists() else []
+    assert leftovers == []
+
+
+def test_cli_subprocess_exit_code(tmp_path):
+    sc = _scenario(tmp_path, "name: s\nyeer: 1\n")
+    r = subprocess.run([sys.executable, "-m", "grid_model", "validate", str(sc)], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert "key 'yeer': unknown key" in r.stderr
+
+
+def test_cli_run_writes_every_table(tmp_path):
+    out = tmp_path / "res"
+    r = CliRunner().invoke(app, ["run", "scenarios/example.yaml", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    for name in ("summary.json", "generation.csv", "capacity.csv", "links.csv", "prices.csv", "emissions.csv",
+                 "subsidies.csv", "costs.csv", "scenario.yaml", "hourly/dispatch_mw.parquet",
+                 "hourly/price_usd_per_mwh.parquet", "hourly/storage_level_mwh.parquet",
+                 "hourly/link_flow_mw.parquet"):
+        assert (out / name).is_file(), name
+    import json
+
+    s = json.loads((out / "summary.json").read_text())
+    for key in ("scenario", "status", "objective_usd", "system_cost_usd", "cost_breakdown_usd", "subsidy_cost_usd",
+                "renewable_share", "non_conventional_renewable_share", "co2_mt", "demand_twh", "unserved_twh",
+                "timings_s"):
+        assert key in s
+    assert set(s["cost_breakdown_usd"]) >= {"capex_generation", "capex_storage", "capex_transmission", "fixed_om",
+                                            "fuel", "variable_om", "carbon", "unserved"}
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left behind
