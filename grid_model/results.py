@@ -23,7 +23,7 @@ from grid_model.solve import Solution
 
 log = logging.getLogger(__name__)
 
-TABLE_NAMES = ("generation", "capacity", "links", "prices", "emissions", "subsidies", "costs", "zones")
+TABLE_NAMES = ("generation", "capacity", "links", "prices", "emissions", "subsidies", "costs", "zones", "units")
 HOURLY_NAMES = (
     "dispatch_mw", "storage_level_mwh", "storage_charge_mw", "storage_discharge_mw", "link_flow_mw",
     "link_flow_forward_mw", "link_flow_backward_mw", "hydro_spill_mw", "hydro_inflow_mw", "price_usd_per_mwh",
@@ -216,9 +216,14 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     for frame in hourly.values():
         frame.insert(0, "weight_h", w)
         frame.insert(1, "duration_h", ctx.duration_h)
+    units = pd.DataFrame(
+        [(u, kind, p.at[u, "zone"], p.at[u, "technology"], p.at[u, "category"])
+         for kind, p in (("generator", gp), ("hydro", hp), ("storage", sp)) for u in p.index],
+        columns=["unit", "kind", "zone", "technology", "category"])
     zone_info = ds.tables["zones"][["zone", "name", "bloc", "lat", "lon"]].reset_index(drop=True)
     tables = {"generation": generation, "capacity": capacity, "links": links, "prices": prices,
-              "emissions": emissions, "subsidies": subsidies, "costs": costs, "zones": zone_info}
+              "emissions": emissions, "subsidies": subsidies, "costs": costs, "zones": zone_info,
+              "units": units}
     return Results(summary, tables, hourly)
 
 
