@@ -14,27 +14,71 @@ HERE = Path(__file__).resolve().parent
 PARAMS_FILE = HERE / "params.yaml"
 REFERENCE_DIR = HERE / "reference"
 ZONES = ("MX", "GT", "SV", "HN", "NI", "CR", "PA", "CO", "EC", "PE", "CL")
-ISO3 = {"MX": "MEX", "GT": "GTM", "SV": "SLV", "HN": "HND", "NI": "NIC", "CR": "CRI", "PA": "PAN",
-        "CO": "COL", "EC": "ECU", "PE": "PER", "CL": "CHL"}
-COUNTRY = {"MX": "Mexico", "GT": "Guatemala", "SV": "El Salvador", "HN": "Honduras", "NI": "Nicaragua",
-           "CR": "Costa Rica", "PA": "Panama", "CO": "Colombia", "EC": "Ecuador", "PE": "Peru", "CL": "Chile"}
+ISO3 = {
+    "MX": "MEX",
+    "GT": "GTM",
+    "SV": "SLV",
+    "HN": "HND",
+    "NI": "NIC",
+    "CR": "CRI",
+    "PA": "PAN",
+    "CO": "COL",
+    "EC": "ECU",
+    "PE": "PER",
+    "CL": "CHL",
+}
+COUNTRY = {
+    "MX": "Mexico",
+    "GT": "Guatemala",
+    "SV": "El Salvador",
+    "HN": "Honduras",
+    "NI": "Nicaragua",
+    "CR": "Costa Rica",
+    "PA": "Panama",
+    "CO": "Colombia",
+    "EC": "Ecuador",
+    "PE": "Peru",
+    "CL": "Chile",
+}
 HOURS = 8760
 
-OWID_SOURCE = "OWID owid-energy-data.csv commit e7897aed (Ember Yearly Electricity Data 2025 / EI Statistical Review 2024)"
-IRENA_SOURCE = ("IRENA IRENASTAT installed capacity end-2023 (grid connection = All), as vendored in "
-                "OSeMOSYS/osemosys_global resources/data/validation/irena_capacity.csv")
+OWID_SOURCE = (
+    "OWID owid-energy-data.csv commit e7897aed (Ember Yearly Electricity Data 2025 / EI Statistical Review 2024)"
+)
+IRENA_SOURCE = (
+    "IRENA IRENASTAT installed capacity end-2023 (grid connection = All), as vendored in "
+    "OSeMOSYS/osemosys_global resources/data/validation/irena_capacity.csv"
+)
 
 # IRENA technology -> dataset category
 IRENA_CATEGORY = {
-    "Renewable hydropower": "hydro", "Mixed Hydro Plants": "hydro", "Natural gas": "gas", "Coal and peat": "coal",
-    "Oil": "oil", "Nuclear": "nuclear", "Onshore wind energy": "wind", "Offshore wind energy": "wind",
-    "Solar photovoltaic": "solar", "Solid biofuels": "bioenergy", "Biogas": "bioenergy", "Liquid biofuels": "bioenergy",
-    "Renewable municipal waste": "bioenergy", "Geothermal energy": "geothermal", "Pumped storage": "pumped_storage",
+    "Renewable hydropower": "hydro",
+    "Mixed Hydro Plants": "hydro",
+    "Natural gas": "gas",
+    "Coal and peat": "coal",
+    "Oil": "oil",
+    "Nuclear": "nuclear",
+    "Onshore wind energy": "wind",
+    "Offshore wind energy": "wind",
+    "Solar photovoltaic": "solar",
+    "Solid biofuels": "bioenergy",
+    "Biogas": "bioenergy",
+    "Liquid biofuels": "bioenergy",
+    "Renewable municipal waste": "bioenergy",
+    "Geothermal energy": "geothermal",
+    "Pumped storage": "pumped_storage",
 }
-OWID_CATEGORY = {"hydro": "hydro_electricity", "gas": "gas_electricity", "coal": "coal_electricity",
-                 "oil": "oil_electricity", "nuclear": "nuclear_electricity", "wind": "wind_electricity",
-                 "solar": "solar_electricity", "bioenergy": "biofuel_electricity",
-                 "geothermal": "other_renewable_exc_biofuel_electricity"}
+OWID_CATEGORY = {
+    "hydro": "hydro_electricity",
+    "gas": "gas_electricity",
+    "coal": "coal_electricity",
+    "oil": "oil_electricity",
+    "nuclear": "nuclear_electricity",
+    "wind": "wind_electricity",
+    "solar": "solar_electricity",
+    "bioenergy": "biofuel_electricity",
+    "geothermal": "other_renewable_exc_biofuel_electricity",
+}
 
 
 @lru_cache(maxsize=1)

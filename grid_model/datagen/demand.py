@@ -22,7 +22,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from grid_model.datagen.common import HOURS, ZONES, ar1, bisect, local_index, monthly_interp, owid_value, params, rng_for
+from grid_model.datagen.common import (
+    HOURS,
+    ZONES,
+    ar1,
+    bisect,
+    local_index,
+    monthly_interp,
+    owid_value,
+    params,
+    rng_for,
+)
 
 
 def _bump(hour: np.ndarray, centre: float, width: float) -> np.ndarray:
@@ -39,7 +49,12 @@ def raw_shape(zone: str) -> np.ndarray:
     h = loc.hour.to_numpy() + 0.5
     hot = np.isin(loc.month.to_numpy(), s["hot_months"]).astype(float)
     a_mid = s["mid_amp"] + s["hot_mid_boost"] * hot
-    daily = 1 + s["eve_amp"] * _bump(h, s["eve_h"], 2.0) + a_mid * _bump(h, s["mid_h"], 3.0) - s["night_amp"] * _bump(h, 3.5, 3.0)
+    daily = (
+        1
+        + s["eve_amp"] * _bump(h, s["eve_h"], 2.0)
+        + a_mid * _bump(h, s["mid_h"], 3.0)
+        - s["night_amp"] * _bump(h, 3.5, 3.0)
+    )
     month = monthly_interp(np.asarray(s["month"], float), loc)
     wf = p["demand"]["weekday_factor"]
     dow = loc.dayofweek.to_numpy()

@@ -26,7 +26,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from grid_model.datagen.common import HOURS, ZONES, ar1, bisect, capacity, local_index, monthly_interp, owid_value, params, rng_for
+from grid_model.datagen.common import (
+    HOURS,
+    ZONES,
+    ar1,
+    bisect,
+    capacity,
+    local_index,
+    monthly_interp,
+    owid_value,
+    params,
+    rng_for,
+)
 
 DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], float)
 HYDROLOGIES = ("2023", "average", "dry")
@@ -102,18 +113,24 @@ def zone_inflows(zone: str) -> tuple[dict[str, np.ndarray], list[dict]]:
     shp23 = _hourly_shape(zone, base * _month_factor(zone, h["el_nino_2023"]))
     tgt23 = owid_value(zone, 2023, "hydro_electricity") * 1e6
     out["2023"], _ = _scale_to(shp23, pl, tgt23)
-    recs.append({"zone": zone, "hydrology": "2023", "target": "Ember 2023 hydro (reachable)", "target_twh": tgt23 / 1e6})
+    recs.append(
+        {"zone": zone, "hydrology": "2023", "target": "Ember 2023 hydro (reachable)", "target_twh": tgt23 / 1e6}
+    )
     # dry
     if zone in h["dry_analog"]:
         f = monthly_interp(_month_factor(zone, h["dry_analog"]), local_index(params()["zones"][zone]["utc_offset_h"]))
         out["dry"] = out["average"] * f
-        recs.append({"zone": zone, "hydrology": "dry", "target": "El Nino 2015-16 analog", "target_twh": out["dry"].sum() / 1e6})
+        recs.append(
+            {"zone": zone, "hydrology": "dry", "target": "El Nino 2015-16 analog", "target_twh": out["dry"].sum() / 1e6}
+        )
     else:
         vals = {y: owid_value(zone, y, "hydro_electricity") for y in h["dry_years"]}
         vals = {y: v for y, v in vals.items() if v == v and v > 0}
         y_dry = min(vals, key=vals.get)
         out["dry"], _ = _scale_to(_hourly_shape(zone, base), pl, vals[y_dry] * 1e6)
-        recs.append({"zone": zone, "hydrology": "dry", "target": f"Ember {y_dry} hydro (reachable)", "target_twh": vals[y_dry]})
+        recs.append(
+            {"zone": zone, "hydrology": "dry", "target": f"Ember {y_dry} hydro (reachable)", "target_twh": vals[y_dry]}
+        )
     for r in recs:
         q = out[r["hydrology"]]
         r["inflow_twh"] = q.sum() / 1e6

@@ -69,6 +69,10 @@ def solar_profile(zone: str, target_cf: float) -> tuple[np.ndarray, dict]:
     raw = clear * cloudiness(zone)
     s = bisect(lambda x: np.minimum(1.0, x * raw).mean(), 0.0, 10.0, target_cf)
     prof = np.minimum(1.0, s * raw)
-    rec = {"clear_sky_cf": float(clear.mean()), "cloudy_cf": float(raw.mean()), "scale": s,
-           "clipped_share": float((s * raw > 1).mean())}
+    rec = {
+        "clear_sky_cf": float(clear.mean()),
+        "cloudy_cf": float(raw.mean()),
+        "scale": s,
+        "clipped_share": float((s * raw > 1).mean()),
+    }
     return prof, rec

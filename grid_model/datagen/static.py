@@ -6,6 +6,7 @@ One function per table; each returns a DataFrame whose columns match ``grid_mode
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -31,10 +32,18 @@ def zones() -> pd.DataFrame:
     rows = []
     for z in ZONES:
         zz = p["zones"][z]
-        rows.append({"zone": z, "name": zz["name"], "bloc": zz["bloc"], "lat": zz["lat"], "lon": zz["lon"],
-                     "voll_usd_per_mwh": p["voll_usd_per_mwh"]["value"],
-                     "source": "lat/lon: capital-city load centre, 'country-capitals' dataset ([DMC] 6, R); bloc per "
-                               "Pacific Alliance 2.0 / SIEPAC membership; VoLL: " + p["voll_usd_per_mwh"]["source"]})
+        rows.append(
+            {
+                "zone": z,
+                "name": zz["name"],
+                "bloc": zz["bloc"],
+                "lat": zz["lat"],
+                "lon": zz["lon"],
+                "voll_usd_per_mwh": p["voll_usd_per_mwh"]["value"],
+                "source": "lat/lon: capital-city load centre, 'country-capitals' dataset ([DMC] 6, R); bloc per "
+                "Pacific Alliance 2.0 / SIEPAC membership; VoLL: " + p["voll_usd_per_mwh"]["source"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -50,14 +59,23 @@ def _fuel_price(spec: dict) -> float:
 
 
 def fuels() -> pd.DataFrame:
-    rows = [{"fuel": f, "price_usd_per_mwh_th": round(_fuel_price(s), 4), "co2_t_per_mwh_th": s["co2_t_per_mwh_th"],
-             "source": s["source"]} for f, s in params()["fuels"].items()]
+    rows = [
+        {
+            "fuel": f,
+            "price_usd_per_mwh_th": round(_fuel_price(s), 4),
+            "co2_t_per_mwh_th": s["co2_t_per_mwh_th"],
+            "source": s["source"],
+        }
+        for f, s in params()["fuels"].items()
+    ]
     return pd.DataFrame(rows)
 
 
 def fuel_prices() -> pd.DataFrame:
-    rows = [{"zone": s["zone"], "fuel": s["fuel"], "price_usd_per_mwh_th": round(_fuel_price(s), 4), "source": s["source"]}
-            for s in params()["fuel_prices"]]
+    rows = [
+        {"zone": s["zone"], "fuel": s["fuel"], "price_usd_per_mwh_th": round(_fuel_price(s), 4), "source": s["source"]}
+        for s in params()["fuel_prices"]
+    ]
     return pd.DataFrame(rows)
 
 
@@ -69,7 +87,9 @@ def fuel_subsidies() -> pd.DataFrame:
             v = s["subsidy_usd_per_mmbtu"] * p["mmbtu_per_mwh_th"]
         else:  # USD per US gallon of diesel -> USD/MWh_th (3.78541 L x 0.835 kg/L x 44 GJ/t)
             v = s["subsidy_usd_per_gal"] / (3.78541 * 0.835 * 44.0 / 3600.0)
-        rows.append({"zone": s["zone"], "fuel": s["fuel"], "subsidy_usd_per_mwh_th": round(v, 4), "source": s["source"]})
+        rows.append(
+            {"zone": s["zone"], "fuel": s["fuel"], "subsidy_usd_per_mwh_th": round(v, 4), "source": s["source"]}
+        )
     return pd.DataFrame(rows)
 
 
@@ -88,10 +108,21 @@ def technologies() -> pd.DataFrame:
             vom = _usd(v, "vom")
         except KeyError:
             vom = 0.0
-        rows.append({"technology": t, "category": v["category"], "fuel": v["fuel"], "renewable": v["renewable"],
-                     "non_conventional": v["non_conventional"], "efficiency_pu": v["efficiency_pu"],
-                     "vom_usd_per_mwh": round(vom, 4), "capex_usd_per_kw": round(capex, 2),
-                     "fom_usd_per_kw_yr": round(fom, 2), "lifetime_yr": v["lifetime_yr"], "source": v["source"]})
+        rows.append(
+            {
+                "technology": t,
+                "category": v["category"],
+                "fuel": v["fuel"],
+                "renewable": v["renewable"],
+                "non_conventional": v["non_conventional"],
+                "efficiency_pu": v["efficiency_pu"],
+                "vom_usd_per_mwh": round(vom, 4),
+                "capex_usd_per_kw": round(capex, 2),
+                "fom_usd_per_kw_yr": round(fom, 2),
+                "lifetime_yr": v["lifetime_yr"],
+                "source": v["source"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -101,11 +132,19 @@ def demand_growth() -> pd.DataFrame:
     rows = []
     for z in ZONES:
         d23 = owid_value(z, 2023, "electricity_demand")
-        rows.append({"zone": z, "year": 2023, "demand_twh": d23, "source": f"{OWID_SOURCE}, electricity_demand 2023 (R)"})
+        rows.append(
+            {"zone": z, "year": 2023, "demand_twh": d23, "source": f"{OWID_SOURCE}, electricity_demand 2023 (R)"}
+        )
         for y in (2030, 2035, 2040):
-            rows.append({"zone": z, "year": y, "demand_twh": round(d23 * (1 + cagr) ** (y - 2023), 3),
-                         "source": f"D: 2023 x (1 + {cagr:.4%})^({y}-2023); CAGR from {g['source']}: 1.80^(1/24) - 1. "
-                                   "Energy-use growth applied to electricity, lower bound; no national plan figures in the notes"})
+            rows.append(
+                {
+                    "zone": z,
+                    "year": y,
+                    "demand_twh": round(d23 * (1 + cagr) ** (y - 2023), 3),
+                    "source": f"D: 2023 x (1 + {cagr:.4%})^({y}-2023); CAGR from {g['source']}: 1.80^(1/24) - 1. "
+                    "Energy-use growth applied to electricity, lower bound; no national plan figures in the notes",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -117,8 +156,16 @@ def ceiling_mw(zone: str) -> float:
     return float(math.ceil(m * d40 * 1e6 / HOURS / 100.0) * 100)
 
 
-GEN_TECH = {"gas": "ccgt", "coal": "coal", "oil": "oil", "nuclear": "nuclear", "geothermal": "geothermal",
-            "bioenergy": "bioenergy", "solar": "solar", "wind": "onwind"}
+GEN_TECH = {
+    "gas": "ccgt",
+    "coal": "coal",
+    "oil": "oil",
+    "nuclear": "nuclear",
+    "geothermal": "geothermal",
+    "bioenergy": "bioenergy",
+    "solar": "solar",
+    "wind": "onwind",
+}
 CANDIDATES = ("solar", "onwind", "ccgt", "ocgt")
 
 
@@ -132,15 +179,19 @@ def _availability(zone: str, cat: str) -> tuple[float | None, str]:
         geo = p["mx_geothermal_gwh"] * 1e3
         gen = geo if cat == "geothermal" else owid_value("MX", 2023, "biofuel_electricity") * 1e6 - geo
         cf = gen / (capacity("MX", cat) * HOURS)
-        how = ("IRENA 2022 MX geothermal generation 4,536 GWh" if cat == "geothermal"
-               else "Ember 2023 MX bio+geothermal 6.63 TWh minus IRENA 2022 geothermal 4.536 TWh")
+        how = (
+            "IRENA 2022 MX geothermal generation 4,536 GWh"
+            if cat == "geothermal"
+            else "Ember 2023 MX bio+geothermal 6.63 TWh minus IRENA 2022 geothermal 4.536 TWh"
+        )
     else:
         cf = realised_cf(zone, cat)
         how = f"Ember 2023 {cat} generation"
     capped = cf > 1
     cf = min(cf, 1.0)
-    note = (f"availability_pu = realised 2023 capacity factor (D): {how} / (IRENA end-2023 capacity x 8,760 h)"
-            + (" - capped at 1: the Ember figure exceeds capacity x 8,760 h (scope mismatch)" if capped else ""))
+    note = f"availability_pu = realised 2023 capacity factor (D): {how} / (IRENA end-2023 capacity x 8,760 h)" + (
+        " - capped at 1: the Ember figure exceeds capacity x 8,760 h (scope mismatch)" if capped else ""
+    )
     return round(cf, 4), note
 
 
@@ -159,9 +210,19 @@ def generators() -> pd.DataFrame:
             if cap <= 0 and tech not in CANDIDATES:
                 continue
             gid = f"{z}-{tech}"
-            row = {"generator": gid, "zone": z, "technology": tech, "p_nom_mw": round(cap, 1), "p_nom_max_mw": np.nan,
-                   "availability_pu": np.nan, "profile": "", "min_output_pu": np.nan, "efficiency_pu": np.nan,
-                   "vom_usd_per_mwh": np.nan, "capex_usd_per_kw": np.nan}
+            row = {
+                "generator": gid,
+                "zone": z,
+                "technology": tech,
+                "p_nom_mw": round(cap, 1),
+                "p_nom_max_mw": np.nan,
+                "availability_pu": np.nan,
+                "profile": "",
+                "min_output_pu": np.nan,
+                "efficiency_pu": np.nan,
+                "vom_usd_per_mwh": np.nan,
+                "capex_usd_per_kw": np.nan,
+            }
             src = [f"p_nom: {IRENA_SOURCE}" if cap > 0 else "candidate (no existing capacity)"]
             if tech in ("solar", "onwind"):
                 row["profile"] = gid
@@ -172,7 +233,9 @@ def generators() -> pd.DataFrame:
                     src.append(f"p_nom_max: {pot[gid]['source']}")
                 else:
                     row["p_nom_max_mw"] = max(ceil, cap)
-                    src.append(f"p_nom_max: non-binding modelling ceiling = 2 x 2040 average load (J; no documented potential)")
+                    src.append(
+                        "p_nom_max: non-binding modelling ceiling = 2 x 2040 average load (J; no documented potential)"
+                    )
             av, note = _availability(z, {v: k for k, v in GEN_TECH.items()}.get(tech, ""))
             if av is not None:
                 row["availability_pu"] = av
@@ -192,13 +255,23 @@ def storage() -> pd.DataFrame:
     b = params()["battery"]
     rows = []
     for z in ZONES:
-        rows.append({"storage": f"{z}-battery", "zone": z, "technology": "battery", "p_nom_mw": 0.0,
-                     "p_nom_max_mw": ceiling_mw(z), "max_hours": b["max_hours"],
-                     "efficiency_charge_pu": b["efficiency_pu"], "efficiency_discharge_pu": b["efficiency_pu"],
-                     "standing_loss_pu_per_h": 0.0, "capex_usd_per_kwh": b["capex_usd_per_kwh"],
-                     "source": "candidate battery; no existing utility battery capacity in IRENA 2023 for these zones "
-                               "(HN's 6 MW pumped storage omitted: storage hours unknown, 0.2 % of HN capacity); "
-                               f"{b['source']}; p_nom_max: non-binding modelling ceiling = 2 x 2040 average load (J)"})
+        rows.append(
+            {
+                "storage": f"{z}-battery",
+                "zone": z,
+                "technology": "battery",
+                "p_nom_mw": 0.0,
+                "p_nom_max_mw": ceiling_mw(z),
+                "max_hours": b["max_hours"],
+                "efficiency_charge_pu": b["efficiency_pu"],
+                "efficiency_discharge_pu": b["efficiency_pu"],
+                "standing_loss_pu_per_h": 0.0,
+                "capex_usd_per_kwh": b["capex_usd_per_kwh"],
+                "source": "candidate battery; no existing utility battery capacity in IRENA 2023 for these zones "
+                "(HN's 6 MW pumped storage omitted: storage hours unknown, 0.2 % of HN capacity); "
+                f"{b['source']}; p_nom_max: non-binding modelling ceiling = 2 x 2040 average load (J)",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -208,13 +281,34 @@ def hydro_table() -> pd.DataFrame:
     for z in ZONES:
         pl = hydro.plants(z)
         sp = h["split"][z]
-        base = (f"hydro capacity {pl['total']:,.1f} MW: {IRENA_SOURCE}; reservoir share {sp['reservoir_share']:.0%} "
-                f"and {sp['hours']} h storage: {sp['note']}")
-        rows.append({"hydro": f"{z}-hydro-reservoir", "zone": z, "technology": "hydro_reservoir", "p_nom_mw": pl["p_res"],
-                     "energy_mwh": pl["energy_mwh"], "inflow": f"{z}-hydro-reservoir", "min_release_pu": h["min_release_pu"],
-                     "source": base})
-        rows.append({"hydro": f"{z}-run-of-river", "zone": z, "technology": "run_of_river", "p_nom_mw": pl["p_ror"],
-                     "energy_mwh": 0.0, "inflow": f"{z}-run-of-river", "min_release_pu": h["min_release_pu"], "source": base})
+        base = (
+            f"hydro capacity {pl['total']:,.1f} MW: {IRENA_SOURCE}; reservoir share {sp['reservoir_share']:.0%} "
+            f"and {sp['hours']} h storage: {sp['note']}"
+        )
+        rows.append(
+            {
+                "hydro": f"{z}-hydro-reservoir",
+                "zone": z,
+                "technology": "hydro_reservoir",
+                "p_nom_mw": pl["p_res"],
+                "energy_mwh": pl["energy_mwh"],
+                "inflow": f"{z}-hydro-reservoir",
+                "min_release_pu": h["min_release_pu"],
+                "source": base,
+            }
+        )
+        rows.append(
+            {
+                "hydro": f"{z}-run-of-river",
+                "zone": z,
+                "technology": "run_of_river",
+                "p_nom_mw": pl["p_ror"],
+                "energy_mwh": 0.0,
+                "inflow": f"{z}-run-of-river",
+                "min_release_pu": h["min_release_pu"],
+                "source": base,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -228,7 +322,7 @@ def _gc_km(a: str, b: str) -> float:
 def siepac_route_factor() -> float:
     """SIEPAC route length / great-circle length of the trunk GT-SV-HN-NI-CR-PA (D)."""
     trunk = ["GT", "SV", "HN", "NI", "CR", "PA"]
-    gc = sum(_gc_km(a, b) for a, b in zip(trunk[:-1], trunk[1:], strict=True))
+    gc = sum(_gc_km(a, b) for a, b in itertools.pairwise(trunk))
     return params()["links"]["siepac_route_km"] / gc
 
 
@@ -243,8 +337,10 @@ def links() -> pd.DataFrame:
             length = float(r["length_km"])
         else:
             length = round(_gc_km(r["zone_from"], r["zone_to"]) * rf, 1)
-            src.append(f"length: great-circle between load centres x SIEPAC route factor {rf:.3f} "
-                       f"(= {lk['siepac_route_km']} km route / great-circle trunk length) (D)")
+            src.append(
+                f"length: great-circle between load centres x SIEPAC route factor {rf:.3f} "
+                f"(= {lk['siepac_route_km']} km route / great-circle trunk length) (D)"
+            )
         project = float(r.get("project_mw", 0.0))
         if "capex_usd_total" in r:
             capex = float(r["capex_usd_total"]) / project
@@ -254,12 +350,24 @@ def links() -> pd.DataFrame:
             par = lk["hvdc"] if r["kind"] == "DC" else lk["hvac"]
             capex = par["usd_per_mw_km"] * length + par["terminal_usd_per_mw"]
             src.append(f"capex_usd_per_mw: {par['source']} (D)")
-        rows.append({"link": r["link"], "zone_from": r["zone_from"], "zone_to": r["zone_to"], "kind": r["kind"],
-                     "status": r["status"], "p_nom_mw": float(r["p_nom_mw"]), "project_mw": project,
-                     "p_nom_max_mw": np.nan, "length_km": length, "loss_pu": np.nan,
-                     "capex_usd_per_mw": round(capex, 0), "fom_pct_per_yr": r.get("fom_pct", lk["fom_pct"]["overhead"]),
-                     "lifetime_yr": lk["lifetime_yr"],
-                     "source": "; ".join(src) + f"; FOM/lifetime: {lk['fom_pct']['source']}"})
+        rows.append(
+            {
+                "link": r["link"],
+                "zone_from": r["zone_from"],
+                "zone_to": r["zone_to"],
+                "kind": r["kind"],
+                "status": r["status"],
+                "p_nom_mw": float(r["p_nom_mw"]),
+                "project_mw": project,
+                "p_nom_max_mw": np.nan,
+                "length_km": length,
+                "loss_pu": np.nan,
+                "capex_usd_per_mw": round(capex, 0),
+                "fom_pct_per_yr": r.get("fom_pct", lk["fom_pct"]["overhead"]),
+                "lifetime_yr": lk["lifetime_yr"],
+                "source": "; ".join(src) + f"; FOM/lifetime: {lk['fom_pct']['source']}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -269,7 +377,15 @@ def electricity_subsidies() -> pd.DataFrame:
 
 
 TABLE_BUILDERS = {
-    "zones": zones, "fuels": fuels, "fuel_prices": fuel_prices, "technologies": technologies,
-    "generators": generators, "storage": storage, "hydro": hydro_table, "links": links,
-    "fuel_subsidies": fuel_subsidies, "electricity_subsidies": electricity_subsidies, "demand_growth": demand_growth,
+    "zones": zones,
+    "fuels": fuels,
+    "fuel_prices": fuel_prices,
+    "technologies": technologies,
+    "generators": generators,
+    "storage": storage,
+    "hydro": hydro_table,
+    "links": links,
+    "fuel_subsidies": fuel_subsidies,
+    "electricity_subsidies": electricity_subsidies,
+    "demand_growth": demand_growth,
 }

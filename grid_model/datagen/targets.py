@@ -24,15 +24,22 @@ def vre_target(zone: str, tech: str) -> tuple[float, str]:
     cap = 0.5 * (capacity(zone, cat, 2022) + capacity(zone, cat, 2023))
     cf = gen / (cap * HOURS)
     e1s = "/".join("n/a" if x is None else f"{x:.1f}" for x in e1)
-    return cf, (f"realised 2023 CF (D) = Ember 2023 {gen / 1e6:.2f} TWh / (8,760 h x mean IRENA end-2022/2023 "
-                f"capacity {cap:,.0f} MW); E1 2020/21/22: {e1s} %")
+    return cf, (
+        f"realised 2023 CF (D) = Ember 2023 {gen / 1e6:.2f} TWh / (8,760 h x mean IRENA end-2022/2023 "
+        f"capacity {cap:,.0f} MW); E1 2020/21/22: {e1s} %"
+    )
 
 
 def realised_cf(zone: str, category: str, year: int = 2023) -> float:
     """Ember generation / (IRENA end-of-year capacity x 8,760 h); NaN when no capacity."""
-    col = {"geothermal": "other_renewable_exc_biofuel_electricity", "bioenergy": "biofuel_electricity",
-           "nuclear": "nuclear_electricity", "gas": "gas_electricity", "coal": "coal_electricity",
-           "oil": "oil_electricity"}[category]
+    col = {
+        "geothermal": "other_renewable_exc_biofuel_electricity",
+        "bioenergy": "biofuel_electricity",
+        "nuclear": "nuclear_electricity",
+        "gas": "gas_electricity",
+        "coal": "coal_electricity",
+        "oil": "oil_electricity",
+    }[category]
     cap = capacity(zone, category, year)
     if cap <= 0:
         return math.nan

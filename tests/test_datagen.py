@@ -1,0 +1,130 @@
+"""The shipped Pacific dataset (data/pacific) matches the schema, its calibration targets, and its generator.
+
+Fast (a few seconds): the regeneration test rebuilds the whole dataset into a temporary folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from grid_model import schema
+from grid_model.datagen import build
+from grid_model.datagen.common import ZONES, capacity, owid_value
+from grid_model.datagen.hydro import HYDROLOGIES
+from grid_model.datagen.targets import vre_target
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "pacific"
+TS = DATA / "timeseries"
+SERIES = ["timesteps.csv", "demand_mw.csv", "availability_pu.csv"] + [f"inflow_mw_{h}.csv" for h in HYDROLOGIES]
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+@pytest.mark.parametrize("table", schema.TABLES, ids=lambda t: t.name)
+def test_static_table_matches_schema_and_has_sources(table):
+    df = _read(DATA / table.file)
+    assert list(df.columns) == [c.name for c in table.columns], f"{table.file}: header differs from schema"
+    assert len(df) > 0 or table.optional
+    for c in table.columns:
+        if c.required:
+            assert df[c.name].notna().all(), f"{table.file}: required column {c.name} has empty cells"
+        if c.allowed:
+            assert set(df[c.name].dropna()) <= set(c.allowed)
+        if c.dtype == "float" and df[c.name].notna().any():
+            v = df[c.name].dropna().astype(float)
+            if c.min is not None:
+                assert (v > c.min).all() if c.min_exclusive else (v >= c.min).all(), f"{table.file}:{c.name} below min"
+            if c.max is not None:
+                assert (v <= c.max).all(), f"{table.file}:{c.name} above max"
+    assert df["source"].astype(str).str.strip().ne("").all(), f"{table.file}: a row has no source"
+    if table.key:
+        assert not df.duplicated(list(table.key)).any()
+
+
+def test_the_project_loader_accepts_every_hydrology():
+    from grid_model.dataset import load_dataset, validate_dataset
+
+    for h in HYDROLOGIES:
+        validate_dataset(load_dataset(DATA, hydrology=h))
+
+
+def test_timesteps_cover_the_base_year():
+    t = _read(TS / "timesteps.csv")
+    assert list(t.columns) == ["timestep", "datetime", "weight_h"]
+    assert (t["timestep"].to_numpy() == np.arange(8760)).all()
+    assert t["weight_h"].sum() == 8760
+    assert t["datetime"].iloc[0] == "2023-01-01T00:00:00-05:00"
+    assert t["datetime"].iloc[-1] == "2023-12-31T23:00:00-05:00"
+
+
+def test_demand_matches_ember_2023_per_zone():
+    d = _read(TS / "demand_mw.csv")
+    assert list(d.columns) == ["timestep", *ZONES]
+    for z in ZONES:
+        target = owid_value(z, 2023, "electricity_demand") * 1e6
+        assert d[z].sum() == pytest.approx(target, rel=1e-3), z
+        assert (d[z] > 0).all()
+
+
+def test_solar_and_wind_profiles_hit_their_target_capacity_factor():
+    a = _read(TS / "availability_pu.csv")
+    gens = _read(DATA / "generators.csv")
+    profiles = set(gens["profile"].dropna()) - {""}
+    assert profiles <= set(a.columns)
+    for z in ZONES:
+        for tech in ("solar", "onwind"):
+            col = a[f"{z}-{tech}"]
+            assert col.between(0, 1).all()
+            cf, _ = vre_target(z, tech)
+            assert abs(col.mean() - cf) < 0.005, f"{z}-{tech}: {col.mean():.4f} vs {cf:.4f}"
+
+
+def test_inflows_are_named_in_hydro_table_and_let_2023_hydro_be_reached():
+    hyd = _read(DATA / "hydro.csv")
+    for h in HYDROLOGIES:
+        q = _read(TS / f"inflow_mw_{h}.csv")
+        assert set(hyd["inflow"]) <= set(q.columns)
+        assert (q.drop(columns="timestep") >= 0).all().all()
+    q = _read(TS / "inflow_mw_2023.csv")
+    for z in ZONES:
+        pr = hyd[(hyd.zone == z) & (hyd.technology == "run_of_river")].iloc[0]
+        pres = hyd[(hyd.zone == z) & (hyd.technology == "hydro_reservoir")].iloc[0]
+        reach = np.minimum(q[pr["inflow"]], pr["p_nom_mw"]).sum() + min(
+            q[pres["inflow"]].sum(), pres["p_nom_mw"] * 8760
+        )
+        target = owid_value(z, 2023, "hydro_electricity") * 1e6
+        assert reach == pytest.approx(target, rel=2e-3), z
+        assert pr["p_nom_mw"] + pres["p_nom_mw"] == pytest.approx(capacity(z, "hydro"), abs=0.2)
+
+
+def test_existing_capacity_is_the_irena_2023_stock():
+    gens = _read(DATA / "generators.csv")
+    tech = {
+        "ccgt": "gas",
+        "coal": "coal",
+        "oil": "oil",
+        "nuclear": "nuclear",
+        "geothermal": "geothermal",
+        "bioenergy": "bioenergy",
+        "solar": "solar",
+        "onwind": "wind",
+    }
+    for z in ZONES:
+        g = gens[gens.zone == z]
+        for t, cat in tech.items():
+            got = g.loc[g.technology == t, "p_nom_mw"].sum()
+            assert got == pytest.approx(capacity(z, cat), abs=0.1), f"{z}-{t}"
+
+
+def test_regeneration_reproduces_the_shipped_files_byte_for_byte(tmp_path):
+    build.build(tmp_path)
+    for t in schema.TABLES:
+        assert (tmp_path / t.file).read_bytes() == (DATA / t.file).read_bytes(), t.file
+    for f in SERIES:
+        assert (tmp_path / "timeseries" / f).read_bytes() == (TS / f).read_bytes(), f
