@@ -84,6 +84,37 @@ def validate(
 
 
 @app.command()
+def compare(
+    scenarios: list[Path] = typer.Argument(
+        None, help="Scenario files (default: the headline set scenarios/base, interconnect, no_subsidies, integrated)"),
+    out_dir: Path = typer.Option(Path("results/compare"), "--out", help="Folder for the runs, tables, figures and report"),
+    base: str | None = typer.Option(None, "--base", help="Scenario the deltas are measured against (default: base)"),
+    figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw the report figures"),
+    warm: bool = typer.Option(True, "--warm/--cold", help="Re-use one HiGHS model across scenarios where possible"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
+) -> None:
+    """Run several scenarios and compare cost, fiscal cost, renewable share, CO2, prices and trade side by side.
+
+    Writes one results folder per scenario plus comparison.csv/.md, countries.csv, borders.csv,
+    new_capacity.csv, figures/ and report.md/.html into --out.
+    """
+    from grid_model.compare import comparison_table, default_scenarios, headline_markdown, run_compare
+
+    _setup_logging(verbose)
+    paths = scenarios or default_scenarios()
+    try:
+        with console.status("starting") as status:
+            results, folder = run_compare(paths, out_dir, base=base, figures=figures, warm=warm,
+                                          progress=lambda msg: status.update(msg))
+    except GridModelError as exc:
+        _fail(exc)
+        return
+    comp = comparison_table(results, base or ("base" if "base" in results else next(iter(results))))
+    out.print(headline_markdown(comp), markup=False, highlight=False)
+    out.print(f"\nwritten to {folder} (report: {folder / 'report.md'})")
+
+
+@app.command()
 def schema() -> None:
     """Print the dataset schema (every table, column, unit and default) as Markdown."""
     from grid_model.schema import schema_markdown

@@ -323,12 +323,12 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
                          ("links", by_name["links"])):
         df = ds.tables[name]
         cap_max = df["p_nom_max_mw"]
-        base = df["p_nom_mw"] + (df["project_mw"] if name == "links" else 0.0)
+        base = df["p_nom_mw"]
         lower = cap_max.notna() & (cap_max < base - 1e-9)
         if lower.any():
             i = int(np.flatnonzero(lower.to_numpy())[0])
             raise InputError(
-                f"p_nom_max_mw {cap_max.iloc[i]:g} is below the existing/planned capacity {base.iloc[i]:g}",
+                f"p_nom_max_mw {cap_max.iloc[i]:g} is below the existing capacity p_nom_mw {base.iloc[i]:g}",
                 file=str(root / schema.file), row=i + 1, column="p_nom_max_mw", row_id=str(df.index[i]),
             )
     links = ds.tables["links"]

@@ -200,6 +200,7 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
     ds = ds.copy()
     label = sc.source_file or sc.name
     _apply_overrides(ds, sc, label)
+    _mark_expandable(ds)
     _scale_demand_to_year(ds, sc)
     _apply_electricity_subsidies(ds, sc)
     _apply_links_case(ds, sc, label)
@@ -250,6 +251,21 @@ def _apply_overrides(ds: Dataset, sc: Scenario, label: str) -> None:
                 if col.max is not None and value > col.max:
                     raise InputError(f"key '{key}.value': {value:g} must be ≤ {col.max:g}", file=label)
             df.loc[rows, o.column] = value
+
+
+def _mark_expandable(ds: Dataset) -> None:
+    """Record, from the data before the scenario's case, which assets may ever be expanded.
+
+    The model's structure follows this flag; a scenario that forbids expansion only sets the bounds to zero,
+    so all scenarios on one dataset share one LP structure (warm re-solves, identical rows and columns).
+    """
+    for name, extra in (("generators", None), ("storage", None), ("links", "project_mw")):
+        df = ds.tables[name]
+        base = df["p_nom_mw"] + (df[extra] if extra else 0.0)
+        flag = df["p_nom_max_mw"].fillna(base) > df["p_nom_mw"] + 1e-9
+        if name == "links":
+            flag = flag | (df["status"] == "candidate")
+        df["expandable"] = flag.astype(bool)
 
 
 def _scale_demand_to_year(ds: Dataset, sc: Scenario) -> None:
@@ -314,8 +330,9 @@ def _apply_links_case(ds: Dataset, sc: Scenario, label: str) -> None:
         ceiling = links["p_nom_max_mw"].fillna(existing_cap + links["project_mw"])
         links["p_nom_max_mw"] = np.where(~cand | links.index.isin(list(allowed)), ceiling, existing_cap)
         links["p_nom_min_mw"] = existing_cap
-    # links with no capacity at all in this case are dropped to keep the LP lean
-    keep = links["p_nom_max_mw"] > 0
+    # Links with no capacity in any case are dropped; the others stay (maybe with zero bounds) so scenarios
+    # share one LP structure and can be re-solved warm.
+    keep = (links["p_nom_max_mw"] > 0) | links["expandable"]
     ds.tables["links"] = links[keep].copy()
 
 

@@ -70,6 +70,29 @@ class Solution:
 
 
 @dataclass
+class StandardForm:
+    """The LP as arrays: min cᵀx + offset, row_lo ≤ A x ≤ row_hi, col_lo ≤ x ≤ col_hi (costs in USD)."""
+
+    c: np.ndarray
+    A: object  # scipy.sparse csc
+    col_lo: np.ndarray
+    col_hi: np.ndarray
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    columns: list
+    rows: list
+    offset: float
+    compile_s: float
+    model: pyo.ConcreteModel | None = None  # kept alive so row and column objects keep their names
+
+    def column_names(self) -> list[str]:
+        return [v.name for v in self.columns]
+
+    def row_names(self) -> list[str]:
+        return [r[0].name + ("" if r[1] == 0 else ("<=" if r[1] > 0 else ">=")) for r in self.rows]
+
+
+@dataclass
 class CompiledModel:
     """The standard-form arrays and the loaded Highs instance, ready to solve and re-solve."""
 
@@ -79,16 +102,18 @@ class CompiledModel:
     c_offset: float
     compile_s: float
     load_s: float
+    form: StandardForm | None = None
 
 
-def compile_model(model: pyo.ConcreteModel, options: dict[str, object] | None = None,
-                  log_file: str | Path | None = None) -> CompiledModel:
-    """Compile the Pyomo model to standard form and load it into a fresh ``Highs`` instance."""
+def standard_form(model: pyo.ConcreteModel) -> StandardForm:
+    """Compile the Pyomo model to arrays with Pyomo's standard-form compiler (mixed form: ≤, =, ≥ rows)."""
     t0 = time.perf_counter()
-    info = LinearStandardFormCompiler().write(model, mixed_form=True)
-    t1 = time.perf_counter()
+    # Columns in declaration order, not first appearance: scenarios that differ only in which costs are
+    # non-zero then compile to identical matrices (see grid_model.session).
+    order = list(model.component_data_objects(pyo.Var, descend_into=True))
+    info = LinearStandardFormCompiler().write(model, mixed_form=True, column_order=order)
     A = info.A.tocsc()
-    n_rows, n_cols = A.shape
+    n_cols = A.shape[1]
     c = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(n_cols)
     rhs = np.asarray(info.rhs, dtype=float)
     sign = np.array([r[1] for r in info.rows], dtype=int)
@@ -97,12 +122,22 @@ def compile_model(model: pyo.ConcreteModel, options: dict[str, object] | None = 
     row_hi = np.where(sign <= 0, np.where(sign == 0, rhs, inf), rhs)
     col_lo = np.array([-inf if v.lb is None else v.lb for v in info.columns], dtype=float)
     col_hi = np.array([inf if v.ub is None else v.ub for v in info.columns], dtype=float)
+    offset = float(np.sum(info.c_offset)) if np.size(info.c_offset) else 0.0
+    return StandardForm(c, A, col_lo, col_hi, row_lo, row_hi, info.columns, info.rows, offset,
+                        time.perf_counter() - t0, model)
 
+
+def load_form(form: StandardForm, options: dict[str, object] | None = None,
+              log_file: str | Path | None = None) -> CompiledModel:
+    """Pass the arrays to a fresh ``Highs`` instance in one ``passModel`` call."""
+    t1 = time.perf_counter()
+    A = form.A
+    n_rows, n_cols = A.shape
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_cols, n_rows
-    lp.col_cost_ = c * COST_SCALE
-    lp.col_lower_, lp.col_upper_ = col_lo, col_hi
-    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
+    lp.col_cost_ = form.c * COST_SCALE
+    lp.col_lower_, lp.col_upper_ = form.col_lo, form.col_hi
+    lp.row_lower_, lp.row_upper_ = form.row_lo, form.row_hi
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = A.indptr.astype(np.int32)
     lp.a_matrix_.index_ = A.indices.astype(np.int32)
@@ -115,12 +150,53 @@ def compile_model(model: pyo.ConcreteModel, options: dict[str, object] | None = 
         h.setOptionValue("log_to_console", False)
         h.setOptionValue("log_file", str(log_file))
     h.passModel(lp)
-    offset = float(np.sum(info.c_offset)) if np.size(info.c_offset) else 0.0
-    compiled = CompiledModel(h, info.columns, info.rows, offset, t1 - t0, time.perf_counter() - t1)
+    compiled = CompiledModel(h, form.columns, form.rows, form.offset, form.compile_s, time.perf_counter() - t1, form)
     apply_options(compiled, options or {})
     log.info("compiled %d rows × %d columns in %.2f s, loaded in %.2f s", n_rows, n_cols, compiled.compile_s,
              compiled.load_s)
     return compiled
+
+
+def compile_model(model: pyo.ConcreteModel, options: dict[str, object] | None = None,
+                  log_file: str | Path | None = None) -> CompiledModel:
+    """Compile the Pyomo model to standard form and load it into a fresh ``Highs`` instance."""
+    return load_form(standard_form(model), options, log_file)
+
+
+def same_structure(a: StandardForm, b: StandardForm) -> bool:
+    """True when two LPs have the same rows, columns and matrix, so only costs and bounds may differ."""
+    if a.A.shape != b.A.shape or a.A.nnz != b.A.nnz:
+        return False
+    if not (np.array_equal(a.A.indptr, b.A.indptr) and np.array_equal(a.A.indices, b.A.indices)
+            and np.array_equal(a.A.data, b.A.data)):
+        return False
+    return a.column_names() == b.column_names() and a.row_names() == b.row_names()
+
+
+def update_loaded(compiled: CompiledModel, form: StandardForm) -> dict[str, int]:
+    """Change only the costs and bounds that differ in the loaded HiGHS model; HiGHS keeps its basis.
+
+    The caller must have checked :func:`same_structure`. Returns how many entries changed.
+    """
+    old = compiled.form
+    assert old is not None
+    h = compiled.highs
+    changed = {}
+    idx = np.flatnonzero(old.c != form.c)
+    if len(idx):
+        h.changeColsCost(len(idx), idx.astype(np.int32), form.c[idx] * COST_SCALE)
+    changed["costs"] = len(idx)
+    idx = np.flatnonzero((old.col_lo != form.col_lo) | (old.col_hi != form.col_hi))
+    if len(idx):
+        h.changeColsBounds(len(idx), idx.astype(np.int32), form.col_lo[idx], form.col_hi[idx])
+    changed["col_bounds"] = len(idx)
+    idx = np.flatnonzero((old.row_lo != form.row_lo) | (old.row_hi != form.row_hi))
+    if len(idx):
+        h.changeRowsBounds(len(idx), idx.astype(np.int32), form.row_lo[idx], form.row_hi[idx])
+    changed["row_bounds"] = len(idx)
+    compiled.form, compiled.columns, compiled.rows, compiled.c_offset = form, form.columns, form.rows, form.offset
+    compiled.compile_s, compiled.load_s = form.compile_s, 0.0
+    return changed
 
 
 def apply_options(compiled: CompiledModel, options: dict[str, object]) -> None:

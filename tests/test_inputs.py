@@ -215,7 +215,7 @@ def test_cli_subprocess_exit_code(tmp_path):
 
 def test_cli_run_writes_every_table(tmp_path):
     out = tmp_path / "res"
-    r = CliRunner().invoke(app, ["run", "scenarios/example.yaml", "--out", str(out)])
+    r = CliRunner().invoke(app, ["run", "scenarios/example/base.yaml", "--out", str(out)])
     assert r.exit_code == 0, r.output
     for name in ("summary.json", "generation.csv", "capacity.csv", "links.csv", "prices.csv", "emissions.csv",
                  "subsidies.csv", "costs.csv", "scenario.yaml", "hourly/dispatch_mw.parquet",

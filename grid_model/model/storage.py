@@ -34,7 +34,8 @@ def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["category"] = t["category"]
     out["p_nom_mw"] = st["p_nom_mw"]
     out["p_nom_max_mw"] = st["p_nom_max_mw"].fillna(st["p_nom_mw"])
-    out["expandable"] = out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9
+    out["expandable"] = (out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9) | (
+        st["expandable"].astype(bool) if "expandable" in st.columns else False)
     out["max_hours"] = st["max_hours"]
     out["eta_charge"] = st["efficiency_charge_pu"]
     out["eta_discharge"] = st["efficiency_discharge_pu"]

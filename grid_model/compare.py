@@ -1,0 +1,370 @@
+"""Compare scenarios side by side: tables, deltas against the base case, figures and a generated report.
+
+``grid-model compare`` runs each scenario (re-using one compiled model and HiGHS instance where only
+costs, bounds or right-hand sides differ), writes every run's results folder, then the comparison:
+
+* ``comparison.csv`` / ``.md``: one row per scenario, absolute values and deltas vs the base;
+* ``borders.csv``: per scenario and link, energy each way, utilisation, congestion rent, price change at both ends;
+* ``countries.csv``: per scenario and zone, cost of supply, price and its change, net imports, renewable share;
+* ``new_capacity.csv``: what gets built and the overnight investment, by scenario, zone and category;
+* ``figures/`` and ``report.md`` / ``report.html``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from grid_model.results import Results, read_results
+
+log = logging.getLogger(__name__)
+
+RENEWABLE_CATEGORIES = {"hydro", "wind", "solar", "bioenergy", "geothermal"}
+HEADLINE = ("base", "interconnect", "no_subsidies", "integrated")
+
+
+def net_imports_twh(res: Results) -> pd.Series:
+    """Net imports per zone (TWh received after losses − TWh sent), from the links table."""
+    zones = res.tables["zones"]["zone"].tolist()
+    out = pd.Series(0.0, index=zones)
+    for _, r in res.tables["links"].iterrows():
+        keep = 1.0 - float(r["loss_pu"])
+        out[r["zone_to"]] += keep * r["flow_forward_twh"] - r["flow_backward_twh"]
+        out[r["zone_from"]] += keep * r["flow_backward_twh"] - r["flow_forward_twh"]
+    return out
+
+
+def scenario_row(res: Results) -> dict:
+    """The headline numbers of one scenario."""
+    s = res.summary
+    cap = res.tables["capacity"]
+    links = res.tables["links"]
+    row = {
+        "scenario": s["scenario"],
+        "system_cost_usd": s["system_cost_usd"],
+        "objective_usd": s["objective_usd"],
+        "fiscal_subsidy_cost_usd": s["subsidy_cost_usd"],
+        "fuel_subsidy_cost_usd": s.get("fuel_subsidy_cost_usd", 0.0),
+        "electricity_subsidy_cost_usd": s.get("electricity_subsidy_cost_usd", 0.0),
+        "cost_to_society_usd": s["system_cost_usd"],
+        "renewable_share": s["renewable_share"],
+        "non_conventional_renewable_share": s["non_conventional_renewable_share"],
+        "co2_mt": s["co2_mt"],
+        "demand_twh": s["demand_twh"],
+        "unserved_twh": s["unserved_twh"],
+        "price_avg_usd_per_mwh": s.get("price_avg_usd_per_mwh", float("nan")),
+        "investment_usd": s.get("investment_usd", 0.0),
+        "new_link_mw": float(links["new_mw"].sum()) if len(links) else 0.0,
+        "traded_twh": float((links["flow_forward_twh"] + links["flow_backward_twh"]).sum()) if len(links) else 0.0,
+        "congestion_rent_usd": float(links["congestion_rent_usd"].sum()) if len(links) else 0.0,
+    }
+    by_cat = cap.groupby("category")["new_mw"].sum()
+    for cat, mw in by_cat.items():
+        row[f"new_mw_{cat}"] = float(mw)
+    return row
+
+
+def comparison_table(results: dict[str, Results], base: str) -> pd.DataFrame:
+    """One row per scenario with deltas against ``base`` for every numeric column."""
+    df = pd.DataFrame([scenario_row(r) for r in results.values()]).fillna(0.0)
+    if base in results:
+        ref = df.set_index("scenario").loc[base]
+        for col in ["system_cost_usd", "fiscal_subsidy_cost_usd", "renewable_share", "non_conventional_renewable_share",
+                    "co2_mt", "price_avg_usd_per_mwh", "investment_usd", "demand_twh", "traded_twh"]:
+            df[f"delta_{col}"] = df[col] - ref[col]
+    return df
+
+
+def countries_table(results: dict[str, Results], base: str) -> pd.DataFrame:
+    """Per scenario and zone: demand, cost of supply at marginal prices, price change, net imports, shares."""
+    rows = []
+    base_prices = results[base].tables["prices"].set_index("zone")["price_avg_usd_per_mwh"] if base in results else None
+    for name, res in results.items():
+        prices = res.tables["prices"].set_index("zone")
+        gen = res.tables["generation"]
+        ren = gen[gen["category"].isin(RENEWABLE_CATEGORIES)].groupby("zone")["generation_twh"].sum()
+        tot = gen.groupby("zone")["generation_twh"].sum()
+        em = res.tables["emissions"].set_index("zone")["co2_mt"]
+        sub = res.tables["subsidies"].groupby("zone")["fiscal_cost_usd"].sum() if len(res.tables["subsidies"]) else {}
+        imports = net_imports_twh(res)
+        for z in prices.index:
+            p = float(prices.at[z, "price_avg_usd_per_mwh"])
+            d = float(prices.at[z, "demand_twh"])
+            rows.append({
+                "scenario": name, "zone": z, "demand_twh": d,
+                "cost_of_supply_usd": p * d * 1e6,
+                "price_avg_usd_per_mwh": p,
+                "delta_price_usd_per_mwh": p - float(base_prices[z]) if base_prices is not None else float("nan"),
+                "net_imports_twh": float(imports.get(z, 0.0)),
+                "generation_twh": float(tot.get(z, 0.0)),
+                "renewable_share": float(ren.get(z, 0.0) / tot[z]) if tot.get(z, 0.0) > 0 else float("nan"),
+                "co2_mt": float(em.get(z, 0.0)),
+                "fiscal_subsidy_cost_usd": float(sub.get(z, 0.0)) if len(sub) else 0.0,
+                "unserved_twh": float(prices.at[z, "unserved_twh"]),
+            })
+    return pd.DataFrame(rows)
+
+
+def borders_table(results: dict[str, Results], base: str) -> pd.DataFrame:
+    """Per scenario and link: trade each way, utilisation, rent, and the price change at each end vs base."""
+    rows = []
+    base_prices = results[base].tables["prices"].set_index("zone")["price_avg_usd_per_mwh"] if base in results else None
+    for name, res in results.items():
+        prices = res.tables["prices"].set_index("zone")["price_avg_usd_per_mwh"]
+        for _, r in res.tables["links"].iterrows():
+            a, b = r["zone_from"], r["zone_to"]
+            net = r["flow_forward_twh"] - r["flow_backward_twh"]
+            exporter, importer = (a, b) if net >= 0 else (b, a)
+            da = prices[a] - base_prices[a] if base_prices is not None else float("nan")
+            db = prices[b] - base_prices[b] if base_prices is not None else float("nan")
+            rows.append({
+                "scenario": name, "link": r["link"], "zone_from": a, "zone_to": b,
+                "existing_mw": r["existing_mw"], "new_mw": r["new_mw"],
+                "flow_forward_twh": r["flow_forward_twh"], "flow_backward_twh": r["flow_backward_twh"],
+                "net_exporter": exporter if abs(net) > 1e-9 else "", "net_importer": importer if abs(net) > 1e-9 else "",
+                "utilisation": r["utilisation"], "congestion_rent_usd": r["congestion_rent_usd"],
+                "price_from_usd_per_mwh": prices[a], "price_to_usd_per_mwh": prices[b],
+                "delta_price_from_usd_per_mwh": da, "delta_price_to_usd_per_mwh": db,
+                "investment_usd": r.get("investment_usd", 0.0),
+            })
+    return pd.DataFrame(rows)
+
+
+def new_capacity_table(results: dict[str, Results]) -> pd.DataFrame:
+    """What gets built in each scenario: new MW and overnight investment by zone and technology."""
+    frames = []
+    for name, res in results.items():
+        cap = res.tables["capacity"]
+        built = cap[cap["new_mw"] > 1e-6][["zone", "technology", "category", "new_mw", "investment_usd"]].copy()
+        built.insert(0, "scenario", name)
+        frames.append(built)
+        links = res.tables["links"]
+        lk = links[links["new_mw"] > 1e-6]
+        if len(lk):
+            frames.append(pd.DataFrame({"scenario": name, "zone": lk["zone_from"] + "–" + lk["zone_to"],
+                                        "technology": "link " + lk["link"], "category": "transmission",
+                                        "new_mw": lk["new_mw"], "investment_usd": lk["investment_usd"]}))
+    cols = ["scenario", "zone", "technology", "category", "new_mw", "investment_usd"]
+    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+
+
+# ---------------------------------------------------------------------------------------------- report
+
+def _fmt_bn(x: float) -> str:
+    return f"{x / 1e9:,.2f}"
+
+
+def _md_table(df: pd.DataFrame, formats: dict[str, Callable[[float], str]] | None = None) -> str:
+    formats = formats or {}
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for _, r in df.iterrows():
+        cells = []
+        for c in cols:
+            v = r[c]
+            if c in formats:
+                cells.append(formats[c](v))
+            elif isinstance(v, float | np.floating):
+                cells.append(f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}")
+            else:
+                cells.append(str(v))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def headline_markdown(comp: pd.DataFrame) -> str:
+    """The side-by-side table in report units (USD bn/yr, %, Mt, USD/MWh)."""
+    view = pd.DataFrame({
+        "scenario": comp["scenario"],
+        "system cost (USD bn/yr)": comp["system_cost_usd"].map(_fmt_bn),
+        "Δ vs base (USD bn/yr)": comp.get("delta_system_cost_usd", pd.Series(np.nan, index=comp.index)).map(_fmt_bn),
+        "fiscal subsidy cost (USD bn/yr)": comp["fiscal_subsidy_cost_usd"].map(_fmt_bn),
+        "renewable share": comp["renewable_share"].map(lambda v: f"{v:.1%}"),
+        "non-conv. renewable share": comp["non_conventional_renewable_share"].map(lambda v: f"{v:.1%}"),
+        "CO2 (Mt)": comp["co2_mt"].map(lambda v: f"{v:,.1f}"),
+        "avg price (USD/MWh)": comp["price_avg_usd_per_mwh"].map(lambda v: f"{v:,.1f}"),
+        "demand (TWh)": comp["demand_twh"].map(lambda v: f"{v:,.1f}"),
+        "investment (USD bn)": comp["investment_usd"].map(_fmt_bn),
+        "new links (MW)": comp["new_link_mw"].map(lambda v: f"{v:,.0f}"),
+    })
+    return _md_table(view)
+
+
+def narrative(comp: pd.DataFrame, base: str) -> list[str]:
+    """Plain sentences generated from the numbers in the comparison table; nothing else is claimed."""
+    if base not in set(comp["scenario"]):
+        return []
+    ref = comp.set_index("scenario").loc[base]
+    out = [f"In the base case the system costs USD {_fmt_bn(ref['system_cost_usd'])} bn a year at unsubsidised "
+           f"prices, renewables supply {ref['renewable_share']:.1%} of generation (non-conventional "
+           f"{ref['non_conventional_renewable_share']:.1%}), emissions are {ref['co2_mt']:,.1f} Mt CO2 and subsidies "
+           f"cost the treasuries USD {_fmt_bn(ref['fiscal_subsidy_cost_usd'])} bn."]
+    for _, r in comp.iterrows():
+        if r["scenario"] == base:
+            continue
+        d_cost = r["system_cost_usd"] - ref["system_cost_usd"]
+        d_ren = r["renewable_share"] - ref["renewable_share"]
+        d_co2 = r["co2_mt"] - ref["co2_mt"]
+        d_fisc = r["fiscal_subsidy_cost_usd"] - ref["fiscal_subsidy_cost_usd"]
+        verb = "lowers" if d_cost < 0 else "raises"
+        out.append(
+            f"**{r['scenario']}** {verb} the economic system cost by USD {_fmt_bn(abs(d_cost))} bn/yr "
+            f"({d_cost / ref['system_cost_usd']:+.1%}), changes the renewable share by {d_ren * 100:+.1f} points "
+            f"to {r['renewable_share']:.1%}, CO2 by {d_co2:+,.1f} Mt and the fiscal cost of subsidies by "
+            f"USD {d_fisc / 1e9:+,.2f} bn/yr; it builds {r['new_link_mw']:,.0f} MW of new interconnection and "
+            f"invests USD {_fmt_bn(r['investment_usd'])} bn overnight."
+        )
+    return out
+
+
+def write_report(out_dir: Path, comp: pd.DataFrame, countries: pd.DataFrame, borders: pd.DataFrame,
+                 new_cap: pd.DataFrame, figures: list[Path], base: str, scenario_info: pd.DataFrame) -> None:
+    """report.md and report.html: the tables, the figures and sentences generated from the numbers."""
+    md = ["# Interconnectors and subsidy reform: scenario comparison", "",
+          "Generated by `grid-model compare`. Costs are annual (USD/yr) for the planning year; the system cost is "
+          "the economic cost at unsubsidised fuel prices (annualised investment in new assets plus operating "
+          "costs); existing assets' fixed costs are sunk and the same in every scenario.", "",
+          "## Scenarios", "", _md_table(scenario_info), "", "## Headline", "", headline_markdown(comp), ""]
+    md += [f"- {s}" for s in narrative(comp, base)] + [""]
+    if len(countries):
+        view = countries[["scenario", "zone", "price_avg_usd_per_mwh", "delta_price_usd_per_mwh", "net_imports_twh",
+                          "renewable_share", "co2_mt", "fiscal_subsidy_cost_usd"]].copy()
+        view["renewable_share"] = view["renewable_share"].map(lambda v: f"{v:.1%}" if v == v else "–")
+        view["fiscal_subsidy_cost_usd"] = view["fiscal_subsidy_cost_usd"].map(lambda v: f"{v / 1e6:,.0f} M")
+        md += ["## Countries", "", _md_table(view), ""]
+    if len(borders):
+        view = borders[["scenario", "link", "existing_mw", "new_mw", "flow_forward_twh", "flow_backward_twh",
+                        "utilisation", "congestion_rent_usd", "net_exporter"]].copy()
+        view["utilisation"] = view["utilisation"].map(lambda v: f"{v:.0%}")
+        view["congestion_rent_usd"] = view["congestion_rent_usd"].map(lambda v: f"{v / 1e6:,.1f} M")
+        md += ["## Borders", "", _md_table(view), ""]
+    if len(new_cap):
+        view = new_cap.copy()
+        view["investment_usd"] = view["investment_usd"].map(lambda v: f"{v / 1e9:,.2f} bn")
+        md += ["## What gets built", "", _md_table(view), ""]
+    if figures:
+        md += ["## Figures", ""]
+        md += [f"![{p.stem}]({p.relative_to(out_dir).as_posix()})" for p in figures if p.suffix == ".png"]
+        md.append("")
+    text = "\n".join(md)
+    (out_dir / "report.md").write_text(text)
+    (out_dir / "report.html").write_text(_markdown_to_html(text))
+
+
+def _markdown_to_html(text: str) -> str:
+    """A small converter for the subset report.md uses (headings, tables, bullets, images, bold)."""
+    import re
+
+    body, in_table = [], False
+    for line in text.splitlines():
+        if line.startswith("|"):
+            cells = [html.escape(c.strip()) for c in line.strip("|").split("|")]
+            if set("".join(cells)) <= {"-"}:
+                continue
+            tag = "th" if not in_table else "td"
+            if not in_table:
+                body.append("<table>")
+                in_table = True
+            body.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>")
+            continue
+        if in_table:
+            body.append("</table>")
+            in_table = False
+        esc = html.escape(line)
+        esc = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", esc)
+        esc = re.sub(r"`(.+?)`", r"<code>\1</code>", esc)
+        if m := re.match(r"!\[(.*?)\]\((.*?)\)", line):
+            body.append(f'<figure><img src="{html.escape(m.group(2))}" alt="{html.escape(m.group(1))}" '
+                        f'style="max-width:100%"></figure>')
+        elif line.startswith("# "):
+            body.append(f"<h1>{esc[2:]}</h1>")
+        elif line.startswith("## "):
+            body.append(f"<h2>{esc[3:]}</h2>")
+        elif line.startswith("- "):
+            body.append(f"<li>{esc[2:]}</li>")
+        elif line.strip():
+            body.append(f"<p>{esc}</p>")
+    if in_table:
+        body.append("</table>")
+    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse;"
+             "font-size:0.85em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#eee}")
+    return f"<!doctype html><html><head><meta charset='utf-8'><title>grid_model comparison</title>" \
+           f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n"
+
+
+def write_comparison(results: dict[str, Results], out_dir: Path, base: str,
+                     scenario_info: pd.DataFrame | None = None, figures: bool = True) -> dict[str, pd.DataFrame]:
+    """Write the comparison tables, figures and report into ``out_dir`` (which already holds the runs)."""
+    comp = comparison_table(results, base)
+    countries = countries_table(results, base)
+    borders = borders_table(results, base)
+    new_cap = new_capacity_table(results)
+    comp.to_csv(out_dir / "comparison.csv", index=False, float_format="%.10g")
+    (out_dir / "comparison.md").write_text(headline_markdown(comp) + "\n")
+    countries.to_csv(out_dir / "countries.csv", index=False, float_format="%.10g")
+    borders.to_csv(out_dir / "borders.csv", index=False, float_format="%.10g")
+    new_cap.to_csv(out_dir / "new_capacity.csv", index=False, float_format="%.10g")
+    figure_paths: list[Path] = []
+    if figures:
+        from grid_model import figures as figs
+
+        figure_paths = figs.draw_all(results, out_dir / "figures", base=base)
+    info = scenario_info if scenario_info is not None else pd.DataFrame({"scenario": list(results)})
+    write_report(out_dir, comp, countries, borders, new_cap, figure_paths, base, info)
+    (out_dir / "compare.json").write_text(json.dumps({"scenarios": list(results), "base": base}, indent=2) + "\n")
+    return {"comparison": comp, "countries": countries, "borders": borders, "new_capacity": new_cap}
+
+
+def default_scenarios(folder: Path = Path("scenarios")) -> list[Path]:
+    """The headline set: base, interconnect, no_subsidies, integrated."""
+    return [folder / f"{n}.yaml" for n in HEADLINE]
+
+
+def run_compare(paths: list[Path], out_dir: Path, base: str | None = None, progress: Callable[[str], None] | None = None,
+                figures: bool = True, warm: bool = True) -> tuple[dict[str, Results], Path]:
+    """Run each scenario, write each results folder and the comparison; the whole folder appears at once."""
+    import shutil
+    import tempfile
+
+    from grid_model.scenario import load_scenario, scenario_table
+    from grid_model.session import SolveSession
+
+    say = progress or (lambda _m: None)
+    scenarios = [load_scenario(p) for p in paths]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        from grid_model.errors import InputError
+
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError(f"two scenarios share the name '{dup}'; names must differ to compare them")
+    base = base or ("base" if "base" in names else names[0])
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        session = SolveSession(warm=warm)
+        results: dict[str, Results] = {}
+        t0 = time.perf_counter()
+        for i, sc in enumerate(scenarios, 1):
+            say(f"[{i}/{len(scenarios)}] {sc.name}")
+            results[sc.name] = session.run(sc, tmp / sc.name, progress=lambda m, n=sc.name, i=i: say(
+                f"[{i}/{len(scenarios)}] {n}: {m}"))
+        say("writing comparison, figures and report")
+        results = {n: read_results(tmp / n) for n in results}
+        write_comparison(results, tmp, base, scenario_table(scenarios), figures=figures)
+        (tmp / "timings.json").write_text(json.dumps(
+            {"total_s": time.perf_counter() - t0, **session.timings}, indent=2) + "\n")
+        from grid_model.results import _replace_dir
+
+        _replace_dir(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return results, out_dir
