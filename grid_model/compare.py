@@ -352,12 +352,19 @@ def run_compare(paths: list[Path], out_dir: Path, base: str | None = None, progr
         session = SolveSession(warm=warm)
         results: dict[str, Results] = {}
         t0 = time.perf_counter()
-        for i, sc in enumerate(scenarios, 1):
+        # Solve scenarios that share an LP structure one after another so each group re-uses one HiGHS model;
+        # the order of solves does not change any result.
+        from grid_model.scenario import structure_key
+
+        keys = [structure_key(s) for s in scenarios]
+        first = {k: keys.index(k) for k in keys}
+        solve_order = sorted(scenarios, key=lambda s: (first[structure_key(s)], names.index(s.name)))
+        for i, sc in enumerate(solve_order, 1):
             say(f"[{i}/{len(scenarios)}] {sc.name}")
             results[sc.name] = session.run(sc, tmp / sc.name, progress=lambda m, n=sc.name, i=i: say(
                 f"[{i}/{len(scenarios)}] {n}: {m}"))
         say("writing comparison, figures and report")
-        results = {n: read_results(tmp / n) for n in results}
+        results = {n: read_results(tmp / n) for n in names}
         write_comparison(results, tmp, base, scenario_table(scenarios), figures=figures)
         (tmp / "timings.json").write_text(json.dumps(
             {"total_s": time.perf_counter() - t0, **session.timings}, indent=2) + "\n")

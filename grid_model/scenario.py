@@ -7,6 +7,7 @@ checked; an unknown key or bad value is a one-line error naming the file and the
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,10 +29,12 @@ class _Strict(BaseModel):
 
 
 class TimeConfig(_Strict):
-    """Time resolution: the full hourly year or uniform down-sampling (chronology kept)."""
+    """Time resolution: the full hourly year, uniform down-sampling (chronology kept) or typical periods (tsam)."""
 
-    mode: Literal["full", "downsample"] = "full"
+    mode: Literal["full", "downsample", "typical"] = "full"
     step_h: int = Field(3, ge=1, le=168, description="Hours per step for 'downsample'.")
+    n_periods: int = Field(12, ge=2, le=364, description="Typical periods for 'typical'.")
+    period_h: int = Field(24, ge=1, le=744, description="Length of a typical period in hours.")
 
 
 class LinksConfig(_Strict):
@@ -159,6 +162,9 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     if path in seen:
         raise InputError(f"'extends' forms a cycle: {' → '.join(p.name for p in (*seen, path))}", file=str(path))
     data = _read_yaml(path)
+    ds = data.get("dataset")
+    if isinstance(ds, str) and not Path(ds).is_absolute() and (path.parent / ds).exists():
+        data["dataset"] = str((path.parent / ds).resolve())  # relative to the file that names it
     parent = data.pop("extends", None)
     if parent is None:
         data.setdefault("name", path.stem)
@@ -200,7 +206,6 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
     ds = ds.copy()
     label = sc.source_file or sc.name
     _apply_overrides(ds, sc, label)
-    _mark_expandable(ds)
     _scale_demand_to_year(ds, sc)
     _apply_electricity_subsidies(ds, sc)
     _apply_links_case(ds, sc, label)
@@ -210,6 +215,7 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
     if not sc.expansion.storage:
         s = ds.tables["storage"]
         s["p_nom_max_mw"] = s["p_nom_mw"]
+    _drop_empty_assets(ds)
     validate_dataset(ds)
     if sc.links.require_connected:
         check_connected(ds)
@@ -253,19 +259,21 @@ def _apply_overrides(ds: Dataset, sc: Scenario, label: str) -> None:
             df.loc[rows, o.column] = value
 
 
-def _mark_expandable(ds: Dataset) -> None:
-    """Record, from the data before the scenario's case, which assets may ever be expanded.
-
-    The model's structure follows this flag; a scenario that forbids expansion only sets the bounds to zero,
-    so all scenarios on one dataset share one LP structure (warm re-solves, identical rows and columns).
-    """
-    for name, extra in (("generators", None), ("storage", None), ("links", "project_mw")):
+def _drop_empty_assets(ds: Dataset) -> None:
+    """Keep the LP lean: generators, storage and links that can have no capacity in this scenario are removed."""
+    for name in ("generators", "storage", "links"):
         df = ds.tables[name]
-        base = df["p_nom_mw"] + (df[extra] if extra else 0.0)
-        flag = df["p_nom_max_mw"].fillna(base) > df["p_nom_mw"] + 1e-9
-        if name == "links":
-            flag = flag | (df["status"] == "candidate")
-        df["expandable"] = flag.astype(bool)
+        ceiling = df["p_nom_max_mw"].fillna(df["p_nom_mw"])
+        ds.tables[name] = df[ceiling > 0].copy()
+    hydro = ds.tables["hydro"]
+    ds.tables["hydro"] = hydro[hydro["p_nom_mw"] > 0].copy()
+
+
+def structure_key(sc: Scenario) -> tuple:
+    """Scenarios with equal keys build LPs of the same structure (only costs, bounds and demand differ)."""
+    return (str(sc.dataset_path()), sc.hydrology, sc.time.model_dump_json(), sc.links.model_dump_json(),
+            sc.expansion.model_dump_json(), sc.policy.co2_cap_mt is None, sc.policy.min_renewable_share is None,
+            sc.policy.allow_unserved, json.dumps([o.model_dump() for o in sc.overrides], sort_keys=True))
 
 
 def _scale_demand_to_year(ds: Dataset, sc: Scenario) -> None:
@@ -330,10 +338,7 @@ def _apply_links_case(ds: Dataset, sc: Scenario, label: str) -> None:
         ceiling = links["p_nom_max_mw"].fillna(existing_cap + links["project_mw"])
         links["p_nom_max_mw"] = np.where(~cand | links.index.isin(list(allowed)), ceiling, existing_cap)
         links["p_nom_min_mw"] = existing_cap
-    # Links with no capacity in any case are dropped; the others stay (maybe with zero bounds) so scenarios
-    # share one LP structure and can be re-solved warm.
-    keep = (links["p_nom_max_mw"] > 0) | links["expandable"]
-    ds.tables["links"] = links[keep].copy()
+    ds.tables["links"] = links
 
 
 def load_run_inputs(scenario_path: str | Path) -> tuple[Scenario, Dataset]:

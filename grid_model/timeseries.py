@@ -1,9 +1,15 @@
-"""Time resolution: the full hourly year or uniform down-sampling.
+"""Time resolution: the full hourly year, uniform down-sampling, or typical periods (tsam).
 
 Every step carries ``weight_h`` (hours of the year it stands for; Σ = 8,760, so all costs are annual)
 and ``duration_h`` (its chronological length, used by storage and reservoir balances). Down-sampling
 averages k consecutive hours into one step with weight = duration = k h, so chronology is kept and
 storage works unchanged (the approach PyPSA-Eur uses for its temporal resolution option).
+
+Typical periods cluster the year's days (or other period lengths) with tsam (hierarchical clustering, medoid
+representatives, column means preserved so annual energy is kept). Each typical period k gets weight
+count_k·1 h per hour and duration 1 h; ``ds.meta["period_sequence"]`` keeps which typical period stands for
+each original period, in order, so storage that outlives a period (reservoirs) can be linked across the
+year (Kotzur et al. 2018, see ``grid_model.model.storage`` and ``hydro``).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ def _block_mean(frame: pd.DataFrame, w: np.ndarray, groups: np.ndarray) -> pd.Da
 
 def aggregate_time(ds: Dataset, time_cfg) -> Dataset:
     """Return the dataset at the resolution the scenario asks for (unchanged for 'full')."""
+    if time_cfg.mode == "typical":
+        return typical_periods(ds, time_cfg.n_periods, time_cfg.period_h)
     if time_cfg.mode == "full" or (time_cfg.mode == "downsample" and time_cfg.step_h == 1):
         return ds
     k = int(time_cfg.step_h)
@@ -40,4 +48,66 @@ def aggregate_time(ds: Dataset, time_cfg) -> Dataset:
     wsum = np.bincount(groups, weights=w)
     out.timesteps = pd.DataFrame({"weight_h": wsum, "duration_h": wsum},
                                  index=pd.RangeIndex(len(wsum), name="timestep"))
+    return out
+
+
+def typical_periods(ds: Dataset, n_periods: int, period_h: int = 24) -> Dataset:
+    """Cluster the hourly year into ``n_periods`` typical periods of ``period_h`` hours with tsam.
+
+    Needs hourly input (every weight 1 h) whose length is a multiple of ``period_h``.
+    """
+    import warnings
+
+    import tsam
+
+    from grid_model.errors import InputError
+
+    n = len(ds.timesteps)
+    if not np.allclose(ds.weights_h, 1.0) or n % period_h:
+        raise InputError(f"typical periods need an hourly series whose length is a multiple of {period_h} h "
+                         f"(got {n} steps)")
+    n_orig = n // period_h
+    if n_periods >= n_orig:
+        raise InputError(f"time.n_periods ({n_periods}) must be below the number of periods in the year ({n_orig})")
+    frames = {"d": ds.demand_mw, "a": ds.availability_pu, "i": ds.inflow_mw}
+    data = pd.concat({k: f for k, f in frames.items() if f.shape[1]}, axis=1)
+    keep = data.columns[data.std(axis=0) > 0]  # constant columns carry no information for clustering
+    data.columns = [f"{a}|{b}" for a, b in data.columns]
+    keep = [f"{a}|{b}" for a, b in keep]
+    data.index = pd.date_range("2023-01-01", periods=n, freq="h")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tsam warns about rescaling tolerances; energy is checked below
+        res = tsam.aggregate(data[keep], n_clusters=n_periods, period_duration=period_h,
+                             cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
+                             preserve_column_means=True)
+    reps = res.cluster_representatives
+    counts = res.cluster_counts
+    order = sorted(counts)
+    sequence = np.asarray(res.cluster_assignments, dtype=int)
+    remap = {k: i for i, k in enumerate(order)}
+    rows = []
+    for k in order:
+        block = reps.loc[k]
+        rows.append(block.reset_index(drop=True))
+    typical = pd.concat(rows, ignore_index=True)
+    for c in data.columns:
+        if c not in typical.columns:  # constant column: same value in every period
+            typical[c] = float(data[c].iloc[0])
+    m = len(typical)
+    idx = pd.RangeIndex(m, name="timestep")
+    out = ds.copy()
+
+    def take(prefix: str, like: pd.DataFrame, upper: float | None = None) -> pd.DataFrame:
+        cols = {c: typical[f"{prefix}|{c}"].to_numpy(dtype=float) for c in like.columns}
+        frame = pd.DataFrame(cols, index=idx)
+        return frame.clip(lower=0.0, upper=upper)
+
+    out.demand_mw = take("d", ds.demand_mw)
+    out.availability_pu = take("a", ds.availability_pu, 1.0)
+    out.inflow_mw = take("i", ds.inflow_mw)
+    period = np.repeat(np.arange(len(order)), period_h)
+    weight = np.repeat([float(counts[k]) for k in order], period_h)
+    out.timesteps = pd.DataFrame({"weight_h": weight, "duration_h": 1.0, "period": period}, index=idx)
+    out.meta["period_sequence"] = np.array([remap[k] for k in sequence], dtype=int)
+    out.meta["period_h"] = period_h
     return out

@@ -124,6 +124,15 @@ def calibration_markdown(dem: list[dict], vre: list[dict], hyd: list[dict]) -> s
     return "\n".join(lines) + "\n"
 
 
+def _check_floors(out: Path, dem: pd.DataFrame) -> None:
+    """The must-run floors of a zone never exceed its lowest hourly demand (else the base year is infeasible)."""
+    g = pd.read_csv(out / "generators.csv")
+    g["floor_mw"] = g["min_output_pu"].fillna(0) * g["availability_pu"].fillna(1.0) * g["p_nom_mw"]
+    for z, mw in g.groupby("zone")["floor_mw"].sum().items():
+        if mw > dem[z].min():
+            raise ValueError(f"{z}: must-run floors {mw:,.0f} MW exceed the minimum demand {dem[z].min():,.0f} MW")
+
+
 def build(out: Path = DEFAULT_OUT) -> str:
     """Write the dataset into ``out``; return the calibration report (markdown)."""
     out = Path(out)
@@ -135,6 +144,7 @@ def build(out: Path = DEFAULT_OUT) -> str:
     _write(_with_timestep(dem), ts / "demand_mw.csv")
     av, vre_recs = availability()
     _write(_with_timestep(av), ts / "availability_pu.csv")
+    _check_floors(out, dem)
     inflows, hyd_recs = build_inflows()
     for y in HYDROLOGIES:
         _write(_with_timestep(inflows[y]), ts / f"inflow_mw_{y}.csv")

@@ -195,9 +195,53 @@ def _availability(zone: str, cat: str) -> tuple[float | None, str]:
     return round(cf, 4), note
 
 
+FOSSIL = {"ccgt": "gas", "coal": "coal", "oil": "oil"}
+
+
+def zone_fuel_price(zone: str, fuel: str, subsidised: bool = True) -> float:
+    """Fuel price (USD/MWh_th) a generator in ``zone`` pays: zone override or reference, minus subsidy."""
+    fp = fuel_prices()
+    hit = fp[(fp.zone == zone) & (fp.fuel == fuel)]
+    price = float(hit.price_usd_per_mwh_th.iloc[0]) if len(hit) else float(fuels().set_index("fuel").loc[fuel, "price_usd_per_mwh_th"])
+    if subsidised:
+        fs = fuel_subsidies()
+        sub = fs[(fs.zone == zone) & (fs.fuel == fuel)]
+        price -= float(sub.subsidy_usd_per_mwh_th.iloc[0]) if len(sub) else 0.0
+    return price
+
+
+def marginal_cost(zone: str, tech: str) -> float:
+    """VOM + fuel / efficiency (USD/MWh) of an existing fleet at 2023 (subsidised) prices."""
+    t = technologies().set_index("technology").loc[tech]
+    return float(t.vom_usd_per_mwh + zone_fuel_price(zone, t.fuel) / t.efficiency_pu)
+
+
+def dispatch_floor(zone: str, tech: str) -> tuple[float | None, str]:
+    """Base-year must-run floor of an existing fleet (``params.yaml: dispatch_calibration``)."""
+    dc = params()["dispatch_calibration"]
+    if not dc["enabled"]:
+        return None, ""
+    if tech == "nuclear" and dc["nuclear_must_run"] and capacity(zone, "nuclear") > 0:
+        return 1.0, "min_output_pu 1: nuclear runs base-load (must-run); output bounded by availability_pu"
+    if tech not in FOSSIL or capacity(zone, FOSSIL[tech]) <= 0:
+        return None, ""
+    cf = realised_cf(zone, FOSSIL[tech])
+    if not cf > 0:
+        return None, ""
+    running = {t: marginal_cost(zone, t) for t, c in FOSSIL.items() if capacity(zone, c) > 0 and realised_cf(zone, c) > 0}
+    cheapest = min(running, key=running.get)
+    if tech == cheapest and tech != "oil":
+        return None, ""
+    floor = math.floor(min(cf, 1.0) * dc["floor_share_of_realised_cf"] * 1000) / 1000
+    why = "oil fleet (always behind the merit order)" if tech == "oil" else (
+        f"not the zone's cheapest fossil fleet ({cheapest} at {running[cheapest]:.1f} vs {running[tech]:.1f} USD/MWh)")
+    return floor, (f"min_output_pu {floor}: 2023 base-year dispatch floor = realised 2023 CF (Ember 2023 generation / "
+                   f"IRENA end-2023 capacity x 8,760 h, D); {why}; stands for contracts/take-or-pay/self-dispatch the "
+                   "merit order does not see (see data/README.md, 'Base-year dispatch layer')")
+
+
 def generators() -> pd.DataFrame:
     p = params()
-    dispatch = p.get("dispatch_calibration", {})
     pot = p["potentials"]["documented"]
     rows = []
     for z in ZONES:
@@ -240,12 +284,14 @@ def generators() -> pd.DataFrame:
             if av is not None:
                 row["availability_pu"] = av
                 src.append(note)
-            if gid in dispatch:
-                d = dispatch[gid]
-                for k in ("min_output_pu", "availability_pu"):
-                    if k in d:
-                        row[k] = d[k]
-                src.append(d["source"])
+            lim = params()["dispatch_calibration"]["availability_limits"].get(gid)
+            if lim and tech in FOSSIL:
+                row["availability_pu"] = math.floor(realised_cf(z, FOSSIL[tech]) * 1000) / 1000
+                src.append(f"availability_pu {row['availability_pu']}: realised 2023 CF (Ember 2023 / IRENA end-2023, D); {lim}")
+            floor, note = dispatch_floor(z, tech)
+            if floor is not None:
+                row["min_output_pu"] = floor
+                src.append(note)
             row["source"] = "; ".join(src)
             rows.append(row)
     return pd.DataFrame(rows)

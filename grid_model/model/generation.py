@@ -64,8 +64,7 @@ def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     )
     out["p_nom_mw"] = gens["p_nom_mw"]
     out["p_nom_max_mw"] = gens["p_nom_max_mw"].fillna(gens["p_nom_mw"])
-    out["expandable"] = (out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9) | (
-        gens["expandable"].astype(bool) if "expandable" in gens.columns else False)
+    out["expandable"] = out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9
     capex = gens["capex_usd_per_kw"].fillna(t["capex_usd_per_kw"])
     crf = np.array([annuity_factor(options.discount_rate, n) for n in t["lifetime_yr"]])
     out["capex_usd_per_kw"] = capex

@@ -2,7 +2,8 @@
 
 Variables: ``hydro_release_mw[h,t] ∈ [r_min, P[h]]``, ``hydro_spill_mw[h,t] ≥ 0``; for reservoirs
 ``hydro_level_mwh[h,t] ∈ [0, E[h]]``. With Δ_t the step's duration and t−1 the previous step of the
-same period (cyclic: the year ends where it started, so reservoirs cannot create energy):
+same period (cyclic: the year ends where it started, so reservoirs cannot create energy; with typical
+periods, reservoirs are linked across the year instead, see ``periods``):
 
     level[h,t] = level[h,t−1] + Δ_t·(inflow[h,t] − release[h,t] − spill[h,t])     hydro_level_balance
     release[h,t] ≤ min(P[h], inflow[h,t])          (run-of-river: a column bound; the rest spills)
@@ -18,6 +19,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
+from grid_model.model import periods
 from grid_model.model.core import Context
 
 
@@ -67,9 +69,15 @@ def add(ctx: Context) -> None:
 
     m.hydro_release_mw = pyo.Var(m.HYDRO, m.TIMESTEPS, bounds=release_bounds, doc="Turbined output [MW]")
     m.hydro_spill_mw = pyo.Var(m.HYDRO_RESERVOIR, m.TIMESTEPS, bounds=(0.0, None), doc="Spilled inflow [MW]")
-    m.hydro_level_mwh = pyo.Var(m.HYDRO_RESERVOIR, m.TIMESTEPS, bounds=lambda m, h, t: (0.0, energy[h]),
-                                doc="Reservoir level, end of step [MWh]")
-    _add_level_balance(ctx, inflow)
+    link = periods.linked(ctx)
+    # With typical periods the level variable is the change since the period's start (may be negative).
+    m.hydro_level_mwh = pyo.Var(m.HYDRO_RESERVOIR, m.TIMESTEPS,
+                                bounds=lambda m, h, t: (-energy[h] if link else 0.0, energy[h]),
+                                doc="Reservoir level, end of step [MWh] (change since period start if linked)")
+    _add_level_balance(ctx, inflow, link)
+    if link:
+        periods.add_inter_period_levels(ctx, "hydro", reservoirs, m.hydro_level_mwh, lambda h: energy[h],
+                                        dict.fromkeys(reservoirs, 1.0))
 
     w = ctx.weight_h
     T = list(ctx.T)
@@ -89,13 +97,15 @@ def add(ctx: Context) -> None:
         ctx.costs.add("variable_om", pyo.quicksum(float(vom[h]) * m.hydro_energy_mwh[h] for h in plants if vom[h] > 0))
 
 
-def _add_level_balance(ctx: Context, inflow: dict[str, np.ndarray]) -> None:
+def _add_level_balance(ctx: Context, inflow: dict[str, np.ndarray], link: bool) -> None:
     m = ctx.m
     dur = ctx.duration_h
     prev = ctx.previous()
+    starts = periods.period_starts(ctx) if link else np.zeros(len(dur), dtype=bool)
 
     def rule(m, h, t):
-        return m.hydro_level_mwh[h, t] == m.hydro_level_mwh[h, int(prev[t])] + float(dur[t]) * (
+        before = 0.0 if starts[t] else m.hydro_level_mwh[h, int(prev[t])]
+        return m.hydro_level_mwh[h, t] == before + float(dur[t]) * (
             float(inflow[h][t]) - m.hydro_release_mw[h, t] - m.hydro_spill_mw[h, t]
         )
 

@@ -47,8 +47,7 @@ def link_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["p_nom_mw"] = links["p_nom_mw"]
     out["p_nom_max_mw"] = links["p_nom_max_mw"].fillna(links["p_nom_mw"] + links["project_mw"])
     out["p_nom_min_mw"] = links["p_nom_min_mw"].fillna(links["p_nom_mw"]).clip(lower=links["p_nom_mw"])
-    out["expandable"] = (out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9) | (
-        links["expandable"].astype(bool) if "expandable" in links.columns else False)
+    out["expandable"] = out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9
     computed = [default_loss_pu(k, km) for k, km in zip(links["kind"], links["length_km"], strict=True)]
     out["loss_pu"] = links["loss_pu"].fillna(pd.Series(computed, index=links.index))
     crf = np.array([annuity_factor(options.discount_rate, n) for n in links["lifetime_yr"]])

@@ -7,6 +7,9 @@ loss per hour and t−1 the previous step of the same period (cyclic):
     e[s,t] = (1 − σ)^Δ_t · e[s,t−1] + Δ_t·(η_c·c[s,t] − d[s,t]/η_d)     sto_level_balance
     c[s,t], d[s,t] ≤ P0[s] + x[s];   e[s,t] ≤ h[s]·(P0[s] + x[s])        sto_charge_max, sto_discharge_max, sto_level_max
 
+With typical periods, storage whose energy lasts at least one period (max_hours ≥ period length) is linked
+across the year (see ``periods``); shorter storage cycles within each typical period.
+
 Registries: balance[z(s), t] += d − c. Costs: capex_storage += (capex_kW + h·capex_kWh)·1000·CRF·x;
 fixed_om += fom·1000·x; variable_om += Σ_t w_t·vom·d.
 """
@@ -17,6 +20,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
+from grid_model.model import periods
 from grid_model.model.core import Context, ModelOptions, annuity_factor
 
 
@@ -34,8 +38,7 @@ def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["category"] = t["category"]
     out["p_nom_mw"] = st["p_nom_mw"]
     out["p_nom_max_mw"] = st["p_nom_max_mw"].fillna(st["p_nom_mw"])
-    out["expandable"] = (out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9) | (
-        st["expandable"].astype(bool) if "expandable" in st.columns else False)
+    out["expandable"] = out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9
     out["max_hours"] = st["max_hours"]
     out["eta_charge"] = st["efficiency_charge_pu"]
     out["eta_discharge"] = st["efficiency_discharge_pu"]
@@ -68,15 +71,29 @@ def add(ctx: Context) -> None:
     def power_bounds(m, s, t):
         return (0.0, None) if s in ext_set else (0.0, p0[s])
 
+    link = periods.linked(ctx)
+    period_h = float(ctx.ds.meta.get("period_h", 0) or 0)
+    long = [s for s in units if link and hours[s] >= period_h]  # outlives a typical period: link across the year
+    long_set = set(long)
+
     def level_bounds(m, s, t):
+        if s in long_set:
+            return (None, None) if s in ext_set else (-hours[s] * p0[s], hours[s] * p0[s])
         return (0.0, None) if s in ext_set else (0.0, hours[s] * p0[s])
 
     m.sto_charge_mw = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=power_bounds, doc="Charging power [MW]")
     m.sto_discharge_mw = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=power_bounds, doc="Discharging power [MW]")
     m.sto_level_mwh = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=level_bounds, doc="State of charge, end of step [MWh]")
     m.sto_new_cap_mw = pyo.Var(m.STO_EXPANDABLE, bounds=lambda m, s: (0.0, pmax[s] - p0[s]), doc="New storage power [MW]")
-    _add_level_balance(ctx, params)
-    _add_expandable_limits(ctx, p0, hours)
+    _add_level_balance(ctx, params, long_set)
+    _add_expandable_limits(ctx, p0, hours, long_set)
+    if long:
+        sigma = params["standing_loss_pu_per_h"].to_dict()
+        periods.add_inter_period_levels(
+            ctx, "sto", long, m.sto_level_mwh,
+            lambda s: hours[s] * (p0[s] + m.sto_new_cap_mw[s]) if s in ext_set else hours[s] * p0[s],
+            {s: (1.0 - sigma[s]) ** period_h for s in long},
+        )
     T = list(ctx.T)
     for s in units:
         z = params.at[s, "zone"]
@@ -85,17 +102,19 @@ def add(ctx: Context) -> None:
     _add_costs(ctx, params)
 
 
-def _add_level_balance(ctx: Context, params: pd.DataFrame) -> None:
+def _add_level_balance(ctx: Context, params: pd.DataFrame, long: set[str]) -> None:
     m = ctx.m
     dur = ctx.duration_h
     prev = ctx.previous()
+    starts = periods.period_starts(ctx)
     eta_c = params["eta_charge"].to_dict()
     eta_d = params["eta_discharge"].to_dict()
     sigma = params["standing_loss_pu_per_h"].to_dict()
 
     def rule(m, s, t):
         keep = (1.0 - sigma[s]) ** float(dur[t])
-        return m.sto_level_mwh[s, t] == keep * m.sto_level_mwh[s, int(prev[t])] + float(dur[t]) * (
+        before = 0.0 if (s in long and starts[t]) else keep * m.sto_level_mwh[s, int(prev[t])]
+        return m.sto_level_mwh[s, t] == before + float(dur[t]) * (
             eta_c[s] * m.sto_charge_mw[s, t] - m.sto_discharge_mw[s, t] / eta_d[s]
         )
 
@@ -104,7 +123,7 @@ def _add_level_balance(ctx: Context, params: pd.DataFrame) -> None:
     )
 
 
-def _add_expandable_limits(ctx: Context, p0: dict, hours: dict) -> None:
+def _add_expandable_limits(ctx: Context, p0: dict, hours: dict, long: set[str]) -> None:
     m = ctx.m
     if not len(m.STO_EXPANDABLE):
         return
@@ -116,8 +135,9 @@ def _add_expandable_limits(ctx: Context, p0: dict, hours: dict) -> None:
         m.STO_EXPANDABLE, m.TIMESTEPS,
         rule=lambda m, s, t: m.sto_discharge_mw[s, t] <= p0[s] + m.sto_new_cap_mw[s], doc="d ≤ P0 + x [MW]",
     )
+    short = [s for s in m.STO_EXPANDABLE if s not in long]  # long units: capped through the inter-period levels
     m.sto_level_max = pyo.Constraint(
-        m.STO_EXPANDABLE, m.TIMESTEPS,
+        short, m.TIMESTEPS,
         rule=lambda m, s, t: m.sto_level_mwh[s, t] <= hours[s] * (p0[s] + m.sto_new_cap_mw[s]),
         doc="e ≤ h·(P0 + x) [MWh]",
     )
