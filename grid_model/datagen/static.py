@@ -202,7 +202,11 @@ def zone_fuel_price(zone: str, fuel: str, subsidised: bool = True) -> float:
     """Fuel price (USD/MWh_th) a generator in ``zone`` pays: zone override or reference, minus subsidy."""
     fp = fuel_prices()
     hit = fp[(fp.zone == zone) & (fp.fuel == fuel)]
-    price = float(hit.price_usd_per_mwh_th.iloc[0]) if len(hit) else float(fuels().set_index("fuel").loc[fuel, "price_usd_per_mwh_th"])
+    price = (
+        float(hit.price_usd_per_mwh_th.iloc[0])
+        if len(hit)
+        else float(fuels().set_index("fuel").loc[fuel, "price_usd_per_mwh_th"])
+    )
     if subsidised:
         fs = fuel_subsidies()
         sub = fs[(fs.zone == zone) & (fs.fuel == fuel)]
@@ -228,16 +232,25 @@ def dispatch_floor(zone: str, tech: str) -> tuple[float | None, str]:
     cf = realised_cf(zone, FOSSIL[tech])
     if not cf > 0:
         return None, ""
-    running = {t: marginal_cost(zone, t) for t, c in FOSSIL.items() if capacity(zone, c) > 0 and realised_cf(zone, c) > 0}
+    running = {
+        t: marginal_cost(zone, t) for t, c in FOSSIL.items() if capacity(zone, c) > 0 and realised_cf(zone, c) > 0
+    }
     cheapest = min(running, key=running.get)
     if tech == cheapest and tech != "oil":
         return None, ""
     floor = math.floor(min(cf, 1.0) * dc["floor_share_of_realised_cf"] * 1000) / 1000
-    why = "oil fleet (always behind the merit order)" if tech == "oil" else (
-        f"not the zone's cheapest fossil fleet ({cheapest} at {running[cheapest]:.1f} vs {running[tech]:.1f} USD/MWh)")
-    return floor, (f"min_output_pu {floor}: 2023 base-year dispatch floor = realised 2023 CF (Ember 2023 generation / "
-                   f"IRENA end-2023 capacity x 8,760 h, D); {why}; stands for contracts/take-or-pay/self-dispatch the "
-                   "merit order does not see (see data/README.md, 'Base-year dispatch layer')")
+    why = (
+        "oil fleet (always behind the merit order)"
+        if tech == "oil"
+        else (
+            f"not the zone's cheapest fossil fleet ({cheapest} at {running[cheapest]:.1f} vs {running[tech]:.1f} USD/MWh)"
+        )
+    )
+    return floor, (
+        f"min_output_pu {floor}: 2023 base-year dispatch floor = realised 2023 CF (Ember 2023 generation / "
+        f"IRENA end-2023 capacity x 8,760 h, D); {why}; stands for contracts/take-or-pay/self-dispatch the "
+        "merit order does not see (see data/README.md, 'Base-year dispatch layer')"
+    )
 
 
 def generators() -> pd.DataFrame:
@@ -287,7 +300,9 @@ def generators() -> pd.DataFrame:
             lim = params()["dispatch_calibration"]["availability_limits"].get(gid)
             if lim and tech in FOSSIL:
                 row["availability_pu"] = math.floor(realised_cf(z, FOSSIL[tech]) * 1000) / 1000
-                src.append(f"availability_pu {row['availability_pu']}: realised 2023 CF (Ember 2023 / IRENA end-2023, D); {lim}")
+                src.append(
+                    f"availability_pu {row['availability_pu']}: realised 2023 CF (Ember 2023 / IRENA end-2023, D); {lim}"
+                )
             floor, note = dispatch_floor(z, tech)
             if floor is not None:
                 row["min_output_pu"] = floor
