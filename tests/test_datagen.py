@@ -128,3 +128,9 @@ def test_regeneration_reproduces_the_shipped_files_byte_for_byte(tmp_path):
         assert (tmp_path / t.file).read_bytes() == (DATA / t.file).read_bytes(), t.file
     for f in SERIES:
         assert (tmp_path / "timeseries" / f).read_bytes() == (TS / f).read_bytes(), f
+
+
+def test_data_readme_is_generated_from_the_shipped_dataset():
+    report = (DATA / "CALIBRATION.md").read_text(encoding="utf-8")
+    readme = (DATA.parent / "README.md").read_text(encoding="utf-8")
+    assert readme == build.readme(DATA, report), "data/README.md is stale: run python -m grid_model.datagen.build"

@@ -153,11 +153,73 @@ def build(out: Path = DEFAULT_OUT) -> str:
     return report
 
 
+README_TEMPLATE = Path(__file__).resolve().parent / "README.template.md"
+DEFAULT_README = Path(__file__).resolve().parents[2] / "data" / "README.md"
+
+
+def _md_table(df: pd.DataFrame, index: bool = True, fmt: str = "{:,.0f}") -> str:
+    cols = ([df.index.name or ""] if index else []) + [str(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for i, row in df.iterrows():
+        cells = [str(i)] if index else []
+        cells += [fmt.format(v) if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def readme(data_dir: Path, report: str) -> str:
+    """The text of data/README.md for the dataset in ``data_dir``."""
+    p = params()
+    g = pd.read_csv(data_dir / "generators.csv")
+    h = pd.read_csv(data_dir / "hydro.csv")
+    t = pd.read_csv(data_dir / "technologies.csv").set_index("technology")
+    dg = pd.read_csv(data_dir / "demand_growth.csv").pivot_table(index="zone", columns="year", values="demand_twh")
+    dem = pd.read_csv(data_dir / "timeseries" / "demand_mw.csv")
+    dg = dg.loc[list(ZONES)]
+    dg.columns = [f"{c} TWh" for c in dg.columns]
+    dg["2023 peak MW"] = [float(dem[z].max()) for z in ZONES]
+    dg.index.name = "zone"
+    g["category"] = g["technology"].map(t["category"])
+    h["category"] = "hydro"
+    cap = pd.concat([g[["zone", "category", "p_nom_mw"]], h[["zone", "category", "p_nom_mw"]]])
+    cap = cap.pivot_table(index="zone", columns="category", values="p_nom_mw", aggfunc="sum").fillna(0.0)
+    cap = cap.loc[list(ZONES)]
+    cap["total"] = cap.sum(axis=1)
+    cap.index.name = "zone"
+    mc = pd.DataFrame(
+        {
+            tech: [static.marginal_cost(z, tech) if static.capacity(z, cat) > 0 else float("nan") for z in ZONES]
+            for tech, cat in (("ccgt", "gas"), ("coal", "coal"), ("oil", "oil"))
+        },
+        index=pd.Index(list(ZONES), name="zone"),
+    )
+    links = pd.read_csv(data_dir / "links.csv")
+    return README_TEMPLATE.read_text(encoding="utf-8").format(
+        eur_to_usd=p["eur_to_usd"]["value"],
+        eur_to_usd_source=p["eur_to_usd"]["source"],
+        demand_table=_md_table(dg.round(2), fmt="{:,.2f}"),
+        capacity_table=_md_table(cap.round(0)),
+        mc_table=_md_table(mc.round(1), fmt="{:,.1f}").replace("nan", "–"),
+        n_gen=len(g),
+        n_links=len(links),
+        n_fsub=len(pd.read_csv(data_dir / "fuel_subsidies.csv")),
+        n_esub=len(pd.read_csv(data_dir / "electricity_subsidies.csv")),
+        route_factor=static.siepac_route_factor(),
+        calibration=report.replace("# Calibration of the synthetic series", "### Achieved calibration").replace(
+            "\n## ", "\n#### "
+        ),
+        schema=schema.schema_markdown().replace("# Dataset schema", "").replace("\n## ", "\n### ").strip(),
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default data/pacific)")
     args = ap.parse_args(argv)
-    print(build(args.out))
+    report = build(args.out)
+    if Path(args.out).resolve() == DEFAULT_OUT.resolve():
+        DEFAULT_README.write_text(readme(DEFAULT_OUT, report), encoding="utf-8")
+    print(report)
 
 
 if __name__ == "__main__":
