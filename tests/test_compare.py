@@ -30,7 +30,8 @@ def test_warm_resolves_equal_cold_solves(warm_and_cold):
     modes = {r["scenario"]: r["mode"] for r in runs}
     # base/no_subsidies share existing links, interconnect/integrated share the candidates: one cold solve each
     assert sorted(modes.values()) == ["cold", "cold", "warm", "warm"]
-    assert {modes["no_subsidies"], modes["integrated"]} == {"warm"}
+    assert {modes["base"], modes["no_subsidies"]} == {"cold", "warm"}
+    assert {modes["interconnect"], modes["integrated"]} == {"cold", "warm"}
     assert set(json.loads((tmp / "cold" / "timings.json").read_text())["runs"][i]["mode"] for i in range(4)) == {"cold"}
     for name in warm:
         w, c = warm[name].summary, cold[name].summary
