@@ -1,0 +1,157 @@
+"""Report figures: every figure is drawn from results folders alone and written as PNG (150 dpi) and SVG."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from grid_model import figures
+from grid_model.pipeline import run_scenario_file
+from grid_model.results import Results, read_results
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASET = ROOT / "data" / "example"
+SCENARIOS = {
+    # the example case: candidate links optimised, subsidies kept
+    "base": f"name: base\ndataset: {DATASET}\nyear: 2030\nhydrology: average\nlinks: {{mode: optimal}}\n",
+    # the opposite corner: existing links only, fuel and electricity subsidies removed
+    "no_subsidies": f"name: no_subsidies\ndataset: {DATASET}\nyear: 2030\nhydrology: average\n"
+                    "links: {mode: existing}\nsubsidies: {fuel: false, electricity: false}\n",
+}
+ALL_STEMS = {
+    "network_map_base", "network_map_no_subsidies", "generation_mix", "cost_breakdown", "renewable_share",
+    "price_duration", "dispatch_base_XA", "dispatch_no_subsidies_XA", "capacity_additions",
+}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Results]:
+    """The example scenario and a variant, solved once and read back from their folders."""
+    tmp = tmp_path_factory.mktemp("figure_runs")
+    out: dict[str, Results] = {}
+    for name, text in SCENARIOS.items():
+        scenario = tmp / f"{name}.yaml"
+        scenario.write_text(text)
+        _, folder = run_scenario_file(scenario, tmp / name)
+        assert (folder / "units.csv").exists()  # the dispatch stack maps units to zones and categories with it
+        out[name] = read_results(folder)
+    return out
+
+
+@pytest.fixture(scope="module")
+def drawn(results: dict[str, Results], tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return figures.draw_all(results, tmp_path_factory.mktemp("figures"), base="base")
+
+
+def _check_files(paths: list[Path], size_in: tuple[float, float] | None = None) -> None:
+    """Non-empty PNG (at 150 dpi when the figure size is given) and SVG files."""
+    assert sorted(p.suffix for p in paths) == [".png", ".svg"]
+    png, svg = sorted(paths)
+    assert png.stat().st_size > 5_000 and svg.stat().st_size > 5_000
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in svg.read_bytes()[:1_000]
+    if size_in is not None:
+        with Image.open(png) as im:
+            assert im.size == (round(size_in[0] * figures.DPI), round(size_in[1] * figures.DPI))
+
+
+def test_draw_all_writes_every_figure_as_png_and_svg(drawn: list[Path]) -> None:
+    assert len(drawn) == len(set(drawn)) == 2 * len(ALL_STEMS)
+    assert {p.stem for p in drawn} == ALL_STEMS
+    for stem in ALL_STEMS:
+        _check_files([p for p in drawn if p.stem == stem])
+    folder = drawn[0].parent
+    assert sorted(folder.iterdir()) == sorted(drawn)  # nothing else written
+
+
+def test_figures_leave_no_open_pyplot_figures(drawn: list[Path]) -> None:
+    assert drawn
+    assert plt.get_fignums() == []
+
+
+FIGURES: dict[str, tuple[Callable[[dict[str, Results], Path], list[Path]], tuple[float, float] | None]] = {
+    "network_map": (lambda r, out: figures.fig_network_map(r["no_subsidies"], out, label_links=True), None),
+    "generation_mix": (figures.fig_generation_mix, (8.0, 4.5)),
+    "cost_breakdown": (lambda r, out: figures.fig_cost_breakdown(r, out, base="no_subsidies"), None),
+    "renewable_share": (figures.fig_renewable_share, (8.0, 4.5)),
+    "price_duration": (lambda r, out: figures.fig_price_duration(r, out, zones=["XB", "XC"]), (8.0, 4.5)),
+    "dispatch_stack": (lambda r, out: figures.fig_dispatch_stack(r["base"], "XB", out, start_step=24, n_steps=48),
+                       (8.0, 4.5)),
+    "capacity_additions": (figures.fig_capacity_additions, None),
+}
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_each_figure_function_writes_png_and_svg(name: str, results: dict[str, Results], tmp_path: Path) -> None:
+    draw, size = FIGURES[name]
+    paths = draw(results, tmp_path / "sub" / f"{name}.png")  # a suffix is dropped; folders are created
+    assert {p.name for p in paths} == {f"{name}.png", f"{name}.svg"}
+    _check_files(paths, size)
+
+
+def test_out_may_be_a_directory(results: dict[str, Results], tmp_path: Path) -> None:
+    paths = figures.fig_renewable_share(results, tmp_path)
+    assert {p.name for p in paths} == {"renewable_share.png", "renewable_share.svg"}
+
+
+def test_dispatch_terms_add_up_to_demand(results: dict[str, Results]) -> None:
+    """Generation + storage (discharge − charge) + net imports after losses + unserved = demand, every step."""
+    for res in results.values():
+        for zone in ("XA", "XB", "XC"):
+            terms = figures.dispatch_by_category(res, zone)
+            demand = res.hourly["demand_mw"][zone]
+            assert np.abs(terms.sum(axis=1) - demand).max() < 1e-4 * demand.max()
+        assert (figures.dispatch_by_category(res, "XA")["storage charging"] <= 1e-9).all()
+
+
+def test_renewable_share_by_category_matches_the_summary(results: dict[str, Results]) -> None:
+    for res in results.values():
+        share = figures.renewable_share(res)
+        assert share["All"] == pytest.approx(res.summary["renewable_share"], abs=1e-9)
+        assert ((share >= 0) & (share <= 1)).all()
+
+
+def test_price_duration_spans_the_year(results: dict[str, Results]) -> None:
+    edges, prices = figures.price_duration(results["base"].hourly["price_usd_per_mwh"], "XA")
+    assert edges[0] == 0 and edges[-1] == pytest.approx(8760.0)
+    assert (np.diff(prices) <= 0).all()
+
+
+def test_every_category_has_a_colour(results: dict[str, Results]) -> None:
+    required = {"hydro", "gas", "coal", "oil", "nuclear", "wind", "solar", "bioenergy", "geothermal", "storage",
+                "unserved", "imports"}
+    assert required <= set(figures.CATEGORY_COLOURS)
+    assert len(set(figures.CATEGORY_COLOURS.values())) == len(figures.CATEGORY_COLOURS)
+    for res in results.values():
+        assert set(res.tables["capacity"]["category"]) <= set(figures.CATEGORY_COLOURS)
+
+
+def test_parallel_links_share_one_corridor() -> None:
+    links = pd.DataFrame({
+        "link": ["A-B", "B-A-2", "B-C"], "zone_from": ["A", "B", "B"], "zone_to": ["B", "A", "C"],
+        "existing_mw": [100.0, 0.0, 50.0], "new_mw": [0.0, 300.0, 0.0], "utilisation": [1.0, 0.5, 0.2],
+    })
+    c = figures.corridors(links).set_index(["zone_a", "zone_b"])
+    assert len(c) == 2
+    assert c.loc[("A", "B"), "capacity_mw"] == 400.0 and c.loc[("A", "B"), "new_mw"] == 300.0
+    assert c.loc[("A", "B"), "utilisation"] == pytest.approx((100 * 1.0 + 300 * 0.5) / 400)
+
+
+def test_empty_inputs_are_skipped_with_a_warning(results: dict[str, Results], tmp_path: Path,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    base = results["base"]
+    bare = Results(summary=base.summary, tables={"zones": base.tables["zones"], "prices": base.tables["prices"],
+                                                 "generation": base.tables["generation"].iloc[0:0]})
+    with caplog.at_level(logging.WARNING, logger="grid_model.figures"):
+        paths = figures.draw_all({"bare": bare}, tmp_path, base="bare")
+    assert {p.stem for p in paths} == {"network_map_bare", "cost_breakdown"}
+    for what in ("generation mix skipped", "price duration skipped", "dispatch stack skipped",
+                 "capacity additions skipped"):
+        assert what in caplog.text
