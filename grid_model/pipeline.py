@@ -39,7 +39,7 @@ def solve_dataset(ds: Dataset, options: ModelOptions | None = None, solver: dict
     say("compiling and loading into HiGHS")
     compiled = compile_model(m, solver or {}, log_file=log_file)
     say(f"solving with HiGHS ({compiled.highs.getNumRow():,} rows × {compiled.highs.getNumCol():,} columns)")
-    sol = run(compiled)
+    sol = run_explained(compiled, ds, options or ModelOptions(), solver or {}, name)
     t1 = time.perf_counter()
     say("extracting results")
     load_solution(m, sol, compiled.columns)
@@ -47,6 +47,17 @@ def solve_dataset(ds: Dataset, options: ModelOptions | None = None, solver: dict
     timings["extract"] = time.perf_counter() - t1
     res.summary["timings_s"] = {**timings, **sol.timings_s}
     return res
+
+
+def run_explained(compiled, ds: Dataset, options: ModelOptions, solver: dict, name: str):
+    """Solve; if the scenario is infeasible, re-solve elastically and say which constraints cannot hold."""
+    from grid_model.diagnose import diagnose
+    from grid_model.errors import InfeasibleError
+
+    try:
+        return run(compiled)
+    except InfeasibleError:
+        raise InfeasibleError(f"scenario '{name}' is infeasible: {diagnose(ds, options, solver)}") from None
 
 
 def run_scenario_file(path: str | Path, out: str | Path | None = None, progress: Progress | None = None) -> tuple[Results, Path]:

@@ -18,9 +18,10 @@ import yaml
 
 from grid_model.dataset import Dataset, load_dataset
 from grid_model.model import build_model
+from grid_model.pipeline import run_explained
 from grid_model.results import Results, extract_results, load_solution, write_results
 from grid_model.scenario import Scenario, apply_scenario
-from grid_model.solve import CompiledModel, load_form, run, same_structure, standard_form, update_loaded
+from grid_model.solve import CompiledModel, load_form, same_structure, standard_form, update_loaded
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class SolveSession:
             changes = {}
             mode = "cold"
         say(f"solving ({mode}, {len(form.rows):,} rows × {len(form.columns):,} columns)")
-        sol = run(self.compiled)
+        sol = run_explained(self.compiled, ds, sc.model_options(), sc.solver, sc.name)
         t2 = time.perf_counter()
         load_solution(m, sol, self.compiled.columns)
         res = extract_results(m, ctx, sol, sc.name)

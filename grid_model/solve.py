@@ -217,11 +217,8 @@ def run(compiled: CompiledModel) -> Solution:
     h.run()
     solve_s = time.perf_counter() - t0
     status = h.getModelStatus()
-    status_text = h.modelStatusToString(status)
     if status != highspy.HighsModelStatus.kOptimal:
-        if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            raise InfeasibleError(f"the scenario is infeasible (HiGHS: {status_text})")
-        raise SolveError(f"HiGHS did not find an optimal solution: {status_text}")
+        raise status_error(h, status)
     sol = h.getSolution()
     info = h.getInfo()
     x = np.asarray(sol.col_value, dtype=float)
@@ -248,6 +245,28 @@ def run(compiled: CompiledModel) -> Solution:
             "n_cols": int(h.getNumCol()),
         },
     )
+
+
+def status_error(h: highspy.Highs, status) -> SolveError:
+    """A clear error for every non-optimal HiGHS status (never silent results)."""
+    S = highspy.HighsModelStatus
+    text = h.modelStatusToString(status)
+    if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        return InfeasibleError(f"the scenario is infeasible (HiGHS: {text})")
+    if status == S.kUnbounded:
+        return SolveError("the model is unbounded: some decision lowers the cost without limit — look for negative "
+                          "costs or prices in the data or overrides")
+    if status == S.kTimeLimit:
+        limit = h.getOptionValue("time_limit")
+        return SolveError(f"HiGHS reached the time limit ({limit:g} s) before proving an optimal solution; raise "
+                          f"--time-limit / solver.time_limit, or use typical periods (time.mode: typical)")
+    if status == S.kIterationLimit:
+        return SolveError("HiGHS reached its iteration limit; raise solver.simplex_iteration_limit / "
+                          "ipm_iteration_limit")
+    if status in (S.kSolveError, S.kPostsolveError, S.kPresolveError):
+        return SolveError(f"HiGHS stopped with numerical trouble ({text}); try solver.solver: ipm or simplex, or "
+                          f"check the data for extreme values")
+    return SolveError(f"HiGHS did not find an optimal solution: {text}")
 
 
 def solve_model(model: pyo.ConcreteModel, options: dict[str, object] | None = None,

@@ -39,6 +39,7 @@ COST_CATEGORIES = (
     "variable_om",
     "carbon",
     "unserved",
+    "infeasibility_penalty",
 )
 
 
@@ -52,6 +53,7 @@ class ModelOptions:
     min_renewable_share: float | None = None
     fuel_subsidies: bool = True
     allow_unserved: bool = True
+    elastic: bool = False  # diagnosis only: penalised slacks on balances and policy constraints
 
 
 def annuity_factor(rate: float, lifetime_yr: float) -> float:
@@ -142,9 +144,9 @@ class Context:
 
 def _features() -> list:
     # Ordered list: each appends to the registries; policy last because it reads what others published.
-    from grid_model.model import generation, hydro, links, policy, storage, unserved
+    from grid_model.model import elastic, generation, hydro, links, policy, storage, unserved
 
-    return [generation, storage, hydro, links, unserved, policy]
+    return [generation, storage, hydro, links, unserved, elastic, policy]
 
 
 def build_model(ds: Dataset, options: ModelOptions | None = None) -> tuple[pyo.ConcreteModel, Context]:
