@@ -41,8 +41,15 @@ def compare(results: Path) -> pd.DataFrame:
         for c in (*CATEGORIES, "renewable"):
             ev = sum(e[k] for k in RENEWABLE) if c == "renewable" else e[c]
             mv = sum(m[k] for k in RENEWABLE) if c == "renewable" else m[c]
-            rows.append({"zone": z, "category": c, "ember_pct": 100 * ev / et, "model_pct": 100 * mv / mt,
-                         "diff_pp": 100 * (mv / mt - ev / et)})
+            rows.append(
+                {
+                    "zone": z,
+                    "category": c,
+                    "ember_pct": 100 * ev / et,
+                    "model_pct": 100 * mv / mt,
+                    "diff_pp": 100 * (mv / mt - ev / et),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -54,8 +61,10 @@ def main(argv: list[str] | None = None) -> None:
     print("Model minus Ember 2023, percentage points of each zone's generation:")
     print(wide.round(1).to_string())
     cats = df[df.category != "renewable"]
-    print(f"\ncategory pairs within 5 pp: {(cats.diff_pp.abs() <= 5).mean():.0%}; max |diff| "
-          f"{cats.diff_pp.abs().max():.1f} pp ({cats.loc[cats.diff_pp.abs().idxmax(), ['zone', 'category']].tolist()})")
+    print(
+        f"\ncategory pairs within 5 pp: {(cats.diff_pp.abs() <= 5).mean():.0%}; max |diff| "
+        f"{cats.diff_pp.abs().max():.1f} pp ({cats.loc[cats.diff_pp.abs().idxmax(), ['zone', 'category']].tolist()})"
+    )
     gen = pd.read_csv(res / "generation.csv").groupby("zone")["generation_twh"].sum()
     dem = pd.read_csv(res / "prices.csv").set_index("zone")["demand_twh"]
     print("\nnet imports TWh (Ember 2023 / model):")
