@@ -36,15 +36,19 @@ def _setup_logging(verbose: bool) -> None:
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/base.yaml"),
     out_dir: Path | None = typer.Option(None, "--out", help="Results folder (default: results/<scenario name>)"),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="Stop HiGHS after this many seconds (an error, "
+                                            "nothing written; the solver log is kept)"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
 ) -> None:
-    """Solve one scenario and write its results folder (tables, hourly series, summary.json)."""
+    """Solve one scenario and write its results folder (tables, hourly series, summary.json, solver.log)."""
     from grid_model.pipeline import run_scenario_file
 
     _setup_logging(verbose)
+    overrides = {"time_limit": float(time_limit)} if time_limit else None
     try:
         with console.status("starting") as status:
-            res, folder = run_scenario_file(scenario, out_dir, progress=lambda msg: status.update(msg))
+            res, folder = run_scenario_file(scenario, out_dir, progress=lambda msg: status.update(msg),
+                                            solver_overrides=overrides)
     except GridModelError as exc:
         _fail(exc)
         return
@@ -61,6 +65,9 @@ def run(
     table.add_row("demand (TWh)", f"{s['demand_twh']:,.1f}")
     table.add_row("unserved (TWh)", f"{s['unserved_twh']:,.4f}")
     out.print(table)
+    if s["unserved_twh"] > 1e-3 * max(s["demand_twh"], 1e-9):
+        console.print(f"[yellow]warning:[/] {s['unserved_twh']:,.3f} TWh of demand is not served; see prices.csv "
+                      "(unserved_twh by zone)")
 
 
 @app.command()
@@ -91,6 +98,7 @@ def compare(
     base: str | None = typer.Option(None, "--base", help="Scenario the deltas are measured against (default: base)"),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw the report figures"),
     warm: bool = typer.Option(True, "--warm/--cold", help="Re-use one HiGHS model across scenarios where possible"),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="Stop HiGHS after this many seconds per scenario"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
 ) -> None:
     """Run several scenarios and compare cost, fiscal cost, renewable share, CO2, prices and trade side by side.
@@ -105,7 +113,8 @@ def compare(
     try:
         with console.status("starting") as status:
             results, folder = run_compare(paths, out_dir, base=base, figures=figures, warm=warm,
-                                          progress=lambda msg: status.update(msg))
+                                          progress=lambda msg: status.update(msg),
+                                          solver_overrides={"time_limit": float(time_limit)} if time_limit else None)
     except GridModelError as exc:
         _fail(exc)
         return
@@ -122,9 +131,17 @@ def schema() -> None:
     out.print(schema_markdown(), markup=False, highlight=False)
 
 
+def _terminate(signum, _frame) -> None:  # pragma: no cover - exercised by a subprocess test
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> None:  # pragma: no cover
+    """Entry point: a kill (SIGTERM) unwinds like Ctrl-C, so temporary folders and locks are cleaned up."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except KeyboardInterrupt:
-        console.print("interrupted")
+        console.print("interrupted: nothing was written")
         sys.exit(130)

@@ -328,16 +328,16 @@ def default_scenarios(folder: Path = Path("scenarios")) -> list[Path]:
 
 
 def run_compare(paths: list[Path], out_dir: Path, base: str | None = None, progress: Callable[[str], None] | None = None,
-                figures: bool = True, warm: bool = True) -> tuple[dict[str, Results], Path]:
+                figures: bool = True, warm: bool = True,
+                solver_overrides: dict | None = None) -> tuple[dict[str, Results], Path]:
     """Run each scenario, write each results folder and the comparison; the whole folder appears at once."""
-    import shutil
-    import tempfile
 
-    from grid_model.scenario import load_scenario, scenario_table
-    from grid_model.session import SolveSession
+    from grid_model.scenario import load_scenario
 
     say = progress or (lambda _m: None)
     scenarios = [load_scenario(p) for p in paths]
+    if solver_overrides:
+        scenarios = [s.model_copy(update={"solver": {**s.solver, **solver_overrides}}) for s in scenarios]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         from grid_model.errors import InputError
@@ -347,6 +347,19 @@ def run_compare(paths: list[Path], out_dir: Path, base: str | None = None, progr
     base = base or ("base" if "base" in names else names[0])
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    from grid_model.locking import output_lock
+
+    with output_lock(out_dir):
+        return _run_compare_locked(scenarios, names, base, out_dir, say, figures, warm)
+
+
+def _run_compare_locked(scenarios: list, names: list[str], base: str, out_dir: Path, say: Callable[[str], None],
+                        figures: bool, warm: bool) -> tuple[dict[str, Results], Path]:
+    import shutil
+    import tempfile
+
+    from grid_model.session import SolveSession
+
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
         session = SolveSession(warm=warm)
@@ -365,6 +378,8 @@ def run_compare(paths: list[Path], out_dir: Path, base: str | None = None, progr
                 f"[{i}/{len(scenarios)}] {n}: {m}"))
         say("writing comparison, figures and report")
         results = {n: read_results(tmp / n) for n in names}
+        from grid_model.scenario import scenario_table
+
         write_comparison(results, tmp, base, scenario_table(scenarios), figures=figures)
         (tmp / "timings.json").write_text(json.dumps(
             {"total_s": time.perf_counter() - t0, **session.timings}, indent=2) + "\n")

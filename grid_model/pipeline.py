@@ -60,16 +60,37 @@ def run_explained(compiled, ds: Dataset, options: ModelOptions, solver: dict, na
         raise InfeasibleError(f"scenario '{name}' is infeasible: {diagnose(ds, options, solver)}") from None
 
 
-def run_scenario_file(path: str | Path, out: str | Path | None = None, progress: Progress | None = None) -> tuple[Results, Path]:
-    """Run one scenario file and write its results folder (default ``results/<name>``)."""
+def run_scenario_file(path: str | Path, out: str | Path | None = None, progress: Progress | None = None,
+                      solver_overrides: dict | None = None) -> tuple[Results, Path]:
+    """Run one scenario file and write its results folder (default ``results/<name>``).
+
+    The HiGHS log goes into the folder as ``solver.log``; if the solve fails it is kept beside the folder as
+    ``<name>.solver.log`` and the error says so. Nothing else is written on failure.
+    """
+    from grid_model.errors import SolveError
+    from grid_model.locking import output_lock
+
     t0 = time.perf_counter()
     sc, ds = load_run_inputs(path)
+    if solver_overrides:
+        sc = sc.model_copy(update={"solver": {**sc.solver, **solver_overrides}})
     load_s = time.perf_counter() - t0
-    res = solve_inputs(sc, ds, progress)
-    res.summary["timings_s"]["load"] = load_s
     out_dir = Path(out) if out else Path("results") / sc.name
-    scenario_yaml = yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)
-    t1 = time.perf_counter()
-    write_results(res, out_dir, extra={"scenario.yaml": scenario_yaml})
-    res.summary["timings_s"]["write"] = time.perf_counter() - t1
+    with output_lock(out_dir):
+        log_tmp = out_dir.parent / f".{out_dir.name}.solver.log"
+        try:
+            res = solve_inputs(sc, ds, progress, log_file=log_tmp)
+        except SolveError as exc:
+            kept = out_dir.parent / f"{out_dir.name}.solver.log"
+            if log_tmp.exists():
+                log_tmp.replace(kept)
+                raise type(exc)(f"{exc} (solver log: {kept})") from None
+            raise
+        res.summary["timings_s"]["load"] = load_s
+        scenario_yaml = yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)
+        solver_log = log_tmp.read_bytes() if log_tmp.exists() else b""
+        log_tmp.unlink(missing_ok=True)
+        t1 = time.perf_counter()
+        write_results(res, out_dir, extra={"scenario.yaml": scenario_yaml, "solver.log": solver_log})
+        res.summary["timings_s"]["write"] = time.perf_counter() - t1
     return res, out_dir

@@ -21,7 +21,14 @@ from grid_model.model import build_model
 from grid_model.pipeline import run_explained
 from grid_model.results import Results, extract_results, load_solution, write_results
 from grid_model.scenario import Scenario, apply_scenario
-from grid_model.solve import CompiledModel, load_form, same_structure, standard_form, update_loaded
+from grid_model.solve import (
+    CompiledModel,
+    load_form,
+    same_structure,
+    set_log_file,
+    standard_form,
+    update_loaded,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +50,8 @@ class SolveSession:
             self._datasets[key] = load_dataset(key[0], hydrology=sc.hydrology)
         return apply_scenario(self._datasets[key], sc)
 
-    def solve(self, sc: Scenario, progress: Callable[[str], None] | None = None) -> Results:
+    def solve(self, sc: Scenario, progress: Callable[[str], None] | None = None,
+              log_file: Path | None = None) -> Results:
         """Build, compile, (re-)solve and extract one scenario."""
         say = progress or (lambda _m: None)
         t0 = time.perf_counter()
@@ -63,10 +71,11 @@ class SolveSession:
             changes = update_loaded(self.compiled, form)
             mode = "warm"
         else:
-            self.compiled = load_form(form, sc.solver)
+            self.compiled = load_form(form, sc.solver, log_file)
             self._solver_options = dict(sc.solver)
             changes = {}
             mode = "cold"
+        set_log_file(self.compiled, log_file)
         say(f"solving ({mode}, {len(form.rows):,} rows × {len(form.columns):,} columns)")
         sol = run_explained(self.compiled, ds, sc.model_options(), sc.solver, sc.name)
         t2 = time.perf_counter()
@@ -79,7 +88,19 @@ class SolveSession:
         return res
 
     def run(self, sc: Scenario, out_dir: Path, progress: Callable[[str], None] | None = None) -> Results:
-        """Solve one scenario and write its results folder."""
-        res = self.solve(sc, progress)
-        write_results(res, out_dir, extra={"scenario.yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)})
+        """Solve one scenario and write its results folder (with its solver log)."""
+        from grid_model.errors import SolveError
+
+        log_file = out_dir.parent / f".{out_dir.name}.solver.log"
+        try:
+            res = self.solve(sc, progress, log_file)
+        except SolveError as exc:
+            kept = out_dir.parent / f"{out_dir.name}.solver.log"
+            if log_file.exists():
+                log_file.replace(kept)
+            raise type(exc)(f"{exc} (solver log: {kept})") from None
+        log_bytes = log_file.read_bytes() if log_file.exists() else b""
+        log_file.unlink(missing_ok=True)
+        write_results(res, out_dir, extra={"scenario.yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False),
+                                           "solver.log": log_bytes})
         return res

@@ -145,12 +145,10 @@ def load_form(form: StandardForm, options: dict[str, object] | None = None,
     lp.a_matrix_.num_col_ = n_cols
     lp.a_matrix_.num_row_ = n_rows
     h = highspy.Highs()
-    h.setOptionValue("output_flag", log_file is not None)
-    if log_file is not None:
-        h.setOptionValue("log_to_console", False)
-        h.setOptionValue("log_file", str(log_file))
+    h.setOptionValue("output_flag", False)
     h.passModel(lp)
     compiled = CompiledModel(h, form.columns, form.rows, form.offset, form.compile_s, time.perf_counter() - t1, form)
+    set_log_file(compiled, log_file)
     apply_options(compiled, options or {})
     log.info("compiled %d rows × %d columns in %.2f s, loaded in %.2f s", n_rows, n_cols, compiled.compile_s,
              compiled.load_s)
@@ -197,6 +195,15 @@ def update_loaded(compiled: CompiledModel, form: StandardForm) -> dict[str, int]
     compiled.form, compiled.columns, compiled.rows, compiled.c_offset = form, form.columns, form.rows, form.offset
     compiled.compile_s, compiled.load_s = form.compile_s, 0.0
     return changed
+
+
+def set_log_file(compiled: CompiledModel, log_file: str | Path | None) -> None:
+    """Send HiGHS's log of the next run to ``log_file`` (or silence it)."""
+    h = compiled.highs
+    h.setOptionValue("output_flag", log_file is not None)
+    if log_file is not None:
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("log_file", str(log_file))
 
 
 def apply_options(compiled: CompiledModel, options: dict[str, object]) -> None:
