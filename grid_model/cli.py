@@ -30,6 +30,8 @@ def _fail(exc: BaseException) -> None:
 
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:  # Pyomo logs an interrupted construction as an error; the CLI says it in one line instead
+        logging.getLogger("pyomo").setLevel(logging.CRITICAL)
 
 
 @app.command()
@@ -132,16 +134,17 @@ def schema() -> None:
 
 
 def _terminate(signum, _frame) -> None:  # pragma: no cover - exercised by a subprocess test
+    console.print("interrupted: no results were written (an earlier results folder is left as it was)")
     raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main() -> None:  # pragma: no cover
-    """Entry point: a kill (SIGTERM) unwinds like Ctrl-C, so temporary folders and locks are cleaned up."""
+    """Entry point: Ctrl-C or a kill (SIGTERM) unwinds the stack, so temporary folders and locks are removed."""
     import signal
 
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     try:
         app()
     except KeyboardInterrupt:
-        console.print("interrupted: nothing was written")
         sys.exit(130)

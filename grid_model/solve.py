@@ -265,6 +265,7 @@ def status_error(h: highspy.Highs, status) -> SolveError:
                           "costs or prices in the data or overrides")
     if status == S.kTimeLimit:
         limit = h.getOptionValue("time_limit")
+        limit = limit[1] if isinstance(limit, tuple) else limit  # highspy ≥ 1.12 returns (status, value)
         return SolveError(f"HiGHS reached the time limit ({limit:g} s) before proving an optimal solution; raise "
                           f"--time-limit / solver.time_limit, or use typical periods (time.mode: typical)")
     if status == S.kIterationLimit:

@@ -1,0 +1,139 @@
+"""Failure classes end in a clear message and no half-written results: infeasibility, time limit,
+interruption, concurrent writers; and identical inputs give identical tables."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from tiny import build, gen, tech, zones
+from typer.testing import CliRunner
+
+from grid_model.cli import app
+from grid_model.errors import InfeasibleError, InputError
+from grid_model.model import ModelOptions
+from grid_model.pipeline import run_scenario_file, solve_dataset
+
+EXAMPLE = Path("scenarios/example/base.yaml").resolve()
+
+
+def _gas_only(tmp_path):
+    tables = {
+        "zones": zones("A", "B"),
+        "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 20, "co2_t_per_mwh_th": 0.2}],
+        "technologies": [tech("ccgt", "gas", fuel="gas", efficiency_pu=0.5),
+                         tech("wind", "wind", renewable=True, non_conventional=True)],
+        "generators": [gen("A-gas", "A", "ccgt", 300), gen("A-wind", "A", "wind", 50), gen("B-gas", "B", "ccgt", 300)],
+        "links": [{"link": "A-B", "zone_from": "A", "zone_to": "B", "kind": "AC", "status": "existing",
+                   "p_nom_mw": 100, "length_km": 100, "loss_pu": 0.0}],
+    }
+    return build(tmp_path, tables, {"A": [100.0, 100.0], "B": [100.0, 100.0]})
+
+
+def test_infeasible_co2_cap_is_explained(tmp_path):
+    ds = _gas_only(tmp_path)
+    # demand 200 MW all year; wind gives at most 50 MW, so ≥ 150 MW of gas at 0.4 t/MWh = 525,600 t/yr at least
+    with pytest.raises(InfeasibleError) as exc:
+        solve_dataset(ds, ModelOptions(co2_cap_mt=0.1, allow_unserved=False), name="capped")
+    msg = str(exc.value)
+    assert "scenario 'capped' is infeasible" in msg
+    assert "policy_co2_cap: the least CO2 the system can reach is 0.53 Mt, above the cap of 0.10 Mt" in msg
+    assert "raise policy.co2_cap_mt" in msg
+    assert "\n" not in msg
+
+
+def test_infeasible_renewable_share_is_explained(tmp_path):
+    ds = _gas_only(tmp_path)
+    with pytest.raises(InfeasibleError) as exc:
+        solve_dataset(ds, ModelOptions(min_renewable_share=0.5, allow_unserved=False))
+    assert "policy_min_renewable_share: the highest renewable share reachable is 25.0%, below the required 50.0%" in str(
+        exc.value)
+
+
+def test_unsuppliable_zone_without_load_shedding_is_explained(tmp_path):
+    ds = _gas_only(tmp_path)
+    ds.demand_mw["B"] = 450.0  # B can get 300 locally + 100 over the link
+    with pytest.raises(InfeasibleError) as exc:
+        solve_dataset(ds, ModelOptions(allow_unserved=False))
+    msg = str(exc.value)
+    assert "zone_energy_balance: demand cannot be met in 2 of 2 timesteps (B 438.0 GWh); worst: B at timestep 0 by " \
+           "50.0 MW" in msg
+    assert "policy.allow_unserved: true" in msg
+
+
+def test_time_limit_is_an_error_with_the_log_kept(tmp_path):
+    out = tmp_path / "res"
+    r = CliRunner().invoke(app, ["run", str(EXAMPLE), "--out", str(out), "--time-limit", "1e-9"])
+    assert r.exit_code == 2, r.output
+    assert "reached the time limit" in r.output and "Traceback" not in r.output
+    assert not out.exists()
+    log = tmp_path / "res.solver.log"
+    assert log.is_file() and log.stat().st_size > 0
+    assert str(log) in " ".join(r.output.split())
+
+
+def test_interrupted_write_leaves_earlier_results_intact(tmp_path, monkeypatch):
+    out = tmp_path / "res"
+    run_scenario_file(EXAMPLE, out)
+    before = (out / "summary.json").read_text()
+    calls = {"n": 0}
+    real = pd.DataFrame.to_csv
+
+    def interrupt_midway(self, *a, **k):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", interrupt_midway)
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario_file(EXAMPLE, out)
+    monkeypatch.undo()
+    assert (out / "summary.json").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]  # no temporary folder, log or lock left
+
+
+def test_concurrent_writer_is_refused_and_stale_lock_taken_over(tmp_path):
+    out = tmp_path / "res"
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / ".res.lock").write_text(str(holder.pid))
+        with pytest.raises(InputError, match=rf"another grid-model run \(process {holder.pid}\) is writing"):
+            run_scenario_file(EXAMPLE, out)
+        assert not out.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # its owner is gone: the next run takes the lock over and removes it afterwards
+    run_scenario_file(EXAMPLE, out)
+    assert (out / "summary.json").exists()
+    assert not (tmp_path / ".res.lock").exists()
+
+
+@pytest.mark.slow
+def test_sigterm_during_solve_leaves_nothing(tmp_path):
+    out = tmp_path / "res"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    p = subprocess.Popen([sys.executable, "-m", "grid_model", "run", "scenarios/calibration_2023.yaml", "--out", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(8)  # inside load / build / solve
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_same_inputs_give_identical_tables(tmp_path):
+    run_scenario_file(EXAMPLE, tmp_path / "a")
+    run_scenario_file(EXAMPLE, tmp_path / "b")
+    for f in sorted((tmp_path / "a").glob("*.csv")):
+        assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
+    for f in sorted((tmp_path / "a" / "hourly").glob("*.parquet")):
+        pd.testing.assert_frame_equal(pd.read_parquet(f), pd.read_parquet(tmp_path / "b" / "hourly" / f.name))
