@@ -95,6 +95,8 @@ class Scenario(_Strict):
     discount_rate: float = Field(0.07, ge=0, le=0.5)
     solver: dict[str, Any] = Field(default_factory=dict)
     overrides: list[Override] = Field(default_factory=list)
+    overrides_file: str | None = Field(None, description="CSV of overrides (table,id,column,value,source), e.g. the "
+                                       "base-year dispatch layer of a calibration scenario; relative to this file")
     source_file: str | None = None
 
     @field_validator("name")
@@ -162,9 +164,10 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     if path in seen:
         raise InputError(f"'extends' forms a cycle: {' → '.join(p.name for p in (*seen, path))}", file=str(path))
     data = _read_yaml(path)
-    ds = data.get("dataset")
-    if isinstance(ds, str) and not Path(ds).is_absolute() and (path.parent / ds).exists():
-        data["dataset"] = str((path.parent / ds).resolve())  # relative to the file that names it
+    for key in ("dataset", "overrides_file"):  # paths are relative to the file that names them
+        value = data.get(key)
+        if isinstance(value, str) and not Path(value).is_absolute() and (path.parent / value).exists():
+            data[key] = str((path.parent / value).resolve())
     parent = data.pop("extends", None)
     if parent is None:
         data.setdefault("name", path.stem)
@@ -227,10 +230,30 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
     return ds
 
 
+def _file_overrides(sc: Scenario, label: str) -> list[tuple[str, Override]]:
+    """Overrides listed in ``overrides_file`` (one per row), keyed by 'file row N' for error messages."""
+    if not sc.overrides_file:
+        return []
+    path = Path(sc.overrides_file)
+    if not path.is_file():
+        raise InputError(f"key 'overrides_file': file not found: {path}", file=label)
+    from grid_model.dataset import _read_csv
+
+    df = _read_csv(path, str(path))
+    for col in ("table", "id", "column", "value"):
+        if col not in df.columns:
+            raise InputError("required column is missing", file=str(path), column=col)
+    out = []
+    for i, row in enumerate(df.to_dict("records")):
+        out.append((f"{path.name} row {i + 1}", Override(table=row["table"], id=row["id"], column=row["column"],
+                                                          value=row["value"])))
+    return out
+
+
 def _apply_overrides(ds: Dataset, sc: Scenario, label: str) -> None:
     by_name = {t.name: t for t in TABLES}
-    for i, o in enumerate(sc.overrides):
-        key = f"overrides.{i}"
+    listed = [(f"overrides.{i}", o) for i, o in enumerate(sc.overrides)]
+    for key, o in _file_overrides(sc, label) + listed:
         if o.table not in by_name:
             raise InputError(f"key '{key}.table': unknown table '{o.table}'", file=label)
         schema = by_name[o.table]
@@ -273,7 +296,8 @@ def structure_key(sc: Scenario) -> tuple:
     """Scenarios with equal keys build LPs of the same structure (only costs, bounds and demand differ)."""
     return (str(sc.dataset_path()), sc.hydrology, sc.time.model_dump_json(), sc.links.model_dump_json(),
             sc.expansion.model_dump_json(), sc.policy.co2_cap_mt is None, sc.policy.min_renewable_share is None,
-            sc.policy.allow_unserved, json.dumps([o.model_dump() for o in sc.overrides], sort_keys=True))
+            sc.policy.allow_unserved, sc.overrides_file,
+            json.dumps([o.model_dump() for o in sc.overrides], sort_keys=True))
 
 
 def _scale_demand_to_year(ds: Dataset, sc: Scenario) -> None:

@@ -178,10 +178,10 @@ def test_scenario_unknown_link_and_override(tmp_path):
     folder = _valid(tmp_path)
     ds = load_dataset(folder)
     p = _scenario(tmp_path, f"name: s\ndataset: {folder}\nlinks: {{mode: projects, projects: [AA-ZZ]}}\n")
-    with pytest.raises(InputError, match="key 'links.projects': 'AA-ZZ' is not a candidate link"):
+    with pytest.raises(InputError, match=r"key 'links\.projects': 'AA-ZZ' is not a candidate link"):
         apply_scenario(ds, load_scenario(p))
     p = _scenario(tmp_path, f"name: s\ndataset: {folder}\noverrides: [{{table: fuels, id: coal, column: price_usd_per_mwh_th, value: 3}}]\n")
-    with pytest.raises(InputError, match="key 'overrides.0.id': no row 'coal' in fuels.csv"):
+    with pytest.raises(InputError, match=r"key 'overrides\.0\.id': no row 'coal' in fuels\.csv"):
         apply_scenario(ds, load_scenario(p))
 
 
@@ -232,3 +232,16 @@ def test_cli_run_writes_every_table(tmp_path):
     assert set(s["cost_breakdown_usd"]) >= {"capex_generation", "capex_storage", "capex_transmission", "fixed_om",
                                             "fuel", "variable_om", "carbon", "unserved"}
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left behind
+
+
+def test_overrides_file(tmp_path):
+    from grid_model.scenario import apply_scenario, load_scenario
+
+    folder = _valid(tmp_path)
+    (tmp_path / "floors.csv").write_text("table,id,column,value,source\ngenerators,AA-ccgt,min_output_pu,0.4,test\n")
+    p = _scenario(tmp_path, f"name: s\ndataset: {folder}\noverrides_file: floors.csv\n")
+    ds = apply_scenario(load_dataset(folder), load_scenario(p))
+    assert ds.tables["generators"].at["AA-ccgt", "min_output_pu"] == 0.4
+    (tmp_path / "floors.csv").write_text("table,id,column,value\ngenerators,ZZ,min_output_pu,0.4\n")
+    with pytest.raises(InputError, match=r"key 'floors.csv row 1.id': no row 'ZZ' in generators.csv"):
+        apply_scenario(load_dataset(folder), load_scenario(p))
