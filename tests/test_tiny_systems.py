@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tiny import balance_residual, build, gen, solve, storage_residual, tech, zones
+from tiny import balance_residual, build, gen, storage_residual, tech, zones
 
 from grid_model.model import ModelOptions
 from grid_model.pipeline import solve_dataset

@@ -8,8 +8,6 @@ from pathlib import Path
 import numpy as np
 
 from grid_model.dataset import load_dataset, write_dataset
-from grid_model.model import ModelOptions
-from grid_model.pipeline import solve_dataset
 from grid_model.results import Results
 
 _counter = itertools.count()
@@ -31,10 +29,6 @@ def build(tmp: Path, tables: dict, demand: dict, **kw):
     """Write a dataset under tmp and load it back through the real validation path."""
     folder = write_dataset(Path(tmp) / f"ds{next(_counter)}", tables, demand, **kw)
     return load_dataset(folder, hydrology=kw.get("hydrology", "2023"))
-
-
-def solve(tmp: Path, tables: dict, demand: dict, options: ModelOptions | None = None, **kw) -> Results:
-    return solve_dataset(build(tmp, tables, demand, **kw), options)
 
 
 def balance_residual(res: Results, ds) -> float:
@@ -79,7 +73,7 @@ def storage_residual(res: Results, ds) -> float:
         r = e - keep * np.roll(e, 1) - dur * (row["efficiency_charge_pu"] * c - d / row["efficiency_discharge_pu"])
         worst = max(worst, float(np.max(np.abs(r))))
     hy = ds.tables["hydro"]
-    for u, row in hy[hy["energy_mwh"] > 0].iterrows():
+    for u in hy.index[hy["energy_mwh"] > 0]:
         lvl = h["storage_level_mwh"][u].to_numpy()
         rel = h["dispatch_mw"][u].to_numpy()
         spill = h["hydro_spill_mw"][u].to_numpy()
