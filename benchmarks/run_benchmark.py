@@ -1,0 +1,328 @@
+"""Benchmark grid_model (Pyomo → standard form → highspy) against PyPSA (linopy → HiGHS) on the same network.
+
+For every size T and mode, the synthetic network of ``network.py`` is written once as a grid_model dataset;
+then each (tool, settings) pair runs in a fresh subprocess (``worker.py``) so that its peak RSS is its own.
+Results go to ``<out>/benchmark.csv`` and ``<out>/benchmark.md``.
+
+Usage::
+
+    python benchmarks/run_benchmark.py [--sizes 168 2190 8760] [--modes dispatch expansion]
+                                       [--settings ipm defaults] [--zones 11] [--out benchmarks/results]
+
+Settings: ``ipm`` = the same HiGHS options for both tools (``solver=ipm, run_crossover=on``, threads at
+HiGHS's default; PyPSA through linopy's direct API); ``defaults`` = each tool as a user meets it
+(grid_model with no solver options; PyPSA ``n.optimize(solver_name="highs")``, i.e. the LP-file route);
+``ipm-lp`` = PyPSA only, ``ipm`` options through the LP file.
+
+Benchmarks are measurements, not tests: nothing here asserts on time. The objectives of all runs of one
+(T, mode) must agree to ``REL_TOL``; rows that do not are flagged in the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from network import MODES, make_network, write_grid_model_dataset
+
+log = logging.getLogger("benchmarks")
+
+HERE = Path(__file__).resolve().parent
+WORKER = HERE / "worker.py"
+REL_TOL = 1e-6
+TOOLS = ("grid_model", "pypsa")
+SETTINGS = ("ipm", "defaults", "ipm-lp")
+SETTINGS_LABEL = {
+    ("grid_model", "ipm"): "ipm+crossover",
+    ("pypsa", "ipm"): "ipm+crossover, direct API",
+    ("grid_model", "defaults"): "defaults",
+    ("pypsa", "defaults"): "defaults (LP file)",
+    ("pypsa", "ipm-lp"): "ipm+crossover, LP file",
+}
+COLUMNS = [
+    "steps", "mode", "zones", "tool", "settings", "status", "wall_s", "build_s", "outside_s", "highs_s",
+    "outside_share", "peak_mb", "objective", "rel_diff", "agree", "wall_ratio", "outside_ratio", "peak_ratio",
+    "prep_s", "import_s", "rss_after_import_mb", "n_rows", "n_cols", "io_api", "breakdown", "started",
+]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One subprocess run."""
+
+    steps: int
+    mode: str
+    tool: str
+    settings: str
+
+
+def machine_description() -> dict[str, str]:
+    """nproc, CPU model, RAM, load average and the versions that matter."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    out = {"nproc": str(os.cpu_count()), "cpu": cpu, "ram": ram, "python": platform.python_version(),
+           "platform": platform.platform()}
+    for pkg in ("highspy", "pyomo", "pypsa", "linopy", "numpy", "pandas", "scipy", "xarray"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def run_job(job: Job, dataset: Path, zones: int, seed: int, timeout: float, logs: Path) -> dict[str, Any]:
+    """Run one worker subprocess; return its record plus the peak RSS the kernel reports for it."""
+    rec: dict[str, Any] = {"steps": job.steps, "mode": job.mode, "zones": zones, "tool": job.tool,
+                           "settings": SETTINGS_LABEL[job.tool, job.settings],
+                           "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        out_json = Path(tmp) / "record.json"
+        cmd = [sys.executable, str(WORKER), "--tool", job.tool, "--settings", job.settings, "--steps", str(job.steps),
+               "--mode", job.mode, "--zones", str(zones), "--seed", str(seed), "--dataset", str(dataset),
+               "--json", str(out_json)]
+        log_file = logs / f"{job.steps}-{job.mode}-{job.tool}-{job.settings}.log"
+        log.info("running %s %s T=%d %s", job.tool, job.settings, job.steps, job.mode)
+        with log_file.open("w") as fh:
+            proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=HERE.parent)
+            deadline = time.monotonic() + timeout
+            rusage = None
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    rusage, proc.returncode = usage, os.waitstatus_to_exitcode(status)
+                    break
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    _, status, rusage = os.wait4(proc.pid, 0)
+                    proc.returncode = os.waitstatus_to_exitcode(status)
+                    rec["status"] = f"timeout ({timeout:.0f} s)"
+                    break
+                time.sleep(0.05)
+        if rusage is not None:
+            rec["peak_mb"] = rusage.ru_maxrss / 1024.0
+        if "status" not in rec:
+            if proc.returncode != 0 or not out_json.exists():
+                tail = log_file.read_text().strip().splitlines()[-3:]
+                rec["status"] = f"failed (exit {proc.returncode}): {' | '.join(tail)}"
+            else:
+                rec.update(json.loads(out_json.read_text()))
+    return rec
+
+
+def add_comparisons(df: pd.DataFrame) -> pd.DataFrame:
+    """Relative objective difference against grid_model's ipm run (or the first optimal run) of each (T, mode),
+    and grid_model / PyPSA ratios on grid_model rows (ipm ↔ PyPSA direct API, defaults ↔ PyPSA defaults)."""
+    df = df.copy()
+    for col in ("rel_diff", "wall_ratio", "outside_ratio", "peak_ratio", "outside_share"):
+        df[col] = float("nan")
+    df["agree"] = ""
+    ok = df["status"] == "optimal"
+    df.loc[ok, "outside_share"] = df.loc[ok, "outside_s"] / df.loc[ok, "wall_s"]
+    for (_steps, _mode), grp in df[ok].groupby(["steps", "mode"], sort=False):
+        ref_rows = grp[(grp["tool"] == "grid_model") & (grp["settings"] == "ipm+crossover")]
+        ref = float((ref_rows if len(ref_rows) else grp)["objective"].iloc[0])
+        for i in grp.index:
+            rel = abs(float(df.at[i, "objective"]) - ref) / max(abs(ref), 1e-12)
+            df.at[i, "rel_diff"] = rel
+            df.at[i, "agree"] = "yes" if rel < REL_TOL else "NO"
+        pairs = (("ipm+crossover", "ipm+crossover, direct API"), ("defaults", "defaults (LP file)"))
+        for ours, theirs in pairs:
+            a = grp[(grp["tool"] == "grid_model") & (grp["settings"] == ours)]
+            b = grp[(grp["tool"] == "pypsa") & (grp["settings"] == theirs)]
+            if len(a) and len(b):
+                i, j = a.index[0], b.index[0]
+                df.at[i, "wall_ratio"] = df.at[i, "wall_s"] / df.at[j, "wall_s"]
+                df.at[i, "outside_ratio"] = df.at[i, "outside_s"] / df.at[j, "outside_s"]
+                df.at[i, "peak_ratio"] = df.at[i, "peak_mb"] / df.at[j, "peak_mb"]
+    return df
+
+
+def _f(x: Any, fmt: str) -> str:
+    try:
+        if x is None or pd.isna(x):
+            return "–"
+    except (TypeError, ValueError):
+        pass
+    return format(x, fmt)
+
+
+def targets(df: pd.DataFrame) -> list[str]:
+    """The issue's targets, evaluated at the largest T measured for each mode (flagged when it is not 8760)."""
+    lines = ["| target | measured at | value | met |", "|---|---|---|---|"]
+    ok = df[df["status"] == "optimal"]
+
+    def row(tool: str, settings: str, mode: str, steps: int) -> pd.Series | None:
+        sel = ok[(ok["tool"] == tool) & (ok["settings"] == settings) & (ok["mode"] == mode) & (ok["steps"] == steps)]
+        return None if sel.empty else sel.iloc[0]
+
+    def add(name: str, mode: str, value: Any, limit: float, pct: bool = False) -> None:
+        steps = largest[mode]
+        at = f"T={steps}" + ("" if steps == 8760 else " (not the full year)")
+        if value is None or pd.isna(value):
+            lines.append(f"| {name} | {at} | not measured | – |")
+            return
+        shown = f"{value:.0%}" if pct else f"{value:.2f}×"
+        lines.append(f"| {name} | {at} | {shown} | {'yes' if value <= limit else '**no**'} |")
+
+    largest = {m: int(ok[ok["mode"] == m]["steps"].max()) if (ok["mode"] == m).any() else 0 for m in MODES}
+    gm_ipm, gm_def = row("grid_model", "ipm+crossover", "expansion", largest["expansion"]), row(
+        "grid_model", "defaults", "expansion", largest["expansion"])
+    add("expansion wall ≤ 0.8× PyPSA (same HiGHS options)", "expansion",
+        None if gm_ipm is None else gm_ipm["wall_ratio"], 0.8)
+    add("expansion wall ≤ 0.5× PyPSA (each tool's defaults)", "expansion",
+        None if gm_def is None else gm_def["wall_ratio"], 0.5)
+    add("expansion time outside HiGHS ≤ 25 % of wall (grid_model, ipm)", "expansion",
+        None if gm_ipm is None else gm_ipm["outside_share"], 0.25, pct=True)
+    gm_disp = row("grid_model", "ipm+crossover", "dispatch", largest["dispatch"])
+    add("dispatch wall ≤ 1.0× PyPSA direct API (same options)", "dispatch",
+        None if gm_disp is None else gm_disp["wall_ratio"], 1.0)
+    for mode in MODES:
+        r = row("grid_model", "ipm+crossover", mode, largest[mode])
+        add(f"peak memory ≤ 0.6× PyPSA ({mode}, same options)", mode, None if r is None else r["peak_ratio"], 0.6)
+    return lines
+
+
+def markdown(df: pd.DataFrame, machine: dict[str, str], meta: dict[str, str]) -> str:
+    """The results page: table, ratios, targets and the machine."""
+    out = ["# grid_model vs PyPSA — benchmark", "",
+           f"Generated by `python benchmarks/run_benchmark.py {meta['argv']}` on {meta['date']}; "
+           f"{meta['zones']} zones, 6 generators + 1 battery per zone, {meta['zones'] - 1} lossy links "
+           "(see `benchmarks/network.py`). Each row is one fresh subprocess.", "",
+           "Columns: **wall** = inputs in memory → solution in memory (grid_model `solve_dataset`; PyPSA "
+           "`n.optimize`); **build** = model construction (Pyomo model; PyPSA `create_model` + link ties); "
+           "**HiGHS** = `Highs.getRunTime()`; **outside** = wall − HiGHS; **peak MB** = max RSS of the subprocess "
+           "(includes the interpreter and imports); **rel. diff** = |objective − grid_model ipm objective| / objective "
+           f"(must be < {REL_TOL:g}); **ratios** = grid_model / PyPSA at the same settings "
+           "(ipm ↔ PyPSA direct API, defaults ↔ PyPSA defaults).", "",
+           "| T | mode | tool | settings | wall s | build s | outside-HiGHS s | HiGHS s | peak MB | objective USD "
+           "| rel. diff | wall ratio | outside ratio | peak ratio |",
+           "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for _, r in df.iterrows():
+        if r["status"] != "optimal":
+            out.append(f"| {r['steps']} | {r['mode']} | {r['tool']} | {r['settings']} | {r['status']} "
+                       f"| | | | {_f(r.get('peak_mb'), '.0f')} | | | | | |")
+            continue
+        flag = "" if r["agree"] == "yes" else " ⚠"
+        out.append(
+            f"| {r['steps']} | {r['mode']} | {r['tool']} | {r['settings']} | {_f(r['wall_s'], '.2f')} "
+            f"| {_f(r['build_s'], '.2f')} | {_f(r['outside_s'], '.2f')} | {_f(r['highs_s'], '.2f')} "
+            f"| {_f(r['peak_mb'], '.0f')} | {_f(r['objective'], ',.0f')} | {_f(r['rel_diff'], '.1e')}{flag} "
+            f"| {_f(r['wall_ratio'], '.2f')} | {_f(r['outside_ratio'], '.2f')} | {_f(r['peak_ratio'], '.2f')} |"
+        )
+    out += ["", "## Targets (from the performance issue)", "", *targets(df), "",
+            "## Machine", "",
+            f"- {machine['nproc']} CPUs ({machine['cpu']}), {machine['ram']} RAM, {machine['platform']}",
+            f"- Python {machine['python']}; highspy {machine['highspy']}, pyomo {machine['pyomo']}, "
+            f"pypsa {machine['pypsa']}, linopy {machine['linopy']}, numpy {machine['numpy']}, "
+            f"pandas {machine['pandas']}, scipy {machine['scipy']}, xarray {machine['xarray']}",
+            f"- load average (1, 5, 15 min) before: {meta['load_before']}; after: {meta['load_after']} "
+            "(other work shared the machine; timings are noisy)",
+            f"- total benchmark time {meta['elapsed']}", ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark matrix and write the CSV and Markdown results."""
+    p = argparse.ArgumentParser(description="grid_model vs PyPSA on the same synthetic network")
+    p.add_argument("--sizes", type=int, nargs="+", default=[168, 2190, 8760], help="numbers of timesteps T")
+    p.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    p.add_argument("--settings", nargs="+", choices=SETTINGS, default=["ipm", "defaults"])
+    p.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
+    p.add_argument("--zones", type=int, default=11, help="first N zones of the MX…CL chain (2 … 11)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--timeout", type=float, default=3600.0, help="seconds per run before it is killed")
+    p.add_argument("--out", type=Path, default=HERE / "results")
+    p.add_argument("--append", action="store_true", help="merge with an existing benchmark.csv in --out "
+                   "(rows of the same T, mode, tool and settings are replaced)")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    logs = args.out / "logs"
+    logs.mkdir(exist_ok=True)
+    meta = {"argv": " ".join(sys.argv[1:] if argv is None else argv), "date": time.strftime("%Y-%m-%d %H:%M"),
+            "zones": args.zones, "load_before": load_average()}
+    t_start = time.perf_counter()
+    machine = machine_description()
+    records: list[dict[str, Any]] = []
+    for steps in args.sizes:
+        for mode in args.modes:
+            tmp = Path(tempfile.mkdtemp(prefix=f"bench-{steps}-{mode}-"))
+            try:
+                dataset = write_grid_model_dataset(make_network(steps, mode, args.zones, args.seed), tmp / "dataset")
+                for settings in args.settings:
+                    for tool in args.tools:
+                        if (tool, settings) not in SETTINGS_LABEL:
+                            continue
+                        rec = run_job(Job(steps, mode, tool, settings), dataset, args.zones, args.seed,
+                                      args.timeout, logs)
+                        log.info("  → %s wall %.2f s, HiGHS %.2f s, peak %.0f MB, objective %s",
+                                 rec.get("status"), rec.get("wall_s", float("nan")), rec.get("highs_s", float("nan")),
+                                 rec.get("peak_mb", float("nan")), rec.get("objective"))
+                        records.append(rec)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+    df = pd.DataFrame.from_records(records)
+    csv = args.out / "benchmark.csv"
+    if args.append and csv.exists():
+        old = pd.read_csv(csv)
+        key = ["steps", "mode", "tool", "settings"]
+        new_keys = set(map(tuple, df[key].astype(str).to_numpy()))
+        old = old[[tuple(k) not in new_keys for k in old[key].astype(str).to_numpy()]]
+        df = pd.concat([old, df], ignore_index=True)
+        df = df.sort_values(["steps", "mode"], kind="stable").reset_index(drop=True)
+    for col in COLUMNS:
+        if col not in df.columns:
+            df[col] = None
+    if "breakdown" in df.columns:
+        df["breakdown"] = [json.dumps(b) if isinstance(b, dict) else b for b in df["breakdown"]]
+    df = add_comparisons(df)[COLUMNS]
+    df.to_csv(csv, index=False)
+    elapsed = time.perf_counter() - t_start
+    meta.update(load_after=load_average(), elapsed=f"{elapsed / 60:.1f} min")
+    (args.out / "benchmark.md").write_text(markdown(df, machine, meta))
+    table = df[["steps", "mode", "tool", "settings", "status", "wall_s", "outside_s", "highs_s", "peak_mb", "rel_diff",
+                "wall_ratio", "peak_ratio"]]
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.3g}"))  # the script's final table
+    bad = df[(df["status"] == "optimal") & (df["agree"] != "yes")]
+    if len(bad):
+        log.warning("%d run(s) disagree with the reference objective by ≥ %g relative", len(bad), REL_TOL)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

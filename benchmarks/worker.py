@@ -1,0 +1,175 @@
+"""One benchmark run in its own process: one tool, one setting, one network; writes a JSON record.
+
+Run by ``run_benchmark.py`` (one fresh interpreter per run, so peak RSS belongs to that run alone)::
+
+    python benchmarks/worker.py --tool grid_model --settings ipm --steps 168 --mode dispatch \
+        --zones 11 --seed 0 --dataset DIR --json OUT.json
+
+Timings (seconds, ``time.perf_counter``):
+
+* ``prep_s``  — inputs into memory: grid_model ``load_dataset`` (CSV → validated tables); PyPSA builds its
+  ``Network`` from the same in-memory description. Not part of the wall time.
+* ``wall_s``  — inputs in memory → solution in memory: grid_model ``solve_dataset`` (build, compile, load,
+  solve, extract); PyPSA ``n.optimize`` (build the linopy model, hand it to HiGHS, solve, assign solution).
+* ``build_s`` — model construction: grid_model ``build_model``; PyPSA ``create_model`` + the
+  ``extra_functionality`` that ties link capacities.
+* ``highs_s`` — HiGHS's own clock for ``run()`` (``Highs.getRunTime()``), for both tools.
+* ``outside_s`` = ``wall_s − highs_s``.
+
+Peak memory: ``ru_maxrss`` of this process (the parent also reads it from ``os.wait4``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+T_START = time.perf_counter()
+
+log = logging.getLogger("benchmarks.worker")
+
+SETTINGS: dict[str, dict[str, Any]] = {
+    # Same HiGHS options for both tools: interior point with crossover (a basic, exact vertex solution).
+    "ipm": {"solver": "ipm", "run_crossover": "on"},
+    # Each tool as a user meets it: no solver options at all (HiGHS "choose" → dual simplex for an LP).
+    "defaults": {},
+    # PyPSA only: same options as "ipm" but through linopy's default LP-file route instead of the direct API.
+    "ipm-lp": {"solver": "ipm", "run_crossover": "on"},
+}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far [MiB] (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def run_grid_model(args: argparse.Namespace) -> dict[str, Any]:
+    """Load the dataset folder and solve it with grid_model's pipeline."""
+    from network import DISCOUNT_RATE
+
+    from grid_model.dataset import load_dataset
+    from grid_model.model import ModelOptions
+    from grid_model.pipeline import solve_dataset
+
+    rec: dict[str, Any] = {"import_s": time.perf_counter() - T_START, "rss_after_import_mb": peak_rss_mb()}
+    t0 = time.perf_counter()
+    ds = load_dataset(args.dataset)
+    rec["prep_s"] = time.perf_counter() - t0
+    solver = SETTINGS[args.settings] or None
+    t0 = time.perf_counter()
+    res = solve_dataset(ds, ModelOptions(discount_rate=DISCOUNT_RATE), solver)
+    rec["wall_s"] = time.perf_counter() - t0
+    tm = res.summary["timings_s"]
+    info = res.summary.get("solver", {})
+    rec.update(
+        status=res.summary["status"],
+        objective=float(res.summary["objective_usd"]),
+        build_s=float(tm["build"]),
+        highs_s=float(tm["highs_run"]),
+        breakdown={k: round(float(v), 4) for k, v in tm.items()},
+        io_api="standard-form → passModel",
+        n_rows=info.get("n_rows"),
+        n_cols=info.get("n_cols"),
+    )
+    return rec
+
+
+def run_pypsa(args: argparse.Namespace) -> dict[str, Any]:
+    """Build the same network in PyPSA and optimise it with HiGHS."""
+    import linopy
+    import pypsa
+    from network import build_pypsa_network, make_network, tie_link_capacities
+    from pypsa.optimization.optimize import OptimizationAccessor
+
+    rec: dict[str, Any] = {"import_s": time.perf_counter() - T_START, "rss_after_import_mb": peak_rss_mb()}
+    t0 = time.perf_counter()
+    net = make_network(args.steps, args.mode, args.zones, args.seed)
+    n = build_pypsa_network(net)
+    rec["prep_s"] = time.perf_counter() - t0
+
+    # Time the phases of n.optimize without changing what it does: wrap create_model and linopy's solve.
+    phases: dict[str, float] = {"create_model": 0.0, "extra_functionality": 0.0, "linopy_solve": 0.0}
+    create_model = OptimizationAccessor.create_model
+    linopy_solve = linopy.Model.solve
+
+    def timed_create_model(self: Any, *a: Any, **kw: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return create_model(self, *a, **kw)
+        finally:
+            phases["create_model"] += time.perf_counter() - t
+
+    def timed_solve(self: Any, *a: Any, **kw: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return linopy_solve(self, *a, **kw)
+        finally:
+            phases["linopy_solve"] += time.perf_counter() - t
+
+    tie = tie_link_capacities(net)
+
+    def extra_functionality(n: Any, snapshots: Any) -> None:
+        t = time.perf_counter()
+        tie(n, snapshots)
+        phases["extra_functionality"] += time.perf_counter() - t
+
+    OptimizationAccessor.create_model = timed_create_model  # type: ignore[method-assign]
+    linopy.Model.solve = timed_solve  # type: ignore[method-assign]
+    kwargs: dict[str, Any] = {"solver_name": "highs", "extra_functionality": extra_functionality}
+    if args.settings == "ipm":
+        kwargs.update(io_api="direct", include_objective_constant=True, log_to_console=False,
+                      solver_options=SETTINGS["ipm"])
+        rec["io_api"] = "direct"
+    elif args.settings == "ipm-lp":
+        kwargs.update(include_objective_constant=True, log_to_console=False, solver_options=SETTINGS["ipm-lp"])
+        rec["io_api"] = "lp"
+    else:  # defaults: n.optimize(solver_name="highs"); objective constant left at PyPSA's default (True for now)
+        rec["io_api"] = "lp (default)"
+    t0 = time.perf_counter()
+    status, condition = n.optimize(**kwargs)
+    rec["wall_s"] = time.perf_counter() - t0
+    h = n.model.solver_model
+    rec.update(
+        status="optimal" if (status, condition) == ("ok", "optimal") else f"{status}/{condition}",
+        objective=float(n.objective),
+        build_s=phases["create_model"] + phases["extra_functionality"],
+        highs_s=float(h.getRunTime()),
+        breakdown={k: round(v, 4) for k, v in phases.items()},
+        n_rows=int(h.getNumRow()),
+        n_cols=int(h.getNumCol()),
+        pypsa_version=pypsa.__version__,
+    )
+    return rec
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run once, write the JSON record."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--tool", choices=("grid_model", "pypsa"), required=True)
+    p.add_argument("--settings", choices=tuple(SETTINGS), required=True)
+    p.add_argument("--steps", type=int, required=True)
+    p.add_argument("--mode", choices=("dispatch", "expansion"), required=True)
+    p.add_argument("--zones", type=int, default=11)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dataset", type=Path, help="grid_model dataset folder (grid_model runs)")
+    p.add_argument("--json", type=Path, required=True, help="where to write the record")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    warnings.simplefilter("ignore", FutureWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    rec = run_grid_model(args) if args.tool == "grid_model" else run_pypsa(args)
+    rec["outside_s"] = rec["wall_s"] - rec["highs_s"]
+    rec["peak_rss_self_mb"] = peak_rss_mb()
+    args.json.write_text(json.dumps(rec, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
