@@ -27,8 +27,11 @@ log = logging.getLogger(__name__)
 
 COST_SCALE = 1e-6  # USD → MUSD inside HiGHS
 
+# Interior point with crossover: IPM scales far better than simplex on the multi-day LPs here, and crossover
+# gives a basic solution, so dispatch has clean zeros and prices are exact vertex duals (see README, Performance).
 DEFAULT_SOLVER_OPTIONS: dict[str, object] = {
-    "solver": "choose",
+    "solver": "ipm",
+    "run_crossover": "on",
     "presolve": "on",
     "threads": 0,
     "primal_feasibility_tolerance": 1e-7,
