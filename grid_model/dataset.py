@@ -227,8 +227,8 @@ def read_series(path: Path, label: str, *, unit_min: float = 0.0, unit_max: floa
         bad = ~np.isfinite(vals)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            what = "missing" if raw.iloc[i] == "" else f"'{raw.iloc[i]}' is not a finite number"
-            raise InputError(f"value {what}" if what == "missing" else what, file=label, row=i + 1, column=c)
+            what = "value is missing" if raw.iloc[i] == "" else f"'{raw.iloc[i]}' is not a finite number"
+            raise InputError(what, file=label, row=i + 1, column=c)
         if (vals < unit_min).any():
             i = int(np.flatnonzero(vals < unit_min)[0])
             raise InputError(f"{vals[i]:g} is out of range (must be ≥ {unit_min:g})", file=label, row=i + 1, column=c)
