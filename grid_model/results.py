@@ -185,6 +185,9 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
         "n_timesteps": len(T),
     }
     summary.update({k: v for k, v in ds.meta.items() if k.startswith("scenario_")})
+    effect = ds.meta.get("electricity_subsidy_removal_demand_change_pu")
+    if effect:  # demand response to the tariff rise when electricity subsidies are removed, per zone
+        summary["electricity_subsidy_removal_demand_change_pu"] = {z: float(v) for z, v in effect.items()}
 
     idx = pd.Index(list(T), name="timestep")
     disp_cols = {u: gen[i] for i, u in enumerate(gp.index)}

@@ -81,6 +81,8 @@ def test_electricity_subsidy_removal_cuts_demand_by_the_elasticity(warm_and_cold
     d_nos = res["no_subsidies"].tables["prices"].set_index("zone")["demand_twh"]
     assert d_nos["XB"] / d_base["XB"] == pytest.approx((110 / 80) ** -0.2, rel=1e-9)
     assert d_nos["XA"] == pytest.approx(d_base["XA"], rel=1e-12)
+    effect = res["no_subsidies"].summary["electricity_subsidy_removal_demand_change_pu"]
+    assert effect == {"XB": pytest.approx((110 / 80) ** -0.2 - 1, rel=1e-12)}
     elec = res["base"].tables["subsidies"]
     fiscal = elec.loc[elec["kind"] == "electricity", "fiscal_cost_usd"].sum()
     assert fiscal == pytest.approx(30.0 * d_base["XB"] * 1e6, rel=1e-9)
