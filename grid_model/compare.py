@@ -53,7 +53,6 @@ def scenario_row(res: Results) -> dict:
         "fiscal_subsidy_cost_usd": s["subsidy_cost_usd"],
         "fuel_subsidy_cost_usd": s.get("fuel_subsidy_cost_usd", 0.0),
         "electricity_subsidy_cost_usd": s.get("electricity_subsidy_cost_usd", 0.0),
-        "cost_to_society_usd": s["system_cost_usd"],
         "renewable_share": s["renewable_share"],
         "non_conventional_renewable_share": s["non_conventional_renewable_share"],
         "co2_mt": s["co2_mt"],

@@ -293,6 +293,12 @@ def load_dataset(path: str | Path, hydrology: str = "2023") -> Dataset:
             raise InputError(
                 f"{name} series has {len(frame)} rows but timesteps.csv has {n}", file=str(ts_dir / f), column="timestep"
             )
+    links = tables["links"]
+    if len(links):  # fill the loss default here so every user of the table sees the value the model uses
+        from grid_model.model.links import default_loss_pu
+
+        computed = [default_loss_pu(k, km) for k, km in zip(links["kind"], links["length_km"], strict=True)]
+        links["loss_pu"] = links["loss_pu"].fillna(pd.Series(computed, index=links.index))
     ds = Dataset(root, tables, steps, demand, avail, inflow, hydrology=hydrology)
     validate_dataset(ds)
     return ds

@@ -1,6 +1,7 @@
 """A small illustrative dataset for demos and tests: three fictional zones, one week of hours.
 
-This is **not real data**. Zone codes XA, XB, XC are ISO 3166 user-assigned codes, chosen so nobody mistakes
+This is **not real data**. Each hour stands for 52.14 hours of the year (``weight_h``) but lasts one hour
+(``duration_h``), so storage cycles through a real week that repeats all year. Zone codes XA, XB, XC are ISO 3166 user-assigned codes, chosen so nobody mistakes
 them for a country. Cost and fuel figures are rounded from the sourced ``data/pacific`` tables so the
 orders of magnitude are sensible; the hourly shapes are simple formulas below. Each of the 168 steps
 stands for 8,760 / 168 = 52.14 hours, so costs are annual. Regenerate with
@@ -133,7 +134,8 @@ def make_example_dataset(folder: str | Path) -> Path:
     """Write the example dataset folder."""
     demand, avail, inflow = example_series()
     root = write_dataset(folder, example_tables(), demand, availability_pu=avail, inflow_mw=inflow,
-                         weight_h=np.full(N_HOURS, 8760.0 / N_HOURS), hydrology="average")
+                         weight_h=np.full(N_HOURS, 8760.0 / N_HOURS), duration_h=np.ones(N_HOURS),
+                         hydrology="average")
     write_dataset_hydrology(root, "2023", {k: np.round(v * 0.8, 1) for k, v in inflow.items()})
     return root
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from grid_model.dataset import Dataset
+from grid_model.dataset import Dataset, load_dataset
 from grid_model.model import ModelOptions, build_model
 from grid_model.results import Results, extract_results, load_solution, write_results
-from grid_model.scenario import Scenario, load_run_inputs
+from grid_model.scenario import Scenario, apply_scenario, load_scenario
 from grid_model.solve import compile_model, run
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,13 @@ def run_explained(compiled, ds: Dataset, options: ModelOptions, solver: dict, na
 
 def run_scenario_file(path: str | Path, out: str | Path | None = None, progress: Progress | None = None,
                       solver_overrides: dict | None = None) -> tuple[Results, Path]:
-    """Run one scenario file and write its results folder (default ``results/<name>``).
+    """Run one scenario file and write its results folder (default ``results/<name>``)."""
+    return run_scenario(load_scenario(path), out, progress, solver_overrides)
+
+
+def run_scenario(sc: Scenario, out: str | Path | None = None, progress: Progress | None = None,
+                 solver_overrides: dict | None = None) -> tuple[Results, Path]:
+    """Run an in-memory scenario (e.g. a ``model_copy`` of a loaded one) and write its results folder.
 
     The HiGHS log goes into the folder as ``solver.log``; if the solve fails it is kept beside the folder as
     ``<name>.solver.log`` and the error says so. Nothing else is written on failure.
@@ -71,9 +77,9 @@ def run_scenario_file(path: str | Path, out: str | Path | None = None, progress:
     from grid_model.locking import output_lock
 
     t0 = time.perf_counter()
-    sc, ds = load_run_inputs(path)
     if solver_overrides:
         sc = sc.model_copy(update={"solver": {**sc.solver, **solver_overrides}})
+    ds = apply_scenario(load_dataset(sc.dataset_path(), hydrology=sc.hydrology), sc)
     load_s = time.perf_counter() - t0
     out_dir = Path(out) if out else Path("results") / sc.name
     with output_lock(out_dir):

@@ -232,6 +232,11 @@ def run(compiled: CompiledModel) -> Solution:
     sol = h.getSolution()
     info = h.getInfo()
     x = np.asarray(sol.col_value, dtype=float)
+    # round solver noise on bounds (e.g. −1e−10 MW of new capacity) to the bound itself
+    form = compiled.form
+    if form is not None:
+        x = np.where(np.abs(x - form.col_lo) < 1e-9, form.col_lo, x)
+        x = np.where(np.abs(x - form.col_hi) < 1e-9, form.col_hi, x)
     y = np.asarray(sol.row_dual, dtype=float) / COST_SCALE
     objective = float(info.objective_function_value) / COST_SCALE + compiled.c_offset
     return Solution(
