@@ -20,7 +20,7 @@ app = typer.Typer(
     "hourly series (Parquet) and summary.json in results/<scenario>/. Units: USD, MW, MWh, tCO2.",
 )
 console = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)
 
 
 def _fail(exc: BaseException) -> None:

@@ -301,19 +301,34 @@ def structure_key(sc: Scenario) -> tuple:
 
 
 def _scale_demand_to_year(ds: Dataset, sc: Scenario) -> None:
-    """Scale each zone's hourly demand to the annual TWh of the planning year (demand_growth.csv)."""
+    """Scale each zone's hourly demand to the annual TWh of the planning year (demand_growth.csv).
+
+    Between two listed years the total is interpolated geometrically (constant growth rate); a year outside the
+    listed range is an error for any zone that has growth rows.
+    """
     growth = ds.tables["demand_growth"]
     if growth.empty:
         return
     w = ds.weights_h
     factors = {}
     for z in ds.zones:
-        rows = growth[(growth["zone"] == z) & (growth["year"] == sc.year)]
+        rows = growth[growth["zone"] == z].sort_values("year")
         if rows.empty:
             continue
+        years = rows["year"].to_numpy(dtype=float)
+        twh = rows["demand_twh"].to_numpy(dtype=float)
+        if not years[0] <= sc.year <= years[-1]:
+            raise InputError(f"key 'year': {sc.year} is outside the years demand_growth.csv lists for {z} "
+                             f"({int(years[0])}–{int(years[-1])})", file=sc.source_file or sc.name)
+        i = int(np.searchsorted(years, sc.year))
+        if years[i] == sc.year:
+            target = twh[i]
+        else:
+            y0, y1, d0, d1 = years[i - 1], years[i], twh[i - 1], twh[i]
+            target = d0 * (d1 / d0) ** ((sc.year - y0) / (y1 - y0)) if d0 > 0 else d1
         current_twh = float(ds.demand_mw[z].to_numpy() @ w) / 1e6
         if current_twh > 0:
-            factors[z] = float(rows["demand_twh"].iloc[0]) / current_twh
+            factors[z] = float(target) / current_twh
             ds.demand_mw[z] = ds.demand_mw[z] * factors[z]
     ds.meta["demand_scale_factor"] = factors
 

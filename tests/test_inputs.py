@@ -245,3 +245,18 @@ def test_overrides_file(tmp_path):
     (tmp_path / "floors.csv").write_text("table,id,column,value\ngenerators,ZZ,min_output_pu,0.4\n")
     with pytest.raises(InputError, match=r"key 'floors.csv row 1.id': no row 'ZZ' in generators.csv"):
         apply_scenario(load_dataset(folder), load_scenario(p))
+
+
+def test_demand_interpolated_geometrically_between_listed_years(tmp_path):
+    from grid_model.scenario import apply_scenario, load_scenario
+
+    folder = _valid(tmp_path)
+    rows = "zone,year,demand_twh\n" + "".join(
+        f"{z},{y},{d}\n" for z in ("AA", "BB", "CC") for y, d in ((2023, 1.0), (2033, 4.0)))
+    (folder / "demand_growth.csv").write_text(rows)
+    p = _scenario(tmp_path, f"name: s\ndataset: {folder}\nyear: 2028\n")
+    ds = apply_scenario(load_dataset(folder), load_scenario(p))
+    assert float(ds.demand_mw["AA"] @ ds.weights_h) / 1e6 == pytest.approx(2.0, rel=1e-12)  # 1 × 4^(5/10)
+    p = _scenario(tmp_path, f"name: s\ndataset: {folder}\nyear: 2040\n")
+    with pytest.raises(InputError, match=r"key 'year': 2040 is outside the years demand_growth\.csv lists for AA"):
+        apply_scenario(load_dataset(folder), load_scenario(p))
