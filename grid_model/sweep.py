@@ -65,6 +65,7 @@ import itertools
 import json
 import logging
 import math
+import os
 import re
 import shutil
 import tempfile
@@ -74,7 +75,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -84,6 +85,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from grid_model.errors import GridModelError, InputError
 from grid_model.scenario import Scenario, load_scenario, structure_key
 from grid_model.schema import TABLES
+
+if TYPE_CHECKING:
+    from distributed import Client, Future, LocalCluster
+
+    from grid_model.session import SolveSession
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +107,11 @@ RUN_COLUMNS = ("solve_mode", "solve_s", "member_s", "worker")
 RESERVED_NAMES = frozenset({"member", "status", "error", *SUMMARY_COLUMNS, *RUN_COLUMNS})
 FORBIDDEN_KEYS = frozenset({"name", "description", "overrides", "source_file"})
 MAX_NAME_CHARS = 180
+MAX_MEMBERS = 100_000
+CONNECT_TIMEOUT = "20s"  # how long to try reaching an existing scheduler
 
 Scalar = bool | int | float | str
+_SCALAR_TAGS = frozenset({"bool", "int", "float", "str"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,7 +203,7 @@ class SweepSpec(_Strict):
     base: str = Field(description="Base scenario file, relative to the sweep file.")
     description: str = ""
     mode: Literal["grid", "sample"] = "grid"
-    samples: int | None = Field(None, ge=1, le=100_000, description="Members drawn in sample mode.")
+    samples: int | None = Field(None, ge=1, le=MAX_MEMBERS, description="Members drawn in sample mode.")
     seed: int = Field(0, ge=0, description="Seed of the sample (same seed → same members).")
     method: Literal["lhs", "uniform"] = Field("lhs", description="Latin hypercube or independent uniform draws.")
     parameters: list[Parameter] = Field(min_length=1)
@@ -212,6 +221,8 @@ class SweepSpec(_Strict):
         if self.mode == "grid":
             if self.samples is not None:
                 raise ValueError("'samples' is for mode: sample")
+            if math.prod(len(p.values or p.scale or [0]) for p in self.parameters) > MAX_MEMBERS:
+                raise ValueError(f"the grid has more than {MAX_MEMBERS:,} members; use mode: sample")
             for p in self.parameters:
                 if p.range is not None or p.scale_range is not None:
                     raise ValueError(f"parameter '{p.name}': 'range'/'scale_range' need mode: sample "
@@ -290,15 +301,19 @@ def _one_line(text: str) -> str:
 def _validation_message(exc: ValidationError) -> str:
     """``key 'a.b': message (got value)`` from the first pydantic error, on one line."""
     err = exc.errors()[0]
-    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    if err["type"] == "extra_forbidden":
+    loc = list(err["loc"])
+    scalar_union = bool(loc) and loc[-1] in _SCALAR_TAGS  # pydantic names the union member that failed last
+    key = ".".join(str(p) for p in loc if p not in _SCALAR_TAGS) or "(top level)"
+    if scalar_union:
+        msg = "must be a number, a string or true/false"
+    elif err["type"] == "extra_forbidden":
         msg = "unknown key"
     elif err["type"] == "missing":
         msg = "required key is missing"
     else:
         msg = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
-    shown = ("" if err["type"] in ("extra_forbidden", "missing", "value_error") or isinstance(value, dict | list)
+    shown = ("" if scalar_union or err["type"] in ("extra_forbidden", "missing", "value_error") or isinstance(value, dict | list)
              else f" (got {value!r})")
     return _one_line(f"key '{key}': {msg}{shown}")
 
@@ -505,11 +520,11 @@ def batch_key(sc: Scenario) -> str:
 # ---------------------------------------------------------------------------------------------
 # What runs on a worker
 
-_SESSIONS: dict[int, tuple[str, Any]] = {}  # thread id → (sweep run id, SolveSession)
+_SESSIONS: dict[int, tuple[str, SolveSession]] = {}  # thread id → (sweep run id, SolveSession)
 _SESSIONS_LOCK = threading.Lock()
 
 
-def _session(run_id: str, warm: bool) -> Any:
+def _session(run_id: str, warm: bool) -> SolveSession:
     """This worker thread's session for this sweep (a fresh one for every member when ``warm`` is off)."""
     from grid_model.session import SolveSession
 
@@ -601,16 +616,48 @@ def solve_member(sc: Scenario, run_id: str, warm: bool = True, keep_results: boo
 # Running a sweep
 
 
-def _start_client(scheduler: str | None, n_workers: int) -> tuple[Any, Any]:
+def dask_setup(worker: Any) -> None:
+    """Preload hook of the local cluster's worker processes (``preload=["grid_model.sweep"]``).
+
+    Ctrl-C reaches every process of the terminal's process group: the workers ignore it, and the client,
+    which handles it, cancels the members and has the nannies stop the workers cleanly (instead of every
+    worker printing a ``KeyboardInterrupt`` traceback). The solver stack is imported while the cluster starts.
+
+    Parameters
+    ----------
+    worker
+        The ``distributed.Worker`` being started (unused).
+    """
+    import signal
+
+    import grid_model.session  # noqa: F401  (Pyomo, HiGHS: imported once, before the first member)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _distributed_log_level() -> int:
+    """dask's own log level during a sweep: quiet unless this module logs at INFO (``grid-model -v``).
+
+    Every member failure is a row of the table, so the cluster's chatter (start, stop, and the heartbeat
+    errors a worker logs when the scheduler closes first) only hides the progress bar.
+    """
+    return logging.WARNING if log.isEnabledFor(logging.INFO) else logging.CRITICAL
+
+
+def _start_client(scheduler: str | None, n_workers: int) -> tuple[Client, LocalCluster | None]:
     from distributed import Client, LocalCluster
 
     if scheduler:
         try:
-            return Client(scheduler, timeout="20s"), None
+            return Client(scheduler, timeout=CONNECT_TIMEOUT), None
         except (OSError, TimeoutError) as exc:
             raise GridModelError(f"cannot connect to the dask scheduler at {scheduler}: {_one_line(str(exc))}") from None
+    # dashboard_address=None turns the dashboard off, but the scheduler still serves HTTP (health, metrics) on
+    # :8787 and warns when that port is taken (another cluster): give it a free loopback port instead.
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=logging.ERROR)
+                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=_distributed_log_level(),
+                           preload=[__name__])
     try:
         return Client(cluster), cluster
     except BaseException:
@@ -618,25 +665,32 @@ def _start_client(scheduler: str | None, n_workers: int) -> tuple[Any, Any]:
         raise
 
 
-def _stop_client(client: Any, cluster: Any, futures: Sequence[Any], run_id: str) -> None:
-    """Cancel what is left, free worker sessions on a shared cluster, close client and cluster; never raises."""
-    if client is not None:
-        try:
-            if futures:
-                client.cancel(list(futures))
-            if cluster is None:
-                client.run(_drop_sessions, run_id)
-        except Exception as exc:  # closing must not hide the original error
-            log.debug("cleaning up the sweep on the cluster: %s", exc)
-        try:
-            client.close()
-        except Exception as exc:
-            log.debug("closing the dask client: %s", exc)
-    if cluster is not None:
-        try:
-            cluster.close()
-        except Exception as exc:
-            log.debug("closing the local cluster: %s", exc)
+def _stop_client(client: Client | None, cluster: LocalCluster | None, futures: Sequence[Future], run_id: str) -> None:
+    """Cancel what is left, free worker sessions on a shared cluster, close client and cluster.
+
+    Errors while closing are logged, not raised (they would hide the original one), and the cluster is
+    closed even if a second Ctrl-C interrupts the client's shutdown.
+    """
+    try:
+        if client is not None:
+            try:
+                if futures:
+                    client.cancel(list(futures))
+                if cluster is None:
+                    client.run(_drop_sessions, run_id)
+            except Exception as exc:
+                log.debug("cleaning up the sweep on the cluster: %s", exc)
+            finally:
+                try:
+                    client.close()
+                except Exception as exc:
+                    log.debug("closing the dask client: %s", exc)
+    finally:
+        if cluster is not None:
+            try:
+                cluster.close()
+            except Exception as exc:
+                log.debug("closing the local cluster: %s", exc)
 
 
 def _write_member(row: dict[str, Any], sc: Scenario, members_dir: Path) -> None:
@@ -704,7 +758,7 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, scheduler: str | None 
 
     t_start = time.perf_counter()
     spec_path = Path(spec_path)
-    spec, base, members = expand_members(spec_path, load_sweep(spec_path))
+    spec, _base, members = expand_members(spec_path)
     say = progress or (lambda _d, _t, _m: None)
     total = len(members)
     runnable = [m for m in members if m.scenario is not None]
@@ -717,10 +771,17 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, scheduler: str | None 
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it owner-only; the final folder should look like any other
     run_id = uuid.uuid4().hex
-    client = cluster = None
-    futures: dict[Any, Member] = {}
+    client: Client | None = None
+    cluster: LocalCluster | None = None
+    futures: dict[Future, Member] = {}
     rows: dict[str, dict[str, Any]] = {}
+    dask_log = logging.getLogger("distributed")  # the scheduler and nannies of a local cluster log here
+    dask_level = dask_log.level
+    dask_log.setLevel(max(dask_level, _distributed_log_level()))
     try:
         shutil.copyfile(spec_path, tmp / "sweep.yaml")
         members_dir = tmp / "members"
@@ -736,8 +797,10 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, scheduler: str | None 
             n = max(1, min(n_workers or CPU_COUNT, len(order)))
             client, cluster = _start_client(scheduler, n)
             t_cluster = time.perf_counter() - t_cluster
-            workers = len(client.scheduler_info()["workers"])
-            say(done, total, f"{len(order)} members on {workers} worker(s)"
+            threads = client.nthreads()  # every worker (scheduler_info() lists only the first few)
+            if not threads:
+                log.warning("the cluster at %s has no workers yet; members wait for one", scheduler)
+            say(done, total, f"{len(order)} members on {len(threads)} worker(s)"
                 + (f" at {scheduler}" if scheduler else ""))
             for i, m in enumerate(order):
                 fut = client.submit(solve_member, m.scenario, run_id, warm, write_members, m.override_params,
@@ -773,7 +836,10 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, scheduler: str | None 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
-        _stop_client(client, cluster, [f for f in futures if not f.done()], run_id)
+        try:
+            _stop_client(client, cluster, [f for f in futures if not f.done()], run_id)
+        finally:
+            dask_log.setLevel(dask_level)
     n_failed = int((df["status"] != "ok").sum())
     log.info("sweep %s: %d ok, %d failed, %.1f s → %s", spec_path.name, total - n_failed, n_failed,
              time.perf_counter() - t_start, out)
