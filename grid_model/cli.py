@@ -126,6 +126,67 @@ def compare(
 
 
 @app.command()
+def sweep(
+    spec: Path = typer.Argument(..., help="Sweep YAML file, e.g. scenarios/sweeps/example_sweep.yaml"),
+    out_dir: Path | None = typer.Option(None, "--out", help="Output folder (default: results/<sweep file name>)"),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Address of a running dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster)"),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Worker processes of the local cluster (default: one per core)"),
+    members: bool = typer.Option(False, "--members/--no-members", help="Also write each member's results folder to OUT/members/"),
+    warm: bool = typer.Option(True, "--warm/--cold", help="Re-solve members that share an LP structure warm on each worker"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
+) -> None:
+    """Solve a grid or a sample of scenario variants in parallel (dask) and gather them into OUT/sweep.csv.
+
+    A member that fails is a row with status=failed and its error; the others still run. Exits with code 1
+    when any member failed (the table is still written).
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from grid_model.sweep import run_sweep
+
+    _setup_logging(verbose)
+    folder = out_dir or Path("results") / spec.stem
+    columns = (TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+               TextColumn("[dim]{task.fields[last]}"))
+    try:
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task("sweep", total=None, last="starting the cluster")
+
+            def show(done: int, total: int, message: str) -> None:
+                bar.update(task, completed=done, total=total, last=message if len(message) <= 70 else message[:69] + "…")
+
+            df = run_sweep(spec, folder, scheduler=scheduler, n_workers=workers, progress=show,
+                           write_members=members, warm=warm)
+    except GridModelError as exc:
+        _fail(exc)
+        return
+    failed = df[df["status"] != "ok"]
+    if len(df) <= 30:
+        table = Table(title=f"{spec.name} → {folder / 'sweep.csv'}")
+        for col in ("member", "status", "system cost (USD bn/yr)", "CO2 (Mt)", "renewable share"):
+            table.add_column(col, justify="left" if col in ("member", "status") else "right")
+        for _, r in df.iterrows():
+            ok = r["status"] == "ok"
+            table.add_row(r["member"], r["status"] if ok else "[red]failed[/]",
+                          f"{r['system_cost_usd'] / 1e9:,.3f}" if ok else "", f"{r['co2_mt']:,.2f}" if ok else "",
+                          f"{r['renewable_share']:.1%}" if ok else "")
+        out.print(table)
+    out.print(f"{len(df) - len(failed)} of {len(df)} members solved → {folder / 'sweep.csv'}")
+    for _, r in failed.iterrows():
+        console.print(f"[bold red]failed:[/] {r['member']}: {r['error']}", highlight=False, soft_wrap=True)
+    if len(failed):
+        raise typer.Exit(code=1)
+
+
+@app.command()
 def schema() -> None:
     """Print the dataset schema (every table, column, unit and default) as Markdown."""
     from grid_model.schema import schema_markdown
@@ -134,7 +195,7 @@ def schema() -> None:
 
 
 def _terminate(signum, _frame) -> None:  # pragma: no cover - exercised by a subprocess test
-    console.print("interrupted: no results were written (an earlier results folder is left as it was)")
+    console.print("interrupted: the results folder being written was discarded (earlier results are untouched)")
     raise KeyboardInterrupt(f"signal {signum}")
 
 

@@ -355,11 +355,11 @@ def run_compare(paths: list[Path], out_dir: Path, base: str | None = None, progr
 def _run_compare_locked(scenarios: list, names: list[str], base: str, out_dir: Path, say: Callable[[str], None],
                         figures: bool, warm: bool) -> tuple[dict[str, Results], Path]:
     import shutil
-    import tempfile
 
+    from grid_model.results import make_temp_dir
     from grid_model.session import SolveSession
 
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    tmp = make_temp_dir(out_dir)
     try:
         session = SolveSession(warm=warm)
         results: dict[str, Results] = {}

@@ -237,7 +237,7 @@ def write_results(res: Results, out_dir: str | Path, extra: dict[str, bytes | st
     """
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = make_temp_dir(out)
     try:
         for name, df in res.tables.items():
             df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.10g")
@@ -257,6 +257,15 @@ def write_results(res: Results, out_dir: str | Path, extra: dict[str, bytes | st
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def make_temp_dir(out: Path) -> Path:
+    """A hidden temporary folder beside ``out`` with normal permissions (mkdtemp alone makes it owner-only)."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)
+    return tmp
 
 
 def _replace_dir(tmp: Path, out: Path) -> None:
