@@ -137,15 +137,16 @@ def _deep_merge(base: dict, child: dict) -> dict:
     return out
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml_mapping(path: Path, kind: str = "scenario") -> dict:
+    """Read a YAML file that must hold a mapping; every problem is a one-line InputError naming the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError("scenario file not found", file=str(path)) from None
+        raise InputError(f"{kind} file not found", file=str(path)) from None
     except UnicodeDecodeError:
-        raise InputError("scenario file is not UTF-8 text", file=str(path)) from None
+        raise InputError(f"{kind} file is not UTF-8 text", file=str(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read scenario file ({exc.strerror})", file=str(path)) from None
+        raise InputError(f"cannot read {kind} file ({exc.strerror})", file=str(path)) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -153,9 +154,9 @@ def _read_yaml(path: Path) -> dict:
         where = f" at line {mark.line + 1}" if mark else ""
         raise InputError(f"invalid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
     if data is None:
-        raise InputError("scenario file is empty", file=str(path))
+        raise InputError(f"{kind} file is empty", file=str(path))
     if not isinstance(data, dict):
-        raise InputError("a scenario file must be a mapping of keys to values", file=str(path))
+        raise InputError(f"a {kind} file must be a mapping of keys to values", file=str(path))
     return data
 
 
@@ -163,7 +164,7 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     path = path.resolve()
     if path in seen:
         raise InputError(f"'extends' forms a cycle: {' → '.join(p.name for p in (*seen, path))}", file=str(path))
-    data = _read_yaml(path)
+    data = read_yaml_mapping(path)
     for key in ("dataset", "overrides_file"):  # paths are relative to the file that names them
         value = data.get(key)
         if isinstance(value, str) and not Path(value).is_absolute() and (path.parent / value).exists():

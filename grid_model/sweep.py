@@ -83,7 +83,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from grid_model.errors import GridModelError, InputError
-from grid_model.scenario import Scenario, load_scenario, structure_key
+from grid_model.scenario import Scenario, load_scenario, read_yaml_mapping, structure_key
 from grid_model.schema import TABLES
 
 if TYPE_CHECKING:
@@ -273,25 +273,7 @@ def _choices(p: Parameter) -> list[Scalar]:
 
 
 def _read_sweep_file(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("sweep file not found", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("sweep file is not UTF-8 text", file=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read sweep file ({exc.strerror})", file=str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise InputError(f"invalid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
-    if data is None:
-        raise InputError("sweep file is empty", file=str(path))
-    if not isinstance(data, dict):
-        raise InputError("a sweep file must be a mapping of keys to values", file=str(path))
-    return data
+    return read_yaml_mapping(path, "sweep")
 
 
 def _one_line(text: str) -> str:
