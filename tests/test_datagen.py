@@ -19,6 +19,8 @@ from grid_model.datagen.targets import vre_target
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "pacific"
 TS = DATA / "timeseries"
+OVERRIDES = "calibration_2023_overrides.csv"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SERIES = ["timesteps.csv", "demand_mw.csv", "availability_pu.csv"] + [f"inflow_mw_{h}.csv" for h in HYDROLOGIES]
 
 
@@ -128,9 +130,46 @@ def test_regeneration_reproduces_the_shipped_files_byte_for_byte(tmp_path):
         assert (tmp_path / t.file).read_bytes() == (DATA / t.file).read_bytes(), t.file
     for f in SERIES:
         assert (tmp_path / "timeseries" / f).read_bytes() == (TS / f).read_bytes(), f
+    assert (tmp_path / OVERRIDES).read_bytes() == (DATA / OVERRIDES).read_bytes(), OVERRIDES
 
 
 def test_data_readme_is_generated_from_the_shipped_dataset():
     report = (DATA / "CALIBRATION.md").read_text(encoding="utf-8")
     readme = (DATA.parent / "README.md").read_text(encoding="utf-8")
     assert readme == build.readme(DATA, report), "data/README.md is stale: run python -m grid_model.datagen.build"
+
+
+def test_generators_carry_only_technical_year_independent_floors():
+    """The 2023 dispatch floors and availability limits must not leak into planning years: generators.csv keeps
+    only the technical nuclear must-run; fossil fleets have no floor and no availability limit."""
+    g = _read(DATA / "generators.csv")
+    floored = g[g["min_output_pu"].fillna(0) > 0]
+    assert set(floored["technology"]) <= {"nuclear"}, floored["generator"].tolist()
+    assert floored["source"].str.contains("technical must-run").all()
+    fossil = g[g["technology"].isin(["ccgt", "ocgt", "coal", "oil"])]
+    assert fossil["availability_pu"].isna().all(), fossil.loc[fossil["availability_pu"].notna(), "generator"].tolist()
+    assert not g["source"].str.contains("base-year dispatch floor").any()
+
+
+def test_base_year_dispatch_layer_is_a_sourced_overrides_file_used_only_by_the_calibration():
+    from grid_model.scenario import load_scenario
+
+    o = _read(DATA / OVERRIDES)
+    assert list(o.columns) == ["table", "id", "column", "value", "source"]
+    assert len(o) > 0 and (o["table"] == "generators").all()
+    assert set(o["column"]) == {"min_output_pu", "availability_pu"}
+    assert o["value"].between(0, 1).all() and not o.duplicated(["table", "id", "column"]).any()
+    assert o["source"].str.strip().ne("").all() and o["source"].str.contains("2023").all()
+    gens = _read(DATA / "generators.csv").set_index("generator")
+    assert set(o["id"]) <= set(gens.index)
+    assert set(gens.loc[list(o["id"]), "technology"]) <= {"ccgt", "coal", "oil"}
+    # every existing oil fleet with 2023 output is floored; EC gas carries its 2023 availability limit
+    oil = gens[(gens["technology"] == "oil") & (gens["p_nom_mw"] > 0)].index
+    assert set(oil) <= set(o.loc[o["column"] == "min_output_pu", "id"])
+    assert "EC-ccgt" in set(o.loc[o["column"] == "availability_pu", "id"])
+    calib = load_scenario(SCENARIOS / "calibration_2023.yaml")
+    assert calib.overrides_file and Path(calib.overrides_file) == (DATA / OVERRIDES).resolve()
+    for name in ("base", "interconnect", "no_subsidies", "integrated"):
+        sc = load_scenario(SCENARIOS / f"{name}.yaml")
+        assert sc.overrides_file is None, name
+        assert not any(ov.column == "min_output_pu" for ov in sc.overrides), name

@@ -1,9 +1,10 @@
 """Build the Pacific dataset: ``python -m grid_model.datagen.build [--out DIR]``.
 
-Writes every table of :mod:`grid_model.schema` into ``DIR`` (default ``data/pacific``), the hourly series
-of the base year into ``DIR/timeseries``, and ``DIR/CALIBRATION.md`` with the achieved annual totals and
-capacity factors against their targets (also printed). Deterministic: a re-run reproduces every file byte
-for byte.
+Writes every table of :mod:`grid_model.schema` into ``DIR`` (default ``data/pacific``), the base-year (2023)
+dispatch layer into ``DIR/calibration_2023_overrides.csv`` (scenario overrides used only by
+``scenarios/calibration_2023.yaml``), the hourly series of the base year into ``DIR/timeseries``, and
+``DIR/CALIBRATION.md`` with the achieved annual totals and capacity factors against their targets (also
+printed). Deterministic: a re-run reproduces every file byte for byte.
 """
 
 from __future__ import annotations
@@ -124,9 +125,15 @@ def calibration_markdown(dem: list[dict], vre: list[dict], hyd: list[dict]) -> s
     return "\n".join(lines) + "\n"
 
 
+OVERRIDES_FILE = "calibration_2023_overrides.csv"
+
+
 def _check_floors(out: Path, dem: pd.DataFrame) -> None:
-    """The must-run floors of a zone never exceed its lowest hourly demand (else the base year is infeasible)."""
-    g = pd.read_csv(out / "generators.csv")
+    """The must-run floors of a zone, with the base-year dispatch layer applied, never exceed its lowest hourly
+    demand (else the calibration scenario is infeasible)."""
+    g = pd.read_csv(out / "generators.csv").set_index("generator")
+    for r in pd.read_csv(out / OVERRIDES_FILE).itertuples():
+        g.loc[r.id, r.column] = float(r.value)
     g["floor_mw"] = g["min_output_pu"].fillna(0) * g["availability_pu"].fillna(1.0) * g["p_nom_mw"]
     for z, mw in g.groupby("zone")["floor_mw"].sum().items():
         if mw > dem[z].min():
@@ -138,6 +145,7 @@ def build(out: Path = DEFAULT_OUT) -> str:
     out = Path(out)
     for t in schema.TABLES:
         _write(_ordered(t.name, static.TABLE_BUILDERS[t.name]()), out / t.file)
+    _write(static.calibration_overrides(), out / OVERRIDES_FILE)
     ts = out / "timeseries"
     _write(timesteps(), ts / "timesteps.csv")
     dem, dem_recs = build_demand()
@@ -165,6 +173,14 @@ def _md_table(df: pd.DataFrame, index: bool = True, fmt: str = "{:,.0f}") -> str
         cells += [fmt.format(v) if isinstance(v, float) else str(v) for v in row]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _overrides_table(data_dir: Path) -> str:
+    """The base-year dispatch layer as a markdown table (fleet, column, value, why)."""
+    o = pd.read_csv(data_dir / OVERRIDES_FILE)
+    why = o["source"].str.extract(r"D\); (.*?); (?:stands for|calibration_2023 only)", expand=False).fillna("")
+    df = pd.DataFrame({"fleet": o["id"], "column": o["column"], "value": o["value"].map("{:.3f}".format), "why": why})
+    return _md_table(df, index=False)
 
 
 def readme(data_dir: Path, report: str) -> str:
@@ -195,6 +211,8 @@ def readme(data_dir: Path, report: str) -> str:
     )
     links = pd.read_csv(data_dir / "links.csv")
     return README_TEMPLATE.read_text(encoding="utf-8").format(
+        overrides_table=_overrides_table(data_dir),
+        n_overrides=len(pd.read_csv(data_dir / OVERRIDES_FILE)),
         eur_to_usd=p["eur_to_usd"]["value"],
         eur_to_usd_source=p["eur_to_usd"]["source"],
         demand_table=_md_table(dg.round(2), fmt="{:,.2f}"),

@@ -3,7 +3,8 @@
 Prints, per zone, the generation share of every category (Ember / model, %), the renewable share, and the
 net imports, so a 2023 calibration run (2023 capacity, existing links, ``2023`` hydrology) can be checked
 against the base-year data. Ember's MX bio+geothermal figure is split with IRENA 2022 geothermal
-(``params.yaml: mx_geothermal_gwh``).
+(``params.yaml: mx_geothermal_gwh``). A quick look only: the calibration report with the operator corrections and
+the pass/fail criteria is ``python -m grid_model.calibration RESULTS_DIR OUT_DIR``.
 """
 
 from __future__ import annotations

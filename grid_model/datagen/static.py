@@ -220,13 +220,26 @@ def marginal_cost(zone: str, tech: str) -> float:
     return float(t.vom_usd_per_mwh + zone_fuel_price(zone, t.fuel) / t.efficiency_pu)
 
 
+def technical_floor(zone: str, tech: str) -> tuple[float | None, str]:
+    """Technical, year-independent must-run floor kept in ``generators.csv`` (``params.yaml: technical_floors``).
+
+    Only nuclear qualifies: it runs base-load (min_output_pu 1, output bounded by availability_pu).
+    """
+    if tech == "nuclear" and params()["technical_floors"]["nuclear_must_run"] and capacity(zone, "nuclear") > 0:
+        return 1.0, (
+            "min_output_pu 1: technical must-run (J) - nuclear runs base-load in every year (fuel loaded for a whole "
+            "cycle, cycling saves no fuel); output bounded by availability_pu"
+        )
+    return None, ""
+
+
 def dispatch_floor(zone: str, tech: str) -> tuple[float | None, str]:
-    """Base-year must-run floor of an existing fleet (``params.yaml: dispatch_calibration``)."""
+    """Base-year (2023) dispatch floor of an existing fossil fleet (``params.yaml: dispatch_calibration``).
+
+    Goes into ``calibration_2023_overrides.csv``, never into ``generators.csv``: it describes 2023 contracts and
+    self-dispatch, not physics.
+    """
     dc = params()["dispatch_calibration"]
-    if not dc["enabled"]:
-        return None, ""
-    if tech == "nuclear" and dc["nuclear_must_run"] and capacity(zone, "nuclear") > 0:
-        return 1.0, "min_output_pu 1: nuclear runs base-load (must-run); output bounded by availability_pu"
     if tech not in FOSSIL or capacity(zone, FOSSIL[tech]) <= 0:
         return None, ""
     cf = realised_cf(zone, FOSSIL[tech])
@@ -235,7 +248,7 @@ def dispatch_floor(zone: str, tech: str) -> tuple[float | None, str]:
     running = {
         t: marginal_cost(zone, t) for t, c in FOSSIL.items() if capacity(zone, c) > 0 and realised_cf(zone, c) > 0
     }
-    cheapest = min(running, key=running.get)
+    cheapest = min(running, key=running.__getitem__)
     if tech == cheapest and tech != "oil":
         return None, ""
     floor = math.floor(min(cf, 1.0) * dc["floor_share_of_realised_cf"] * 1000) / 1000
@@ -247,10 +260,44 @@ def dispatch_floor(zone: str, tech: str) -> tuple[float | None, str]:
         )
     )
     return floor, (
-        f"min_output_pu {floor}: 2023 base-year dispatch floor = realised 2023 CF (Ember 2023 generation / "
-        f"IRENA end-2023 capacity x 8,760 h, D); {why}; stands for contracts/take-or-pay/self-dispatch the "
-        "merit order does not see (see data/README.md, 'Base-year dispatch layer')"
+        f"2023 base-year dispatch floor = realised 2023 CF (Ember 2023 generation / IRENA end-2023 capacity x "
+        f"8,760 h, D); {why}; stands for 2023 contracts/take-or-pay/self-dispatch the merit order does not see "
+        "(data/README.md, 'Base-year dispatch layer'); calibration_2023 only, not a planning-year constraint"
     )
+
+
+def availability_limit(zone: str, tech: str) -> tuple[float | None, str]:
+    """Base-year (2023) availability limit of an existing fossil fleet (``dispatch_calibration.availability_limits``)."""
+    gid = f"{zone}-{tech}"
+    why = params()["dispatch_calibration"]["availability_limits"].get(gid)
+    if not why or tech not in FOSSIL or capacity(zone, FOSSIL[tech]) <= 0:
+        return None, ""
+    av = math.floor(realised_cf(zone, FOSSIL[tech]) * 1000) / 1000
+    return av, (
+        f"2023 availability limit = realised 2023 CF (Ember 2023 / IRENA end-2023 capacity x 8,760 h, D); {why}; "
+        "calibration_2023 only, not a planning-year constraint"
+    )
+
+
+OVERRIDE_COLUMNS = ["table", "id", "column", "value", "source"]
+
+
+def calibration_overrides() -> pd.DataFrame:
+    """The base-year dispatch layer as scenario overrides (``data/pacific/calibration_2023_overrides.csv``).
+
+    Columns table, id, column, value, source; applied like a scenario's ``overrides`` by
+    ``scenarios/calibration_2023.yaml`` (``overrides_file:``) and by no planning scenario.
+    """
+    rows = []
+    for z in ZONES:
+        for tech in FOSSIL:
+            for column, rule in (("availability_pu", availability_limit), ("min_output_pu", dispatch_floor)):
+                value, why = rule(z, tech)
+                if value is not None:
+                    rows.append(
+                        {"table": "generators", "id": f"{z}-{tech}", "column": column, "value": value, "source": why}
+                    )
+    return pd.DataFrame(rows, columns=OVERRIDE_COLUMNS)
 
 
 def generators() -> pd.DataFrame:
@@ -297,16 +344,15 @@ def generators() -> pd.DataFrame:
             if av is not None:
                 row["availability_pu"] = av
                 src.append(note)
-            lim = params()["dispatch_calibration"]["availability_limits"].get(gid)
-            if lim and tech in FOSSIL:
-                row["availability_pu"] = math.floor(realised_cf(z, FOSSIL[tech]) * 1000) / 1000
-                src.append(
-                    f"availability_pu {row['availability_pu']}: realised 2023 CF (Ember 2023 / IRENA end-2023, D); {lim}"
-                )
-            floor, note = dispatch_floor(z, tech)
+            floor, note = technical_floor(z, tech)
             if floor is not None:
                 row["min_output_pu"] = floor
                 src.append(note)
+            if any(rule(z, tech)[0] is not None for rule in (dispatch_floor, availability_limit)):
+                src.append(
+                    "2023 dispatch floor / availability limit of this fleet: calibration_2023_overrides.csv "
+                    "(calibration scenario only)"
+                )
             row["source"] = "; ".join(src)
             rows.append(row)
     return pd.DataFrame(rows)
