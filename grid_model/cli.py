@@ -187,6 +187,34 @@ def sweep(
 
 
 @app.command()
+def calibrate(
+    results_dir: Path = typer.Argument(..., help="Results folder of a calibration_2023 run (grid-model run "
+                                       "scenarios/calibration_2023.yaml)"),
+    out_dir: Path = typer.Option(Path("results/calibration"), "--out", help="Folder for calibration.csv/.md/.png/.svg"),
+) -> None:
+    """Compare a 2023 calibration run with Ember/operator figures; exits 1 if any acceptance criterion fails."""
+    from grid_model.calibration import compare as compare_2023
+    from grid_model.calibration import write_report
+
+    try:
+        paths = write_report(results_dir, out_dir)
+        cal = compare_2023(results_dir)
+    except (GridModelError, FileNotFoundError) as exc:
+        _fail(exc if isinstance(exc, GridModelError) else GridModelError(f"{exc.filename}: not found"))
+        return
+    table = Table(title=f"2023 calibration of {results_dir}")
+    table.add_column("criterion")
+    table.add_column("result")
+    table.add_column("", justify="center")
+    for r in cal.criteria.itertuples():
+        table.add_row(str(r.criterion), str(r.result), "[green]pass[/]" if r.passed else "[red]FAIL[/]")
+    out.print(table)
+    out.print(f"report: {', '.join(str(p) for p in paths)}")
+    if not cal.passed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
 def schema() -> None:
     """Print the dataset schema (every table, column, unit and default) as Markdown."""
     from grid_model.schema import schema_markdown

@@ -30,12 +30,17 @@ pytestmark = pytest.mark.slow  # one ~1-minute solve shared by the module
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> cal.Calibration:
+def run_folder(tmp_path_factory) -> Path:
     sc = load_scenario(SCENARIO)
     assert sc.overrides_file and Path(sc.overrides_file).name == "calibration_2023_overrides.csv"
     sc = sc.model_copy(update={"time": TEST_TIME})
     _, folder = run_scenario(sc, tmp_path_factory.mktemp("calibration") / "calibration_2023")
-    return cal.compare(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def run(run_folder) -> cal.Calibration:
+    return cal.compare(run_folder)
 
 
 def test_renewable_share_per_zone_within_5_pp(run):
@@ -127,3 +132,15 @@ def test_committed_report_is_up_to_date(run):
         assert abs(row["model_share"] - model) <= RESOLUTION_DEVIATION_PP, f"{z} {c}: model changed"
     md = (folder / "calibration.md").read_text(encoding="utf-8")
     assert "the full hourly year" in md and "Time resolution used by the test" in md
+
+
+def test_calibrate_command_reports_and_exits_zero(run_folder, tmp_path):
+    from typer.testing import CliRunner
+
+    from grid_model.cli import app
+
+    r = CliRunner().invoke(app, ["calibrate", str(run_folder), "--out", str(tmp_path / "cal")])
+    assert r.exit_code == 0, r.output
+    assert "renewable share per zone" in r.output and "FAIL" not in r.output
+    for name in ("calibration.csv", "calibration.md", "calibration.png", "calibration.svg"):
+        assert (tmp_path / "cal" / name).stat().st_size > 0
