@@ -16,6 +16,9 @@ Timings (seconds, ``time.perf_counter``):
 * ``highs_s`` — HiGHS's own clock for ``run()`` (``Highs.getRunTime()``), for both tools.
 * ``outside_s`` = ``wall_s − highs_s``.
 
+HiGHS writes its log to ``--highs-log`` (console output off), except PyPSA with its defaults, which logs to
+the console as a user sees it (captured in the run's log by the parent).
+
 Peak memory: ``ru_maxrss`` of this process (the parent also reads it from ``os.wait4``).
 """
 
@@ -38,8 +41,10 @@ log = logging.getLogger("benchmarks.worker")
 SETTINGS: dict[str, dict[str, Any]] = {
     # Same HiGHS options for both tools: interior point with crossover (a basic, exact vertex solution).
     "ipm": {"solver": "ipm", "run_crossover": "on"},
-    # Each tool as a user meets it: no solver options at all (HiGHS "choose" → dual simplex for an LP).
+    # Each tool as a user meets it: no solver options at all (HiGHS "choose"; it picks the algorithm per LP).
     "defaults": {},
+    # Same HiGHS options for both tools: dual simplex.
+    "simplex": {"solver": "simplex"},
     # PyPSA only: same options as "ipm" but through linopy's default LP-file route instead of the direct API.
     "ipm-lp": {"solver": "ipm", "run_crossover": "on"},
 }
@@ -64,7 +69,7 @@ def run_grid_model(args: argparse.Namespace) -> dict[str, Any]:
     rec["prep_s"] = time.perf_counter() - t0
     solver = SETTINGS[args.settings] or None
     t0 = time.perf_counter()
-    res = solve_dataset(ds, ModelOptions(discount_rate=DISCOUNT_RATE), solver)
+    res = solve_dataset(ds, ModelOptions(discount_rate=DISCOUNT_RATE), solver, log_file=args.highs_log)
     rec["wall_s"] = time.perf_counter() - t0
     tm = res.summary["timings_s"]
     info = res.summary.get("solver", {})
@@ -123,12 +128,13 @@ def run_pypsa(args: argparse.Namespace) -> dict[str, Any]:
     OptimizationAccessor.create_model = timed_create_model  # type: ignore[method-assign]
     linopy.Model.solve = timed_solve  # type: ignore[method-assign]
     kwargs: dict[str, Any] = {"solver_name": "highs", "extra_functionality": extra_functionality}
-    if args.settings == "ipm":
+    if args.settings in ("ipm", "simplex"):
         kwargs.update(io_api="direct", include_objective_constant=True, log_to_console=False,
-                      solver_options=SETTINGS["ipm"])
+                      solver_options=SETTINGS[args.settings], log_fn=args.highs_log)
         rec["io_api"] = "direct"
     elif args.settings == "ipm-lp":
-        kwargs.update(include_objective_constant=True, log_to_console=False, solver_options=SETTINGS["ipm-lp"])
+        kwargs.update(include_objective_constant=True, log_to_console=False, solver_options=SETTINGS["ipm-lp"],
+                      log_fn=args.highs_log)
         rec["io_api"] = "lp"
     else:  # defaults: n.optimize(solver_name="highs"); objective constant left at PyPSA's default (True for now)
         rec["io_api"] = "lp (default)"
@@ -160,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dataset", type=Path, help="grid_model dataset folder (grid_model runs)")
     p.add_argument("--json", type=Path, required=True, help="where to write the record")
+    p.add_argument("--highs-log", type=Path, help="HiGHS log file (PyPSA defaults: the console, i.e. the run's log)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     warnings.simplefilter("ignore", FutureWarning)
