@@ -237,3 +237,7 @@ def main() -> None:  # pragma: no cover
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except MemoryError:
+        console.print("[bold red]error:[/] out of memory while building or solving the model; nothing was written. "
+                      "Use typical periods (time.mode: typical) or down-sampling (time.mode: downsample) to shrink it")
+        sys.exit(3)

@@ -137,3 +137,17 @@ def test_same_inputs_give_identical_tables(tmp_path):
         assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
     for f in sorted((tmp_path / "a" / "hourly").glob("*.parquet")):
         pd.testing.assert_frame_equal(pd.read_parquet(f), pd.read_parquet(tmp_path / "b" / "hourly" / f.name))
+
+
+def test_out_of_memory_is_one_line_and_writes_nothing(tmp_path):
+    code = (
+        "import sys, grid_model.pipeline as p\n"
+        "def boom(*a, **k):\n    raise MemoryError\n"
+        "p.solve_dataset = boom\n"
+        f"sys.argv = ['grid-model', 'run', {str(EXAMPLE)!r}, '--out', {str(tmp_path / 'res')!r}]\n"
+        "from grid_model.cli import main\nmain()\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 3, r.stderr
+    assert "out of memory" in r.stderr and "Traceback" not in r.stderr
+    assert list(tmp_path.iterdir()) == []
