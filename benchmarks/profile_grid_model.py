@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--steps", type=int, default=2190)
     p.add_argument("--mode", choices=MODES, default="dispatch")
-    p.add_argument("--settings", choices=("ipm", "defaults"), default="ipm")
+    p.add_argument("--settings", choices=("ipm", "defaults", "simplex"), default="ipm")
     p.add_argument("--zones", type=int, default=11)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--rate", type=int, default=50, help="py-spy samples per second")
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     name = f"{args.steps}-{args.mode}-{args.settings}"
     raw = args.out / f"{name}.stacks.txt"
+    load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="bench-prof-") as tmp:
         dataset = write_grid_model_dataset(make_network(args.steps, args.mode, args.zones, args.seed),
                                            Path(tmp) / "dataset")
@@ -117,7 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     summary = args.out / f"{name}.md"
     summary.write_text(f"# py-spy profile: grid_model, T={args.steps}, {args.mode}, {args.settings}\n\n"
                        f"`python benchmarks/profile_grid_model.py --steps {args.steps} --mode {args.mode} "
-                       f"--settings {args.settings} --zones {args.zones}`\n\n" + summarise(raw))
+                       f"--settings {args.settings} --zones {args.zones}`\n\n"
+                       f"Load average (1, 5, 15 min) before: {load_before}; after: "
+                       f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}. Phase timings of this run are in "
+                       f"`{name}.json`.\n\n" + summarise(raw))
     log.info("wrote %s", summary)
     return 0
 

@@ -54,6 +54,9 @@ SETTINGS_LABEL = {
     ("grid_model", "simplex"): "simplex",
     ("pypsa", "simplex"): "simplex, direct API",
 }
+# Row order of the table: settings families in this order, grid_model before PyPSA within each.
+SETTINGS_ORDER = ("ipm+crossover", "ipm+crossover, direct API", "ipm+crossover, LP file", "defaults",
+                  "defaults (LP file)", "simplex", "simplex, direct API")
 COLUMNS = [
     "steps", "mode", "zones", "tool", "settings", "status", "wall_s", "build_s", "outside_s", "highs_s",
     "outside_share", "peak_mb", "objective", "rel_diff", "agree", "wall_ratio", "outside_ratio", "peak_ratio",
@@ -99,6 +102,19 @@ def machine_description() -> dict[str, str]:
         except PackageNotFoundError:
             out[pkg] = "not installed"
     return out
+
+
+def grid_model_revision() -> str:
+    """The commit grid_model was measured at, with '+dirty' when grid_model/ has uncommitted changes."""
+    root = HERE.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "grid_model"], cwd=root, capture_output=True,
+                               text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
 
 
 def load_average() -> str:
@@ -257,10 +273,11 @@ def markdown(df: pd.DataFrame, machine: dict[str, str], batches: list[dict[str, 
             f"pypsa {machine['pypsa']}, linopy {machine['linopy']}, numpy {machine['numpy']}, "
             f"pandas {machine['pandas']}, scipy {machine['scipy']}, xarray {machine['xarray']}", "",
             "## Batches", "",
-            "| command | started | load avg before (1, 5, 15 min) | after | took |", "|---|---|---|---|---|"]
+            "| command | started | grid_model at | load avg before (1, 5, 15 min) | after | took |",
+            "|---|---|---|---|---|---|"]
     for b in batches:
-        out.append(f"| `python benchmarks/run_benchmark.py {b['argv']}` | {b['date']} | {b['load_before']} "
-                   f"| {b['load_after']} | {b['elapsed']} |")
+        out.append(f"| `python benchmarks/run_benchmark.py {b['argv']}` | {b['date']} | {b.get('grid_model', '?')} "
+                   f"| {b['load_before']} | {b['load_after']} | {b['elapsed']} |")
     out += ["", "Other work shared the machine during these batches (see the load averages), so timings are noisy; "
             "the objectives are not.", ""]
     return "\n".join(out)
@@ -277,9 +294,14 @@ def merge(frames: list[pd.DataFrame]) -> pd.DataFrame:
     df = pd.concat([f for f in frames if len(f)], ignore_index=True)
     key = ["steps", "mode", "tool", "settings"]
     df = df.drop_duplicates(subset=key, keep="last")
-    order = {m: i for i, m in enumerate(MODES)}
-    return df.sort_values(["steps", "mode"], key=lambda s: s.map(order) if s.name == "mode" else s,
-                          kind="stable").reset_index(drop=True)
+    rank = {"mode": {m: i for i, m in enumerate(MODES)},
+            "settings": {label: i for i, label in enumerate(dict.fromkeys(SETTINGS_ORDER))},
+            "tool": {t: i for i, t in enumerate(TOOLS)}}
+
+    def sort_key(col: pd.Series) -> pd.Series:
+        return col.map(rank[str(col.name)]).fillna(99) if col.name in rank else col
+
+    return df.sort_values(["steps", "mode", "settings", "tool"], key=sort_key, kind="stable").reset_index(drop=True)
 
 
 def finish(df: pd.DataFrame, batches: list[dict[str, Any]], out: Path) -> pd.DataFrame:
@@ -325,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     logs = args.out / "logs"
     logs.mkdir(exist_ok=True)
     batch = {"argv": " ".join(sys.argv[1:] if argv is None else argv), "date": time.strftime("%Y-%m-%d %H:%M"),
-             "load_before": load_average()}
+             "load_before": load_average(), "grid_model": grid_model_revision()}
     t_start = time.perf_counter()
     records: list[dict[str, Any]] = []
     for steps in args.sizes:
