@@ -11,8 +11,11 @@ are scaled back to USD before anyone sees them.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,16 +30,30 @@ log = logging.getLogger(__name__)
 
 COST_SCALE = 1e-6  # USD → MUSD inside HiGHS
 
-# Interior point with crossover: IPM scales far better than simplex on the multi-day LPs here, and crossover
-# gives a basic solution, so dispatch has clean zeros and prices are exact vertex duals (see README, Performance).
+# Per problem class, from the benchmark (benchmarks/results/benchmark.md): on expansion LPs interior point wins
+# (2,190 steps: IPX 509 s vs simplex 915 s); on dispatch-only LPs dual simplex wins by far (8,760 steps: 23 s vs
+# 196–235 s for IPX + crossover). Both give basic solutions: clean zeros in dispatch, exact vertex duals as prices.
+EXPANSION_SOLVER = {"solver": "ipm", "run_crossover": "on"}
+DISPATCH_SOLVER = {"solver": "simplex"}
 DEFAULT_SOLVER_OPTIONS: dict[str, object] = {
-    "solver": "ipm",
-    "run_crossover": "on",
     "presolve": "on",
     "threads": 0,
     "primal_feasibility_tolerance": 1e-7,
     "dual_feasibility_tolerance": 1e-7,
 }
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while Pyomo creates millions of small objects (it finds nothing to
+    free there, and its passes cost ~40 % of build time at 8,760 steps: benchmarks/results/profiles)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
@@ -87,6 +104,7 @@ class StandardForm:
     offset: float
     compile_s: float
     model: pyo.ConcreteModel | None = None  # kept alive so row and column objects keep their names
+    has_investment: bool = True
 
     def column_names(self) -> list[str]:
         return [v.name for v in self.columns]
@@ -114,7 +132,8 @@ def standard_form(model: pyo.ConcreteModel) -> StandardForm:
     # Columns in declaration order, not first appearance: scenarios that differ only in which costs are
     # non-zero then compile to identical matrices (see grid_model.session).
     order = list(model.component_data_objects(pyo.Var, descend_into=True))
-    info = LinearStandardFormCompiler().write(model, mixed_form=True, column_order=order)
+    with gc_paused():
+        info = LinearStandardFormCompiler().write(model, mixed_form=True, column_order=order)
     A = info.A.tocsc()
     n_cols = A.shape[1]
     c = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(n_cols)
@@ -126,8 +145,9 @@ def standard_form(model: pyo.ConcreteModel) -> StandardForm:
     col_lo = np.array([-inf if v.lb is None else v.lb for v in info.columns], dtype=float)
     col_hi = np.array([inf if v.ub is None else v.ub for v in info.columns], dtype=float)
     offset = float(np.sum(info.c_offset)) if np.size(info.c_offset) else 0.0
+    invest = any(len(getattr(model, name, ())) for name in ("gen_new_cap_mw", "sto_new_cap_mw", "link_new_cap_mw"))
     return StandardForm(c, A, col_lo, col_hi, row_lo, row_hi, info.columns, info.rows, offset,
-                        time.perf_counter() - t0, model)
+                        time.perf_counter() - t0, model, invest)
 
 
 def load_form(form: StandardForm, options: dict[str, object] | None = None,
@@ -152,7 +172,8 @@ def load_form(form: StandardForm, options: dict[str, object] | None = None,
     h.passModel(lp)
     compiled = CompiledModel(h, form.columns, form.rows, form.offset, form.compile_s, time.perf_counter() - t1, form)
     set_log_file(compiled, log_file)
-    apply_options(compiled, options or {})
+    options = {**(EXPANSION_SOLVER if form.has_investment else DISPATCH_SOLVER), **(options or {})}
+    apply_options(compiled, options)
     log.info("compiled %d rows × %d columns in %.2f s, loaded in %.2f s", n_rows, n_cols, compiled.compile_s,
              compiled.load_s)
     return compiled

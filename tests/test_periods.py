@@ -92,3 +92,47 @@ def test_typical_periods_keep_annual_energy():
     for c in ds.inflow_mw.columns:
         assert float(out.inflow_mw[c] @ w) == pytest.approx(float(ds.inflow_mw[c].sum()), rel=1e-6)
     assert (out.availability_pu.to_numpy() <= 1.0).all()
+
+
+def _one_zone(ds, zone: str):
+    """The real dataset cut down to one zone (its plants, storage and demand; no links)."""
+    sub = ds.copy()
+    sub.tables["zones"] = ds.tables["zones"].loc[[zone]]
+    for name in ("generators", "storage", "hydro", "fuel_prices", "fuel_subsidies", "electricity_subsidies",
+                 "demand_growth"):
+        t = ds.tables[name]
+        sub.tables[name] = t[t["zone"] == zone].copy()
+    sub.tables["links"] = ds.tables["links"].iloc[0:0].copy()
+    sub.demand_mw = ds.demand_mw[[zone]].copy()
+    for key in ("electricity_subsidy_usd_per_mwh", "electricity_subsidy_removal_demand_change_pu"):
+        if key in sub.meta:
+            sub.meta[key] = {z: v for z, v in sub.meta[key].items() if z == zone}
+    return sub
+
+
+@pytest.mark.slow
+def test_typical_days_match_the_full_hourly_year_on_real_data():
+    """Colombia 2030 (hydro-dominated: reservoirs linked across the year), expansion on, the headline resolution
+    (12 typical days + peak days) against the full 8,760-hour run.
+
+    Measured: objective −1.8 % (within the 2 % target); renewable share +6.5 % relative (86.0 % → 91.6 %): typical
+    days smooth wind, so the model builds ~3× the wind (2.8 vs 0.9 GW). The 2 % target on the share is NOT met;
+    the bound below guards against this gap growing. With 24 days the objective error is −0.04 %, the share +6.2 %.
+    """
+    from grid_model.scenario import apply_scenario, load_scenario
+
+    sc = load_scenario("scenarios/base.yaml").model_copy(update={"time": TimeConfig(mode="full")})
+    full_ds = _one_zone(apply_scenario(load_dataset("data/pacific", sc.hydrology), sc), "CO")
+    typical_ds = aggregate_time(full_ds, TimeConfig(mode="typical", n_periods=12, extreme_days=True))
+    options = sc.model_options()
+    ipm = {"solver": "ipm", "run_crossover": "off"}  # objective and shares need no vertex solution
+    full = solve_dataset(full_ds, options, ipm)
+    typical = solve_dataset(typical_ds, options, ipm)
+    assert typical.summary["objective_usd"] == pytest.approx(full.summary["objective_usd"], rel=0.02)
+    assert typical.summary["renewable_share"] == pytest.approx(full.summary["renewable_share"], rel=0.08)  # known gap
+    # the year's water balance closes in both: reservoirs create no energy
+    for res in (full, typical):
+        w = res.hourly["hydro_inflow_mw"]["weight_h"].to_numpy()
+        for unit in [c for c in res.hourly["hydro_spill_mw"].columns if c not in ("weight_h", "duration_h")]:
+            out = res.hourly["dispatch_mw"][unit].to_numpy() + res.hourly["hydro_spill_mw"][unit].to_numpy()
+            assert float(out @ w) == pytest.approx(float(res.hourly["hydro_inflow_mw"][unit].to_numpy() @ w), rel=1e-6)

@@ -157,6 +157,17 @@ def build_model(ds: Dataset, options: ModelOptions | None = None) -> tuple[pyo.C
     m.ZONES = pyo.Set(initialize=ds.zones, ordered=True, doc="Zones (ISO codes)")
     m.TIMESTEPS = pyo.RangeSet(0, len(ds.timesteps) - 1, doc="Timesteps")
     ctx = Context(m, ds, options)
+    from grid_model.solve import gc_paused
+
+    with gc_paused():
+        _build(m, ctx, ds)
+    ds.meta.setdefault("timings_s", {})["build"] = time.perf_counter() - t0  # type: ignore[index]
+    log.info("built model in %.2f s", time.perf_counter() - t0)
+    return m, ctx
+
+
+def _build(m: pyo.ConcreteModel, ctx: Context, ds: Dataset) -> None:
+    """Run the ordered features, then write the zone balance and the objective from the registries."""
     for feature in _features():
         feature.add(ctx)
 
@@ -179,9 +190,6 @@ def build_model(ds: Dataset, options: ModelOptions | None = None) -> tuple[pyo.C
         doc="Cost by category [USD/yr]",
     )
     m.objective = pyo.Objective(expr=pyo.quicksum(m.cost_usd[c] for c in COST_CATEGORIES), sense=pyo.minimize)
-    ds.meta.setdefault("timings_s", {})["build"] = time.perf_counter() - t0  # type: ignore[index]
-    log.info("built model in %.2f s", time.perf_counter() - t0)
-    return m, ctx
 
 
 def series(values: np.ndarray | pd.Series) -> list[float]:
