@@ -35,6 +35,7 @@ class TimeConfig(_Strict):
     step_h: int = Field(3, ge=1, le=168, description="Hours per step for 'downsample'.")
     n_periods: int = Field(12, ge=2, le=364, description="Typical periods for 'typical'.")
     period_h: int = Field(24, ge=1, le=744, description="Length of a typical period in hours.")
+    extreme_days: bool = Field(True, description="Keep each zone's peak-demand period as its own typical period.")
 
 
 class LinksConfig(_Strict):

@@ -34,7 +34,7 @@ def _block_mean(frame: pd.DataFrame, w: np.ndarray, groups: np.ndarray) -> pd.Da
 def aggregate_time(ds: Dataset, time_cfg) -> Dataset:
     """Return the dataset at the resolution the scenario asks for (unchanged for 'full')."""
     if time_cfg.mode == "typical":
-        return typical_periods(ds, time_cfg.n_periods, time_cfg.period_h)
+        return typical_periods(ds, time_cfg.n_periods, time_cfg.period_h, time_cfg.extreme_days)
     if time_cfg.mode == "full" or (time_cfg.mode == "downsample" and time_cfg.step_h == 1):
         return ds
     k = int(time_cfg.step_h)
@@ -51,10 +51,13 @@ def aggregate_time(ds: Dataset, time_cfg) -> Dataset:
     return out
 
 
-def typical_periods(ds: Dataset, n_periods: int, period_h: int = 24) -> Dataset:
+def typical_periods(ds: Dataset, n_periods: int, period_h: int = 24, extreme_days: bool = True) -> Dataset:
     """Cluster the hourly year into ``n_periods`` typical periods of ``period_h`` hours with tsam.
 
-    Needs hourly input (every weight 1 h) whose length is a multiple of ``period_h``.
+    With ``extreme_days`` the period holding each zone's peak demand is kept as a period of its own (tsam
+    ``ExtremeConfig(method="new_cluster")``), so capacity is sized for real peaks rather than averaged ones;
+    these come on top of ``n_periods``. Needs hourly input (every weight 1 h) whose length is a multiple of
+    ``period_h``.
     """
     import warnings
 
@@ -76,10 +79,14 @@ def typical_periods(ds: Dataset, n_periods: int, period_h: int = 24) -> Dataset:
     keep = [f"{a}|{b}" for a, b in keep]
     data.index = pd.date_range("2023-01-01", periods=n, freq="h")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tsam warns about rescaling tolerances; energy is checked below
+        warnings.simplefilter("ignore")  # tsam warns about rescaling tolerances; annual energy is kept (tested)
+        extremes = None
+        if extreme_days:
+            peaks = [c for c in keep if c.startswith("d|")]
+            extremes = tsam.ExtremeConfig(method="new_cluster", max_value=peaks) if peaks else None
         res = tsam.aggregate(data[keep], n_clusters=n_periods, period_duration=period_h,
                              cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
-                             preserve_column_means=True)
+                             extremes=extremes, preserve_column_means=True)
     reps = res.cluster_representatives
     counts = res.cluster_counts
     order = sorted(counts)
