@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from grid_model.results import Results, read_results
+from grid_model.errors import InputError
+from grid_model.locking import output_lock
+from grid_model.results import Results, _replace_dir, make_temp_dir, read_results
+from grid_model.scenario import load_scenario, scenario_table, structure_key
+from grid_model.session import SolveSession
 
 log = logging.getLogger(__name__)
 
@@ -331,33 +336,24 @@ def run_compare(paths: list[Path], out_dir: Path, base: str | None = None, progr
                 solver_overrides: dict | None = None) -> tuple[dict[str, Results], Path]:
     """Run each scenario, write each results folder and the comparison; the whole folder appears at once."""
 
-    from grid_model.scenario import load_scenario
-
     say = progress or (lambda _m: None)
     scenarios = [load_scenario(p) for p in paths]
     if solver_overrides:
         scenarios = [s.model_copy(update={"solver": {**s.solver, **solver_overrides}}) for s in scenarios]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
-        from grid_model.errors import InputError
-
         dup = next(n for n in names if names.count(n) > 1)
         raise InputError(f"two scenarios share the name '{dup}'; names must differ to compare them")
     base = base or ("base" if "base" in names else names[0])
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    from grid_model.locking import output_lock
-
     with output_lock(out_dir):
         return _run_compare_locked(scenarios, names, base, out_dir, say, figures, warm)
 
 
 def _run_compare_locked(scenarios: list, names: list[str], base: str, out_dir: Path, say: Callable[[str], None],
                         figures: bool, warm: bool) -> tuple[dict[str, Results], Path]:
-    import shutil
 
-    from grid_model.results import make_temp_dir
-    from grid_model.session import SolveSession
 
     tmp = make_temp_dir(out_dir)
     try:
@@ -366,8 +362,6 @@ def _run_compare_locked(scenarios: list, names: list[str], base: str, out_dir: P
         t0 = time.perf_counter()
         # Solve scenarios that share an LP structure one after another so each group re-uses one HiGHS model;
         # the order of solves does not change any result.
-        from grid_model.scenario import structure_key
-
         keys = [structure_key(s) for s in scenarios]
         first = {k: keys.index(k) for k in keys}
         solve_order = sorted(scenarios, key=lambda s: (first[structure_key(s)], names.index(s.name)))
@@ -377,13 +371,9 @@ def _run_compare_locked(scenarios: list, names: list[str], base: str, out_dir: P
                 f"[{i}/{len(scenarios)}] {n}: {m}"))
         say("writing comparison, figures and report")
         results = {n: read_results(tmp / n) for n in names}
-        from grid_model.scenario import scenario_table
-
         write_comparison(results, tmp, base, scenario_table(scenarios), figures=figures)
         (tmp / "timings.json").write_text(json.dumps(
             {"total_s": time.perf_counter() - t0, **session.timings}, indent=2) + "\n")
-        from grid_model.results import _replace_dir
-
         _replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
