@@ -5,8 +5,9 @@ the Pyomo objects of every row and column. We hand those arrays to ``highspy`` i
 keep the ``Highs`` object (so changed costs or bounds can be re-solved warm), and return primal values
 and row duals keyed by Pyomo component.
 
-Costs are passed to HiGHS in millions of USD (``COST_SCALE``) for numerics; the objective and duals
-are scaled back to USD before anyone sees them.
+Numerics: costs are passed to HiGHS in units of ``1/COST_SCALE`` USD, and columns and rows whose bounds or
+right-hand sides are very large (reservoir energy in MWh, a CO2 cap in t) are scaled by powers of ten
+(:class:`Scaling`). Primal values, duals and the objective are unscaled exactly before anyone sees them.
 """
 
 from __future__ import annotations
@@ -23,12 +24,33 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from scipy import sparse
 
 from grid_model.errors import InfeasibleError, SolveError
 
 log = logging.getLogger(__name__)
 
-COST_SCALE = 1e-6  # USD → MUSD inside HiGHS
+COST_SCALE = 1e-4  # USD → 10 kUSD inside HiGHS: on the headline LP cost coefficients span ~6e-4 … 2e2
+BIG = 1e5  # bounds / right-hand sides above this are scaled down by powers of ten (to ≤ 1e4)
+
+
+@dataclass
+class Scaling:
+    """Column factors s (x = s·x') and row factors r (row divided by r); both powers of ten, fixed at load time."""
+
+    col: np.ndarray
+    row: np.ndarray
+
+    @staticmethod
+    def for_form(col_lo: np.ndarray, col_hi: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray) -> Scaling:
+        def factor(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+            mag = np.maximum(np.where(np.isfinite(lo), np.abs(lo), 0.0), np.where(np.isfinite(hi), np.abs(hi), 0.0))
+            exp = np.where(mag > BIG, np.floor(np.log10(np.maximum(mag, 1.0))) - 4, 0.0)
+            return 10.0 ** exp
+
+        # column scaling leaves right-hand sides unchanged; rows whose right-hand side is large are scaled on
+        # their own (their coefficients then shrink by the same factor)
+        return Scaling(factor(col_lo, col_hi), factor(row_lo, row_hi))
 
 # Per problem class, from the benchmark (benchmarks/results/benchmark.md): on expansion LPs interior point wins
 # (2,190 steps: IPX 509 s vs simplex 915 s); on dispatch-only LPs dual simplex wins by far (8,760 steps: 23 s vs
@@ -124,6 +146,7 @@ class CompiledModel:
     compile_s: float
     load_s: float
     form: StandardForm | None = None
+    scaling: Scaling | None = None
 
 
 def standard_form(model: pyo.ConcreteModel) -> StandardForm:
@@ -154,13 +177,14 @@ def load_form(form: StandardForm, options: dict[str, object] | None = None,
               log_file: str | Path | None = None) -> CompiledModel:
     """Pass the arrays to a fresh ``Highs`` instance in one ``passModel`` call."""
     t1 = time.perf_counter()
-    A = form.A
+    sc = Scaling.for_form(form.col_lo, form.col_hi, form.row_lo, form.row_hi)
+    A = (sparse.diags(1.0 / sc.row) @ form.A @ sparse.diags(sc.col)).tocsc()
     n_rows, n_cols = A.shape
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_cols, n_rows
-    lp.col_cost_ = form.c * COST_SCALE
-    lp.col_lower_, lp.col_upper_ = form.col_lo, form.col_hi
-    lp.row_lower_, lp.row_upper_ = form.row_lo, form.row_hi
+    lp.col_cost_ = form.c * COST_SCALE * sc.col
+    lp.col_lower_, lp.col_upper_ = form.col_lo / sc.col, form.col_hi / sc.col
+    lp.row_lower_, lp.row_upper_ = form.row_lo / sc.row, form.row_hi / sc.row
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = A.indptr.astype(np.int32)
     lp.a_matrix_.index_ = A.indices.astype(np.int32)
@@ -170,7 +194,8 @@ def load_form(form: StandardForm, options: dict[str, object] | None = None,
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
-    compiled = CompiledModel(h, form.columns, form.rows, form.offset, form.compile_s, time.perf_counter() - t1, form)
+    compiled = CompiledModel(h, form.columns, form.rows, form.offset, form.compile_s, time.perf_counter() - t1, form,
+                             sc)
     set_log_file(compiled, log_file)
     options = {**(EXPANSION_SOLVER if form.has_investment else DISPATCH_SOLVER), **(options or {})}
     apply_options(compiled, options)
@@ -203,18 +228,20 @@ def update_loaded(compiled: CompiledModel, form: StandardForm) -> dict[str, int]
     old = compiled.form
     assert old is not None
     h = compiled.highs
+    sc = compiled.scaling
+    assert sc is not None
     changed = {}
     idx = np.flatnonzero(old.c != form.c)
     if len(idx):
-        h.changeColsCost(len(idx), idx.astype(np.int32), form.c[idx] * COST_SCALE)
+        h.changeColsCost(len(idx), idx.astype(np.int32), form.c[idx] * COST_SCALE * sc.col[idx])
     changed["costs"] = len(idx)
     idx = np.flatnonzero((old.col_lo != form.col_lo) | (old.col_hi != form.col_hi))
     if len(idx):
-        h.changeColsBounds(len(idx), idx.astype(np.int32), form.col_lo[idx], form.col_hi[idx])
+        h.changeColsBounds(len(idx), idx.astype(np.int32), form.col_lo[idx] / sc.col[idx], form.col_hi[idx] / sc.col[idx])
     changed["col_bounds"] = len(idx)
     idx = np.flatnonzero((old.row_lo != form.row_lo) | (old.row_hi != form.row_hi))
     if len(idx):
-        h.changeRowsBounds(len(idx), idx.astype(np.int32), form.row_lo[idx], form.row_hi[idx])
+        h.changeRowsBounds(len(idx), idx.astype(np.int32), form.row_lo[idx] / sc.row[idx], form.row_hi[idx] / sc.row[idx])
     changed["row_bounds"] = len(idx)
     compiled.form, compiled.columns, compiled.rows, compiled.c_offset = form, form.columns, form.rows, form.offset
     compiled.compile_s, compiled.load_s = form.compile_s, 0.0
@@ -253,13 +280,14 @@ def run(compiled: CompiledModel) -> Solution:
         raise status_error(h, status)
     sol = h.getSolution()
     info = h.getInfo()
-    x = np.asarray(sol.col_value, dtype=float)
+    sc = compiled.scaling
+    x = np.asarray(sol.col_value, dtype=float) * (sc.col if sc is not None else 1.0)
     # round solver noise on bounds (e.g. −1e−10 MW of new capacity) to the bound itself
     form = compiled.form
     if form is not None:
         x = np.where(np.abs(x - form.col_lo) < 1e-9, form.col_lo, x)
         x = np.where(np.abs(x - form.col_hi) < 1e-9, form.col_hi, x)
-    y = np.asarray(sol.row_dual, dtype=float) / COST_SCALE
+    y = np.asarray(sol.row_dual, dtype=float) / COST_SCALE / (sc.row if sc is not None else 1.0)
     objective = float(info.objective_function_value) / COST_SCALE + compiled.c_offset
     return Solution(
         status="optimal",

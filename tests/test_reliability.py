@@ -151,3 +151,23 @@ def test_out_of_memory_is_one_line_and_writes_nothing(tmp_path):
     assert r.returncode == 3, r.stderr
     assert "out of memory" in r.stderr and "Traceback" not in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_no_numerical_warnings_from_highs_on_the_real_dataset(tmp_path):
+    from grid_model.model import build_model
+    from grid_model.scenario import TimeConfig, apply_scenario, load_scenario
+    from grid_model.solve import compile_model, run
+
+    sc = load_scenario("scenarios/integrated.yaml")
+    sc = sc.model_copy(update={"time": TimeConfig(mode="typical", n_periods=2), "policy": sc.policy.model_copy(
+        update={"carbon_price_usd_per_t": 50.0, "co2_cap_mt": 500.0})})
+    from grid_model.dataset import load_dataset
+
+    ds = apply_scenario(load_dataset(sc.dataset_path(), sc.hydrology), sc)
+    m, _ = build_model(ds, sc.model_options())
+    log = tmp_path / "highs.log"
+    run(compile_model(m, sc.solver, log_file=log))
+    text = log.read_text()
+    assert "Coefficient ranges" in text
+    assert "WARNING" not in text, [ln for ln in text.splitlines() if "WARNING" in ln]
