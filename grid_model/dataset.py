@@ -17,6 +17,7 @@ from grid_model.errors import InputError
 from grid_model.schema import TABLES, Column, TableSchema
 
 HOURS_PER_YEAR = 8760.0
+MAX_MAGNITUDE = 1e12  # far above any physical value here (USD/MW, MWh of the largest reservoir); larger is an error
 
 
 @dataclass
@@ -134,6 +135,11 @@ def _coerce_column(df: pd.DataFrame, col: Column, schema: TableSchema, label: st
     if inf.any():
         i = int(np.flatnonzero(inf)[0])
         raise InputError("value is infinite", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i))
+    huge = np.abs(np.nan_to_num(arr)) > MAX_MAGNITUDE
+    if huge.any():
+        i = int(np.flatnonzero(huge)[0])
+        raise InputError(f"{arr[i]:g} is implausibly large (limit {MAX_MAGNITUDE:g})", file=label, row=i + 1,
+                         column=col.name, row_id=_row_id(df, schema, i))
     for i, v in enumerate(arr):
         if math.isnan(v):
             continue
@@ -229,6 +235,10 @@ def read_series(path: Path, label: str, *, unit_min: float = 0.0, unit_max: floa
             i = int(np.flatnonzero(bad)[0])
             what = "value is missing" if raw.iloc[i] == "" else f"'{raw.iloc[i]}' is not a finite number"
             raise InputError(what, file=label, row=i + 1, column=c)
+        if (np.abs(vals) > MAX_MAGNITUDE).any():
+            i = int(np.flatnonzero(np.abs(vals) > MAX_MAGNITUDE)[0])
+            raise InputError(f"{vals[i]:g} is implausibly large (limit {MAX_MAGNITUDE:g})", file=label, row=i + 1,
+                             column=c)
         if (vals < unit_min).any():
             i = int(np.flatnonzero(vals < unit_min)[0])
             raise InputError(f"{vals[i]:g} is out of range (must be ≥ {unit_min:g})", file=label, row=i + 1, column=c)

@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from grid_model.dataset import Dataset, check_connected, load_dataset, validate_dataset
+from grid_model.dataset import MAX_MAGNITUDE, Dataset, check_connected, load_dataset, validate_dataset
 from grid_model.errors import InputError
 from grid_model.model.core import ModelOptions
 from grid_model.schema import TABLES
@@ -269,6 +269,8 @@ def _apply_overrides(ds: Dataset, sc: Scenario, label: str) -> None:
         if o.scale is not None:
             if col.dtype not in ("float", "int"):
                 raise InputError(f"key '{key}.scale': column '{o.column}' is not numeric", file=label)
+            if not np.isfinite(o.scale) or o.scale < 0 or (df.loc[rows, o.column].abs() * o.scale > MAX_MAGNITUDE).any():
+                raise InputError(f"key '{key}.scale': {o.scale:g} gives implausible values", file=label)
             df.loc[rows, o.column] = df.loc[rows, o.column] * o.scale
         else:
             value = o.value
@@ -277,6 +279,8 @@ def _apply_overrides(ds: Dataset, sc: Scenario, label: str) -> None:
                     value = float(value)  # type: ignore[arg-type]
                 except (TypeError, ValueError):
                     raise InputError(f"key '{key}.value': {value!r} is not a number", file=label) from None
+                if not np.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+                    raise InputError(f"key '{key}.value': {value:g} is not a plausible finite number", file=label)
                 if col.min is not None and value < col.min:
                     raise InputError(f"key '{key}.value': {value:g} must be ≥ {col.min:g}", file=label)
                 if col.max is not None and value > col.max:

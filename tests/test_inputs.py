@@ -59,6 +59,7 @@ def test_valid_dataset_loads(tmp_path):
         ("generators.csv", lambda d: d.loc.__setitem__((0, "p_nom_mw"), "NaN"), "generators.csv, row 1 (AA-ccgt), column p_nom_mw: value is missing"),
         ("generators.csv", lambda d: d.loc.__setitem__((0, "p_nom_mw"), "inf"), "generators.csv, row 1 (AA-ccgt), column p_nom_mw: value is infinite"),
         ("generators.csv", lambda d: d.loc.__setitem__((0, "p_nom_mw"), "lots"), "generators.csv, row 1 (AA-ccgt), column p_nom_mw: 'lots' is not a number"),
+        ("fuels.csv", lambda d: d.loc.__setitem__((0, "price_usd_per_mwh_th"), "1e308"), "fuels.csv, row 1 (gas), column price_usd_per_mwh_th: 1e+308 is implausibly large (limit 1e+12)"),
         ("fuels.csv", lambda d: d.loc.__setitem__((0, "price_usd_per_mwh_th"), "-1"), "fuels.csv, row 1 (gas), column price_usd_per_mwh_th: -1 is out of range (must be ≥ 0)"),
         ("technologies.csv", lambda d: d.loc.__setitem__((0, "efficiency_pu"), "0"), "technologies.csv, row 1 (ccgt), column efficiency_pu: 0 is out of range (must be > 0)"),
         ("technologies.csv", lambda d: d.loc.__setitem__((0, "efficiency_pu"), "1.5"), "technologies.csv, row 1 (ccgt), column efficiency_pu: 1.5 is out of range (must be ≤ 1)"),
