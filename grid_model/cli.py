@@ -101,6 +101,8 @@ def compare(
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw the report figures"),
     warm: bool = typer.Option(True, "--warm/--cold", help="Re-use one HiGHS model across scenarios where possible"),
     time_limit: float | None = typer.Option(None, "--time-limit", help="Stop HiGHS after this many seconds per scenario"),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Processes solving scenario groups in parallel "
+                                       "(default: 2, or the number of cores if lower)"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
 ) -> None:
     """Run several scenarios and compare cost, fiscal cost, renewable share, CO2, prices and trade side by side.
@@ -116,7 +118,8 @@ def compare(
         with console.status("starting") as status:
             results, folder = run_compare(paths, out_dir, base=base, figures=figures, warm=warm,
                                           progress=lambda msg: status.update(msg),
-                                          solver_overrides={"time_limit": float(time_limit)} if time_limit else None)
+                                          solver_overrides={"time_limit": float(time_limit)} if time_limit else None,
+                                          workers=workers)
     except GridModelError as exc:
         _fail(exc)
         return

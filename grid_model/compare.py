@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -332,10 +333,13 @@ def default_scenarios(folder: Path = Path("scenarios")) -> list[Path]:
 
 
 def run_compare(paths: list[Path], out_dir: Path, base: str | None = None, progress: Callable[[str], None] | None = None,
-                figures: bool = True, warm: bool = True,
-                solver_overrides: dict | None = None) -> tuple[dict[str, Results], Path]:
-    """Run each scenario, write each results folder and the comparison; the whole folder appears at once."""
+                figures: bool = True, warm: bool = True, solver_overrides: dict | None = None,
+                workers: int | None = None) -> tuple[dict[str, Results], Path]:
+    """Run each scenario, write each results folder and the comparison; the whole folder appears at once.
 
+    Scenarios that share an LP structure form a group solved in one process with one warm HiGHS model; groups run
+    in parallel on up to ``workers`` processes (default: 2, or the number of cores if lower).
+    """
     say = progress or (lambda _m: None)
     scenarios = [load_scenario(p) for p in paths]
     if solver_overrides:
@@ -347,33 +351,60 @@ def run_compare(paths: list[Path], out_dir: Path, base: str | None = None, progr
     base = base or ("base" if "base" in names else names[0])
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    workers = workers or min(2, os.cpu_count() or 1)
     with output_lock(out_dir):
-        return _run_compare_locked(scenarios, names, base, out_dir, say, figures, warm)
+        return _run_compare_locked(scenarios, names, base, out_dir, say, figures, warm, workers)
+
+
+def _solve_group(scenarios: list, folder: str, warm: bool) -> list[dict]:
+    """Solve scenarios that share an LP structure one after another on one warm session (runs in a worker)."""
+    session = SolveSession(warm=warm)
+    for sc in scenarios:
+        session.run(sc, Path(folder) / sc.name)
+    return session.timings["runs"]
 
 
 def _run_compare_locked(scenarios: list, names: list[str], base: str, out_dir: Path, say: Callable[[str], None],
-                        figures: bool, warm: bool) -> tuple[dict[str, Results], Path]:
-
+                        figures: bool, warm: bool, workers: int) -> tuple[dict[str, Results], Path]:
+    import concurrent.futures as cf
+    import multiprocessing
 
     tmp = make_temp_dir(out_dir)
     try:
-        session = SolveSession(warm=warm)
-        results: dict[str, Results] = {}
         t0 = time.perf_counter()
-        # Solve scenarios that share an LP structure one after another so each group re-uses one HiGHS model;
-        # the order of solves does not change any result.
-        keys = [structure_key(s) for s in scenarios]
-        first = {k: keys.index(k) for k in keys}
-        solve_order = sorted(scenarios, key=lambda s: (first[structure_key(s)], names.index(s.name)))
-        for i, sc in enumerate(solve_order, 1):
-            say(f"[{i}/{len(scenarios)}] {sc.name}")
-            results[sc.name] = session.run(sc, tmp / sc.name, progress=lambda m, n=sc.name, i=i: say(
-                f"[{i}/{len(scenarios)}] {n}: {m}"))
+        groups: dict[tuple, list] = {}
+        for sc in scenarios:  # the order of solves does not change any result
+            groups.setdefault(structure_key(sc), []).append(sc)
+        runs: list[dict] = []
+        done = 0
+        if workers > 1 and len(groups) > 1:
+            say(f"solving {len(scenarios)} scenarios in {len(groups)} groups on {min(workers, len(groups))} processes")
+            ctx = multiprocessing.get_context("spawn")
+            with cf.ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx) as pool:
+                futures = [pool.submit(_solve_group, g, str(tmp), warm) for g in groups.values()]
+                try:
+                    for fut in cf.as_completed(futures):
+                        runs.extend(fut.result())
+                        done += 1
+                        say(f"{done}/{len(groups)} scenario groups solved")
+                except BaseException:
+                    for f in futures:
+                        f.cancel()
+                    raise
+        else:
+            session = SolveSession(warm=warm)
+            i = 0
+            for group in groups.values():
+                for sc in group:
+                    i += 1
+                    session.run(sc, tmp / sc.name, progress=lambda m, n=sc.name, i=i: say(
+                        f"[{i}/{len(scenarios)}] {n}: {m}"))
+            runs = session.timings["runs"]
         say("writing comparison, figures and report")
         results = {n: read_results(tmp / n) for n in names}
         write_comparison(results, tmp, base, scenario_table(scenarios), figures=figures)
         (tmp / "timings.json").write_text(json.dumps(
-            {"total_s": time.perf_counter() - t0, **session.timings}, indent=2) + "\n")
+            {"total_s": time.perf_counter() - t0, "processes": min(workers, len(groups)), "runs": runs}, indent=2) + "\n")
         _replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
