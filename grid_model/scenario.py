@@ -8,6 +8,7 @@ checked; an unknown key or bad value is a one-line error naming the file and the
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -161,11 +162,25 @@ def read_yaml_mapping(path: Path, kind: str = "scenario") -> dict:
     return data
 
 
+def _check_relative(path: Path, key: str, value: object) -> None:
+    """A relative path in a scenario file may not leave the file's own folder or the project's data/ and
+    scenarios/ folders; an absolute path is the user's explicit choice and is allowed."""
+    if not isinstance(value, str) or not value or Path(value).is_absolute():
+        return
+    target = Path(os.path.normpath(path.parent / value))
+    roots = [path.parent, PROJECT_ROOT / "data", PROJECT_ROOT / "scenarios"]
+    if not any(target == r or r in target.parents for r in roots):
+        raise InputError(f"key '{key}': relative path '{value}' leaves the project's data and scenario folders; "
+                         f"give an absolute path to use a folder elsewhere", file=str(path))
+
+
 def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     path = path.resolve()
     if path in seen:
         raise InputError(f"'extends' forms a cycle: {' → '.join(p.name for p in (*seen, path))}", file=str(path))
     data = read_yaml_mapping(path)
+    for key in ("dataset", "overrides_file", "extends"):
+        _check_relative(path, key, data.get(key))
     for key in ("dataset", "overrides_file"):  # paths are relative to the file that names them
         value = data.get(key)
         if isinstance(value, str) and not Path(value).is_absolute() and (path.parent / value).exists():

@@ -261,3 +261,22 @@ def test_demand_interpolated_geometrically_between_listed_years(tmp_path):
     p = _scenario(tmp_path, f"name: s\ndataset: {folder}\nyear: 2040\n")
     with pytest.raises(InputError, match=r"key 'year': 2040 is outside the years demand_growth\.csv lists for AA"):
         apply_scenario(load_dataset(folder), load_scenario(p))
+
+
+def test_relative_paths_cannot_escape_the_project_folders(tmp_path):
+    from grid_model.scenario import load_scenario
+
+    inner = tmp_path / "a" / "b"
+    inner.mkdir(parents=True)
+    p = _scenario(inner, "name: s\ndataset: ../../../../etc\n")
+    with pytest.raises(InputError, match=r"key 'dataset': relative path '\.\./\.\./\.\./\.\./etc' leaves the project's"):
+        load_scenario(p)
+    p = _scenario(inner, "extends: ../../outside.yaml\n", "child.yaml")
+    with pytest.raises(InputError, match=r"key 'extends': relative path"):
+        load_scenario(p)
+    # an absolute path is the user's explicit choice; relative paths below the file's folder are fine
+    folder = _valid(tmp_path)
+    assert load_scenario(_scenario(inner, f"name: s\ndataset: {folder}\n", "abs.yaml")).dataset_path() == folder
+    (inner / "sub").mkdir()
+    _scenario(inner / "sub", "name: p\nyear: 2031\n", "parent.yaml")
+    assert load_scenario(_scenario(inner, "extends: sub/parent.yaml\n", "c2.yaml")).year == 2031
