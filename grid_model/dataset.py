@@ -6,7 +6,6 @@ numbered as data rows (1 = the first line under the header) and the row's id is 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -89,78 +88,52 @@ def _row_id(df: pd.DataFrame, schema: TableSchema, i: int) -> str | None:
     return None
 
 
+def _reject_first(mask, message, df: pd.DataFrame, schema: TableSchema, label: str, column: str) -> None:
+    """Raise for the first row where ``mask`` holds; ``message`` is a string or a function of the row position."""
+    hits = np.flatnonzero(np.asarray(mask))
+    if len(hits):
+        i = int(hits[0])
+        text = message(i) if callable(message) else message
+        raise InputError(text, file=label, row=i + 1, column=column, row_id=_row_id(df, schema, i))
+
+
 def _coerce_column(df: pd.DataFrame, col: Column, schema: TableSchema, label: str) -> pd.Series:
     raw = df[col.name].astype(str).str.strip()
     missing = raw.eq("") | raw.str.lower().isin(["nan", "none", "null", "na"])
+
+    def reject(mask, message) -> None:
+        _reject_first(mask, message, df, schema, label, col.name)
+
     if col.dtype == "str":
-        if col.required and missing.any():
-            i = int(np.flatnonzero(missing.to_numpy())[0])
-            raise InputError("value is missing", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i))
+        reject(col.required and missing, "value is missing")
         out = raw.where(~missing, "" if col.default is None else str(col.default))
         if col.allowed is not None:
             bad = ~out.isin(col.allowed) & ~(out.eq("") & ~col.required)
-            if bad.any():
-                i = int(np.flatnonzero(bad.to_numpy())[0])
-                raise InputError(
-                    f"'{out.iloc[i]}' is not one of {', '.join(col.allowed)}",
-                    file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i),
-                )
+            reject(bad, lambda i: f"'{out.iloc[i]}' is not one of {', '.join(col.allowed)}")
         return out.astype(object)
     if col.dtype == "bool":
         low = raw.str.lower()
         truthy, falsy = low.isin(["true", "1", "yes", "y"]), low.isin(["false", "0", "no", "n"])
-        bad = ~(truthy | falsy | missing)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                f"'{raw.iloc[i]}' is not true/false", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i)
-            )
-        if col.required and missing.any():
-            i = int(np.flatnonzero(missing.to_numpy())[0])
-            raise InputError("value is missing", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i))
+        reject(~(truthy | falsy | missing), lambda i: f"'{raw.iloc[i]}' is not true/false")
+        reject(col.required and missing, "value is missing")
         return pd.Series(np.where(missing, bool(col.default), truthy), index=df.index, dtype=bool)
     # numeric
     values = pd.to_numeric(raw.where(~missing, None), errors="coerce")
-    not_number = values.isna() & ~missing
-    if not_number.any():
-        i = int(np.flatnonzero(not_number.to_numpy())[0])
-        raise InputError(
-            f"'{raw.iloc[i]}' is not a number", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i)
-        )
-    if col.required and missing.any():
-        i = int(np.flatnonzero(missing.to_numpy())[0])
-        raise InputError("value is missing", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i))
+    reject(values.isna() & ~missing, lambda i: f"'{raw.iloc[i]}' is not a number")
+    reject(col.required and missing, "value is missing")
     arr = values.to_numpy(dtype=float)
-    inf = np.isinf(arr)
-    if inf.any():
-        i = int(np.flatnonzero(inf)[0])
-        raise InputError("value is infinite", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i))
-    huge = np.abs(np.nan_to_num(arr)) > MAX_MAGNITUDE
-    if huge.any():
-        i = int(np.flatnonzero(huge)[0])
-        raise InputError(f"{arr[i]:g} is implausibly large (limit {MAX_MAGNITUDE:g})", file=label, row=i + 1,
-                         column=col.name, row_id=_row_id(df, schema, i))
-    for i, v in enumerate(arr):
-        if math.isnan(v):
-            continue
-        if col.min is not None and (v < col.min or (col.min_exclusive and v <= col.min)):
-            op = ">" if col.min_exclusive else "≥"
-            raise InputError(
-                f"{v:g} is out of range (must be {op} {col.min:g})",
-                file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i),
-            )
-        if col.max is not None and v > col.max:
-            raise InputError(
-                f"{v:g} is out of range (must be ≤ {col.max:g})",
-                file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i),
-            )
+    reject(np.isinf(arr), "value is infinite")
+    reject(np.abs(np.nan_to_num(arr)) > MAX_MAGNITUDE,
+           lambda i: f"{arr[i]:g} is implausibly large (limit {MAX_MAGNITUDE:g})")
+    known = ~np.isnan(arr)
+    if col.min is not None:
+        op = ">" if col.min_exclusive else "≥"
+        low_bad = known & ((arr <= col.min) if col.min_exclusive else (arr < col.min))
+        reject(low_bad, lambda i: f"{arr[i]:g} is out of range (must be {op} {col.min:g})")
+    if col.max is not None:
+        reject(known & (arr > col.max), lambda i: f"{arr[i]:g} is out of range (must be ≤ {col.max:g})")
     if col.dtype == "int":
-        frac = ~np.isnan(arr) & (arr != np.round(arr))
-        if frac.any():
-            i = int(np.flatnonzero(frac)[0])
-            raise InputError(
-                f"{arr[i]:g} is not a whole number", file=label, row=i + 1, column=col.name, row_id=_row_id(df, schema, i)
-            )
+        reject(known & (arr != np.round(arr)), lambda i: f"{arr[i]:g} is not a whole number")
     if col.default is not None:
         arr = np.where(np.isnan(arr), float(col.default), arr)  # type: ignore[arg-type]
     return pd.Series(arr, index=df.index, dtype=float)
