@@ -11,9 +11,9 @@ import yaml
 
 from grid_model.dataset import Dataset, load_dataset
 from grid_model.model import ModelOptions, build_model
-from grid_model.results import Results, extract_results, load_solution, write_results
+from grid_model.results import Results, extract_results, write_results
 from grid_model.scenario import Scenario, apply_scenario, load_scenario
-from grid_model.solve import compile_model, run
+from grid_model.solve import compile_model, gc_paused, run
 
 log = logging.getLogger(__name__)
 
@@ -29,20 +29,29 @@ def solve_inputs(sc: Scenario, ds: Dataset, progress: Progress | None = None,
 def solve_dataset(ds: Dataset, options: ModelOptions | None = None, solver: dict | None = None, *,
                   name: str = "scenario", progress: Progress | None = None,
                   log_file: str | Path | None = None) -> Results:
-    """Build the LP for a dataset, solve it with HiGHS and return the results (nothing is written)."""
-    say = progress or (lambda _msg: None)
+    """Build the LP for a dataset, solve it with HiGHS and return the results (nothing is written).
+
+    Python's cyclic garbage collector is paused throughout: the model is millions of small objects that it would
+    scan again and again and never free (grid_model.solve.gc_paused).
+    """
+    with gc_paused():
+        return _solve_dataset(ds, options or ModelOptions(), solver or {}, name, progress or (lambda _msg: None),
+                              log_file)
+
+
+def _solve_dataset(ds: Dataset, options: ModelOptions, solver: dict, name: str, say: Progress,
+                   log_file: str | Path | None) -> Results:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     say(f"building the model ({len(ds.timesteps)} timesteps, {len(ds.zones)} zones)")
-    m, ctx = build_model(ds, options or ModelOptions())
+    m, ctx = build_model(ds, options)
     timings["build"] = time.perf_counter() - t0
     say("compiling and loading into HiGHS")
-    compiled = compile_model(m, solver or {}, log_file=log_file)
+    compiled = compile_model(m, solver, log_file=log_file)
     say(f"solving with HiGHS ({compiled.highs.getNumRow():,} rows × {compiled.highs.getNumCol():,} columns)")
-    sol = run_explained(compiled, ds, options or ModelOptions(), solver or {}, name)
+    sol = run_explained(compiled, ds, options, solver, name)
     t1 = time.perf_counter()
     say("extracting results")
-    load_solution(m, sol, compiled.columns)
     res = extract_results(m, ctx, sol, name)
     timings["extract"] = time.perf_counter() - t1
     res.summary["timings_s"] = {**timings, **sol.timings_s}

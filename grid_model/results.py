@@ -41,11 +41,34 @@ class Results:
 
 
 def _matrix(sol: Solution, var, rows: list, T: range) -> np.ndarray:
-    """Values of var[r, t] as an array (rows × timesteps)."""
+    """Values of var[r, t] as an array (rows × timesteps).
+
+    When every element of ``var`` is a column and ``var`` is indexed by exactly ``rows`` × ``T`` (in that
+    order), its columns are one contiguous block and the matrix is a reshape; otherwise element by element.
+    """
+    block = sol.array(var)
+    if block is not None and block.size == len(rows) * len(T) and _indexed_by(var, rows, len(T)):
+        return block.reshape(len(rows), len(T)).copy()
     out = np.zeros((len(rows), len(T)))
     for i, r in enumerate(rows):
         out[i] = [sol.value(var[r, t]) for t in T]
     return out
+
+
+def _indexed_by(var, rows: list, n_steps: int) -> bool:
+    """True when ``var`` is indexed by the product of an ordered set equal to ``rows`` and the timesteps."""
+    index = var.index_set()
+    subsets = list(index.subsets()) if hasattr(index, "subsets") else []
+    return (len(subsets) == 2 and subsets[0].isordered() and list(subsets[0]) == list(rows)
+            and len(subsets[1]) == n_steps and subsets[1].isordered() and subsets[1].first() == 0)
+
+
+def _vector(sol: Solution, var, keys: list) -> np.ndarray:
+    """Values of var[k] for ``keys`` (a one-dimensional Var over exactly these keys, or element by element)."""
+    block = sol.array(var)
+    if block is not None and block.size == len(keys) and list(var.keys()) == list(keys):
+        return block.copy()
+    return np.array([sol.value(var[k]) for k in keys], dtype=float)
 
 
 def load_solution(m: pyo.ConcreteModel, sol: Solution, columns: list) -> None:
@@ -69,7 +92,7 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     hyd = _matrix(sol, m.hydro_release_mw, list(hp.index), T) if len(hp) else np.zeros((0, len(T)))
     price = np.array([[sol.dual(m.zone_energy_balance[z, t]) / w[t] for t in T] for z in zones])
     demand = ds.demand_mw[zones].to_numpy(dtype=float).T
-    unserved = np.array([[sol.value(m.zone_unserved_mw[z, t]) for t in T] for z in zones])
+    unserved = _matrix(sol, m.zone_unserved_mw, list(zones), T)
 
     # --- generation and capacity by zone × technology
     rows = []
@@ -85,14 +108,18 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
                   if len(g_units) else g_units[["zone", "technology", "category", "generation_twh"]])
 
     cap_rows = []
+    gen_new = dict(zip(m.GEN_EXPANDABLE, _vector(sol, m.gen_new_cap_mw, list(m.GEN_EXPANDABLE)), strict=True)) \
+        if len(gp) else {}
     for u in gp.index:
-        new = sol.value(m.gen_new_cap_mw[u]) if u in m.GEN_EXPANDABLE else 0.0
+        new = gen_new.get(u, 0.0)
         cap_rows.append((gp.at[u, "zone"], gp.at[u, "technology"], gp.at[u, "category"], gp.at[u, "p_nom_mw"], new,
                          new * gp.at[u, "capex_usd_per_kw"] * 1000.0))
     for u in hp.index:
         cap_rows.append((hp.at[u, "zone"], hp.at[u, "technology"], hp.at[u, "category"], hp.at[u, "p_nom_mw"], 0.0, 0.0))
+    sto_new = dict(zip(m.STO_EXPANDABLE, _vector(sol, m.sto_new_cap_mw, list(m.STO_EXPANDABLE)), strict=True)) \
+        if len(sp) else {}
     for u in sp.index:
-        new = sol.value(m.sto_new_cap_mw[u]) if u in m.STO_EXPANDABLE else 0.0
+        new = sto_new.get(u, 0.0)
         cap_rows.append((sp.at[u, "zone"], sp.at[u, "technology"], sp.at[u, "category"], sp.at[u, "p_nom_mw"], new,
                          new * sp.at[u, "capex_usd_per_kw"] * 1000.0))
     capacity = pd.DataFrame(cap_rows, columns=["zone", "technology", "category", "existing_mw", "new_mw",
@@ -103,13 +130,16 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     link_rows = []
     flows, flows_fwd, flows_bwd = {}, {}, {}
     zi = {z: i for i, z in enumerate(zones)}
-    for lk in lp.index:
-        fwd = np.array([sol.value(m.link_flow_fwd_mw[lk, t]) for t in T])
-        bwd = np.array([sol.value(m.link_flow_bwd_mw[lk, t]) for t in T])
+    fwd_all = _matrix(sol, m.link_flow_fwd_mw, list(lp.index), T) if len(lp) else np.zeros((0, len(T)))
+    bwd_all = _matrix(sol, m.link_flow_bwd_mw, list(lp.index), T) if len(lp) else np.zeros((0, len(T)))
+    link_new = dict(zip(m.LINK_EXPANDABLE, _vector(sol, m.link_new_cap_mw, list(m.LINK_EXPANDABLE)), strict=True)) \
+        if len(lp) else {}
+    for j, lk in enumerate(lp.index):
+        fwd, bwd = fwd_all[j], bwd_all[j]
         flows[lk], flows_fwd[lk], flows_bwd[lk] = fwd - bwd, fwd, bwd
         a, b = lp.at[lk, "zone_from"], lp.at[lk, "zone_to"]
         keep = 1.0 - lp.at[lk, "loss_pu"]
-        new = sol.value(m.link_new_cap_mw[lk]) if lk in m.LINK_EXPANDABLE else 0.0
+        new = link_new.get(lk, 0.0)
         cap = lp.at[lk, "p_nom_mw"] + new
         pa, pb = price[zi[a]], price[zi[b]]
         rent = float(np.sum(w * (fwd * (keep * pb - pa) + bwd * (keep * pa - pb))))
@@ -152,8 +182,9 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
         sub_rows.append({"zone": z, "kind": "electricity", "fuel": "", "fiscal_cost_usd": per_mwh * served})
     subsidies = pd.DataFrame(sub_rows, columns=["zone", "kind", "fuel", "fiscal_cost_usd"])
 
-    # --- costs: evaluate the cost registry with the solution values
-    breakdown = {c: float(pyo.value(m.cost_usd[c])) for c in COST_CATEGORIES}
+    # --- costs: each category's objective row times the solution (grid_model.solve.standard_form)
+    breakdown = {c: float(sol.cost_usd.get(c, 0.0)) if sol.cost_usd else float(pyo.value(m.cost_usd[c]))
+                 for c in COST_CATEGORIES}
     costs = pd.DataFrame({"category": list(breakdown), "cost_usd": list(breakdown.values())})
     objective = sol.objective_usd
     system_cost = objective - breakdown["fuel_subsidy"]
@@ -192,25 +223,31 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     idx = pd.Index(list(T), name="timestep")
     disp_cols = {u: gen[i] for i, u in enumerate(gp.index)}
     disp_cols.update({u: hyd[i] for i, u in enumerate(hp.index)})
-    charge = {u: np.array([sol.value(m.sto_charge_mw[u, t]) for t in T]) for u in sp.index}
-    discharge = {u: np.array([sol.value(m.sto_discharge_mw[u, t]) for t in T]) for u in sp.index}
+    sto_units = list(sp.index)
+    charge_all = _matrix(sol, m.sto_charge_mw, sto_units, T) if sto_units else np.zeros((0, len(T)))
+    discharge_all = _matrix(sol, m.sto_discharge_mw, sto_units, T) if sto_units else np.zeros((0, len(T)))
+    level_all = _matrix(sol, m.sto_level_mwh, sto_units, T) if sto_units else np.zeros((0, len(T)))
+    charge = {u: charge_all[i] for i, u in enumerate(sto_units)}
+    discharge = {u: discharge_all[i] for i, u in enumerate(sto_units)}
     for u in sp.index:
         disp_cols[u] = discharge[u] - charge[u]
     reservoirs = list(getattr(m, "HYDRO_RESERVOIR", []))
+    res_level = _matrix(sol, m.hydro_level_mwh, reservoirs, T) if reservoirs else np.zeros((0, len(T)))
+    res_spill = _matrix(sol, m.hydro_spill_mw, reservoirs, T) if reservoirs else np.zeros((0, len(T)))
     for i, z in enumerate(zones):
         disp_cols[f"unserved:{z}"] = unserved[i]
     hourly = {
         "dispatch_mw": pd.DataFrame(disp_cols, index=idx),
         "storage_level_mwh": pd.DataFrame(
-            {**{u: [sol.value(m.sto_level_mwh[u, t]) for t in T] for u in sp.index},
-             **{u: [sol.value(m.hydro_level_mwh[u, t]) for t in T] for u in reservoirs}},
+            {**{u: level_all[i] for i, u in enumerate(sto_units)},
+             **{u: res_level[i] for i, u in enumerate(reservoirs)}},
             index=idx),
         "link_flow_mw": pd.DataFrame(flows, index=idx),
         "link_flow_forward_mw": pd.DataFrame(flows_fwd, index=idx),
         "link_flow_backward_mw": pd.DataFrame(flows_bwd, index=idx),
         "storage_charge_mw": pd.DataFrame(charge, index=idx),
         "storage_discharge_mw": pd.DataFrame(discharge, index=idx),
-        "hydro_spill_mw": pd.DataFrame({u: [sol.value(m.hydro_spill_mw[u, t]) for t in T] for u in reservoirs}, index=idx),
+        "hydro_spill_mw": pd.DataFrame({u: res_spill[i] for i, u in enumerate(reservoirs)}, index=idx),
         "hydro_inflow_mw": pd.DataFrame({u: ds.inflow_mw[hp.at[u, "inflow"]].to_numpy(dtype=float) for u in hp.index},
                                         index=idx),
         "price_usd_per_mwh": pd.DataFrame({z: price[i] for i, z in enumerate(zones)}, index=idx),

@@ -19,10 +19,11 @@ import yaml
 from grid_model.dataset import Dataset, load_dataset
 from grid_model.model import build_model
 from grid_model.pipeline import run_explained
-from grid_model.results import Results, extract_results, load_solution, write_results
+from grid_model.results import Results, extract_results, write_results
 from grid_model.scenario import Scenario, apply_scenario
 from grid_model.solve import (
     CompiledModel,
+    gc_paused,
     load_form,
     same_structure,
     set_log_file,
@@ -52,8 +53,11 @@ class SolveSession:
 
     def solve(self, sc: Scenario, progress: Callable[[str], None] | None = None,
               log_file: Path | None = None) -> Results:
-        """Build, compile, (re-)solve and extract one scenario."""
-        say = progress or (lambda _m: None)
+        """Build, compile, (re-)solve and extract one scenario (cyclic GC paused, as in grid_model.pipeline)."""
+        with gc_paused():
+            return self._solve(sc, progress or (lambda _m: None), log_file)
+
+    def _solve(self, sc: Scenario, say: Callable[[str], None], log_file: Path | None) -> Results:
         t0 = time.perf_counter()
         ds = self.inputs(sc)
         t_load = time.perf_counter() - t0
@@ -79,7 +83,6 @@ class SolveSession:
         say(f"solving ({mode}, {len(form.rows):,} rows × {len(form.columns):,} columns)")
         sol = run_explained(self.compiled, ds, sc.model_options(), sc.solver, sc.name)
         t2 = time.perf_counter()
-        load_solution(m, sol, self.compiled.columns)
         res = extract_results(m, ctx, sol, sc.name)
         res.summary["timings_s"] = {"load": t_load, "build": t_build, **sol.timings_s,
                                     "extract": time.perf_counter() - t2}

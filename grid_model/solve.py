@@ -12,6 +12,7 @@ right-hand sides are very large (reservoir energy in MWh, a CO2 cap in t) are sc
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import time
@@ -86,11 +87,31 @@ class Solution:
     objective_usd: float
     col_values: np.ndarray
     row_duals: np.ndarray
-    col_of: dict[int, int]  # id(VarData) -> column
-    row_of: dict[int, int]  # id(ConstraintData) -> row
+    columns: list  # VarData of each column
+    rows: list  # (ConstraintData, sign) of each row
     row_sign: np.ndarray  # +1/-1/0 multipliers of the compiled rows
     timings_s: dict[str, float] = field(default_factory=dict)
     solver_info: dict[str, object] = field(default_factory=dict)
+    var_slices: dict[str, tuple[int, int]] = field(default_factory=dict)
+    cost_usd: dict[str, float] = field(default_factory=dict)  # cost category -> USD/yr at this solution
+
+    @functools.cached_property
+    def col_of(self) -> dict[int, int]:
+        """id(VarData) -> column, built on first use (most results read whole Vars through :meth:`array`)."""
+        with gc_paused():
+            return {id(v): i for i, v in enumerate(self.columns)}
+
+    @functools.cached_property
+    def row_of(self) -> dict[int, int]:
+        """id(ConstraintData) -> row, built on first use."""
+        with gc_paused():
+            return {id(r[0]): i for i, r in enumerate(self.rows)}
+
+    def array(self, var_component) -> np.ndarray | None:
+        """Values of every element of an indexed Var in its own iteration order, or None when some element is
+        not a column (then use :meth:`value` per element)."""
+        span = self.var_slices.get(var_component.name)
+        return None if span is None else self.col_values[span[0]:span[1]]
 
     def value(self, var) -> float:
         """Value of one VarData (fixed or unused variables keep their Pyomo value or 0)."""
@@ -127,6 +148,10 @@ class StandardForm:
     compile_s: float
     model: pyo.ConcreteModel | None = None  # kept alive so row and column objects keep their names
     has_investment: bool = True
+    cost_rows: object = None  # scipy.sparse csr, one row per cost category (USD per unit of each column)
+    cost_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    cost_names: list[str] = field(default_factory=list)
+    var_slices: dict[str, tuple[int, int]] = field(default_factory=dict)  # Var name -> its columns [start, stop)
 
     def column_names(self) -> list[str]:
         return [v.name for v in self.columns]
@@ -150,27 +175,65 @@ class CompiledModel:
 
 
 def standard_form(model: pyo.ConcreteModel) -> StandardForm:
-    """Compile the Pyomo model to arrays with Pyomo's standard-form compiler (mixed form: ≤, =, ≥ rows)."""
+    """Compile the Pyomo model to arrays with Pyomo's standard-form compiler (mixed form: ≤, =, ≥ rows).
+
+    Columns are put in declaration order, not first appearance, so scenarios that differ only in which costs are
+    non-zero compile to identical matrices (see grid_model.session). The compiler is run without its
+    ``column_order`` option (which costs ~25 % of compile time on large models) and its columns are permuted
+    here with numpy. Each objective row is one cost category (grid_model.model.core); the LP's cost vector is
+    their sum.
+    """
     t0 = time.perf_counter()
-    # Columns in declaration order, not first appearance: scenarios that differ only in which costs are
-    # non-zero then compile to identical matrices (see grid_model.session).
-    order = list(model.component_data_objects(pyo.Var, descend_into=True))
     with gc_paused():
-        info = LinearStandardFormCompiler().write(model, mixed_form=True, column_order=order)
-    A = info.A.tocsc()
+        info = LinearStandardFormCompiler().write(model, mixed_form=True)
+        order = list(model.component_data_objects(pyo.Var, descend_into=True))
+        where = _positions(order, info.columns)
+        perm = np.argsort(where, kind="stable")
+        where = where[perm]
+        columns = [info.columns[i] for i in perm]
+        bounds = [v.bounds for v in columns]
+    A = info.A.tocsc()[:, perm]
     n_cols = A.shape[1]
-    c = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(n_cols)
+    cost_rows = sparse.csr_matrix(info.c)[:, perm] if info.c.shape[0] else sparse.csr_matrix((0, n_cols))
+    c = np.asarray(cost_rows.sum(axis=0)).ravel() if cost_rows.shape[0] else np.zeros(n_cols)
+    cost_offsets = np.asarray(info.c_offset, dtype=float).ravel() if np.size(info.c_offset) else np.zeros(0)
     rhs = np.asarray(info.rhs, dtype=float)
     sign = np.array([r[1] for r in info.rows], dtype=int)
     inf = highspy.kHighsInf
     row_lo = np.where(sign >= 0, np.where(sign == 0, rhs, -inf), rhs)
     row_hi = np.where(sign <= 0, np.where(sign == 0, rhs, inf), rhs)
-    col_lo = np.array([-inf if v.lb is None else v.lb for v in info.columns], dtype=float)
-    col_hi = np.array([inf if v.ub is None else v.ub for v in info.columns], dtype=float)
-    offset = float(np.sum(info.c_offset)) if np.size(info.c_offset) else 0.0
+    col_lo = np.array([-inf if b[0] is None else b[0] for b in bounds], dtype=float)
+    col_hi = np.array([inf if b[1] is None else b[1] for b in bounds], dtype=float)
     invest = any(len(getattr(model, name, ())) for name in ("gen_new_cap_mw", "sto_new_cap_mw", "link_new_cap_mw"))
-    return StandardForm(c, A, col_lo, col_hi, row_lo, row_hi, info.columns, info.rows, offset,
-                        time.perf_counter() - t0, model, invest)
+    return StandardForm(c, A, col_lo, col_hi, row_lo, row_hi, columns, info.rows, float(cost_offsets.sum()),
+                        time.perf_counter() - t0, model, invest,
+                        cost_rows=cost_rows, cost_offsets=cost_offsets,
+                        cost_names=[str(o.index()) for o in info.objectives],
+                        var_slices=_var_slices(model, where))
+
+
+def _positions(order: list, columns: list) -> np.ndarray:
+    """Position in ``order`` of every object of ``columns`` (matched by identity), vectorised."""
+    ids_order = np.fromiter((id(v) for v in order), dtype=np.uint64, count=len(order))
+    ids_cols = np.fromiter((id(v) for v in columns), dtype=np.uint64, count=len(columns))
+    sorter = np.argsort(ids_order)
+    return sorter[np.searchsorted(ids_order, ids_cols, sorter=sorter)]
+
+
+def _var_slices(model: pyo.ConcreteModel, where: np.ndarray) -> dict[str, tuple[int, int]]:
+    """Column range [start, stop) of every Var component whose elements are all columns, in its own order.
+
+    ``where`` holds, for each column in order, its position in declaration order (sorted ascending).
+    """
+    out: dict[str, tuple[int, int]] = {}
+    start = 0
+    for comp in model.component_objects(pyo.Var, descend_into=True):
+        n = len(comp)
+        k0, k1 = np.searchsorted(where, [start, start + n])
+        if n and k1 - k0 == n:
+            out[comp.name] = (int(k0), int(k1))
+        start += n
+    return out
 
 
 def load_form(form: StandardForm, options: dict[str, object] | None = None,
@@ -289,14 +352,20 @@ def run(compiled: CompiledModel) -> Solution:
         x = np.where(np.abs(x - form.col_hi) < 1e-9, form.col_hi, x)
     y = np.asarray(sol.row_dual, dtype=float) / COST_SCALE / (sc.row if sc is not None else 1.0)
     objective = float(info.objective_function_value) / COST_SCALE + compiled.c_offset
+    cost_usd: dict[str, float] = {}
+    if form is not None and form.cost_rows is not None and form.cost_rows.shape[0]:
+        by_row = form.cost_rows @ x + form.cost_offsets
+        cost_usd = {name: float(v) for name, v in zip(form.cost_names, by_row, strict=True)}
     return Solution(
         status="optimal",
         objective_usd=objective,
         col_values=x,
         row_duals=y,
-        col_of={id(v): i for i, v in enumerate(compiled.columns)},
-        row_of={id(r[0]): i for i, r in enumerate(compiled.rows)},
+        columns=compiled.columns,
+        rows=compiled.rows,
         row_sign=np.array([r[1] for r in compiled.rows], dtype=int),
+        var_slices=form.var_slices if form is not None else {},
+        cost_usd=cost_usd,
         timings_s={"compile": compiled.compile_s, "pass_to_highs": compiled.load_s, "solve": solve_s,
                    "highs_run": float(h.getRunTime()) - clock0},
         solver_info={

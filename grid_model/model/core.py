@@ -10,7 +10,8 @@ Only then does :func:`build_model` write, for every zone z and timestep t,
 
     Σ_features injection[z, t] = demand[z, t]            (``zone_energy_balance``; dual / w_t = price)
 
-and the objective ``min Σ_categories cost[category]``. The core never asks which feature is on.
+and the objective ``min Σ_categories cost[category]`` (one objective row per category, summed by the
+compiler). The core never asks which feature is on.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,20 +65,50 @@ def annuity_factor(rate: float, lifetime_yr: float) -> float:
 
 
 class BalanceRegistry:
-    """Terms of the zone energy balance: per (zone, timestep) lists of Pyomo linear expressions in MW."""
+    """Terms of the zone energy balance: per zone and timestep, lists of Pyomo linear expressions in MW."""
 
-    def __init__(self) -> None:
-        self._terms: dict[tuple[str, int], list] = defaultdict(list)
+    def __init__(self, n_steps: int = 0) -> None:
+        self.n_steps = n_steps
+        self._terms: dict[str, list[list]] = {}
+
+    def _zone(self, zone: str) -> list[list]:
+        lists = self._terms.get(zone)
+        if lists is None:
+            lists = self._terms[zone] = [[] for _ in range(self.n_steps)]
+        return lists
 
     def add(self, zone: str, t: int, expr) -> None:
-        self._terms[zone, t].append(expr)
+        self._zone(zone)[t].append(expr)
 
-    def add_series(self, zone: str, timesteps: Iterable[int], expr_of_t: Callable[[int], object]) -> None:
-        for t in timesteps:
-            self._terms[zone, t].append(expr_of_t(t))
+    def add_series(self, zone: str, exprs: Iterable) -> None:
+        """Append one term per timestep (``exprs[t]`` to the balance of ``zone`` at t), all T at once."""
+        lists = self._zone(zone)
+        n = 0
+        for lst, e in zip(lists, exprs, strict=False):
+            lst.append(e)
+            n += 1
+        if n != self.n_steps:
+            raise ValueError(f"balance series for {zone} has {n} terms, expected {self.n_steps}")
 
     def terms(self, zone: str, t: int) -> list:
-        return self._terms.get((zone, t), [])
+        lists = self._terms.get(zone)
+        return lists[t] if lists is not None else []
+
+
+def var_rows(var, keys: list, n_steps: int) -> list[list]:
+    """``var[k, t]`` for every k in ``keys`` as lists over t — one pass over the Var instead of a dictionary
+    look-up per element (the look-ups were ~15 % of build time at 8,760 steps).
+
+    ``var`` must be indexed by (an ordered set equal to ``keys``) × TIMESTEPS; otherwise element by element.
+    """
+    index = var.index_set()
+    subsets = list(index.subsets()) if hasattr(index, "subsets") else []
+    if (len(subsets) == 2 and subsets[0].isordered() and list(subsets[0]) == list(keys)
+            and len(subsets[1]) == n_steps and len(var) == len(keys) * n_steps):
+        flat = list(var.values())
+        if flat and flat[0] is var[keys[0], 0] and flat[-1] is var[keys[-1], n_steps - 1]:
+            return [flat[i * n_steps:(i + 1) * n_steps] for i in range(len(keys))]
+    return [[var[k, t] for t in range(n_steps)] for k in keys]
 
 
 class CostRegistry:
@@ -106,6 +137,9 @@ class Context:
     ds: Dataset
     options: ModelOptions
     balance: BalanceRegistry = field(default_factory=BalanceRegistry)
+
+    def __post_init__(self) -> None:
+        self.balance.n_steps = len(self.ds.timesteps)
     costs: CostRegistry = field(default_factory=CostRegistry)
     # Expressions features publish for others / for results (e.g. emissions, generation by category)
     emissions_t: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # zone -> tCO2/yr terms
@@ -185,11 +219,13 @@ def _build(m: pyo.ConcreteModel, ctx: Context, ds: Dataset) -> None:
         m.ZONES, m.TIMESTEPS, rule=balance_rule,
         doc="Σ injections (generation + discharge − charge + net imports after losses + unserved) = demand [MW]",
     )
-    m.cost_usd = pyo.Expression(
-        list(COST_CATEGORIES), initialize={c: ctx.costs.expression(c) for c in COST_CATEGORIES},
-        doc="Cost by category [USD/yr]",
+    # One objective row per cost category. The standard-form compiler returns them as the rows of its cost
+    # matrix: the LP minimises their sum, and the cost breakdown is each row times the solution — exact, with no
+    # Pyomo expression evaluated after the solve (grid_model.solve.standard_form).
+    m.cost_usd = pyo.Objective(
+        list(COST_CATEGORIES), rule=lambda m, c: ctx.costs.expression(c), sense=pyo.minimize,
+        doc="Cost by category [USD/yr]; the objective is their sum",
     )
-    m.objective = pyo.Objective(expr=pyo.quicksum(m.cost_usd[c] for c in COST_CATEGORIES), sense=pyo.minimize)
 
 
 def series(values: np.ndarray | pd.Series) -> list[float]:

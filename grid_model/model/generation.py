@@ -21,7 +21,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
-from grid_model.model.core import Context, ModelOptions, annuity_factor
+from grid_model.model.core import Context, ModelOptions, annuity_factor, var_rows
 
 
 def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
@@ -114,16 +114,14 @@ def add(ctx: Context) -> None:
                                doc="New generating capacity [MW]")
     _add_expandable_limits(ctx, a, row, p0, floor)
 
-    w = ctx.weight_h
-    T = list(ctx.T)
+    w = [float(x) for x in ctx.weight_h]
+    dispatch = dict(zip(gens, var_rows(m.gen_dispatch_mw, gens, len(w)), strict=True))
     m.gen_energy_mwh = pyo.Expression(
-        m.GENERATORS, rule=lambda m, g: pyo.quicksum(float(w[t]) * m.gen_dispatch_mw[g, t] for t in T),
+        m.GENERATORS, rule=lambda m, g: pyo.quicksum(wt * p for wt, p in zip(w, dispatch[g], strict=True)),
         doc="Annual generation [MWh/yr]",
     )
     for g in gens:
-        z = params.at[g, "zone"]
-        for t in T:
-            ctx.balance.add(z, t, m.gen_dispatch_mw[g, t])
+        ctx.balance.add_series(params.at[g, "zone"], dispatch[g])
     _add_costs(ctx, params)
 
 

@@ -20,7 +20,7 @@ import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
 from grid_model.model import periods
-from grid_model.model.core import Context
+from grid_model.model.core import Context, var_rows
 
 
 def hydro_params(ds: Dataset) -> pd.DataFrame:
@@ -79,17 +79,15 @@ def add(ctx: Context) -> None:
         periods.add_inter_period_levels(ctx, "hydro", reservoirs, m.hydro_level_mwh, lambda h: energy[h],
                                         dict.fromkeys(reservoirs, 1.0))
 
-    w = ctx.weight_h
-    T = list(ctx.T)
+    w = [float(x) for x in ctx.weight_h]
+    release = dict(zip(plants, var_rows(m.hydro_release_mw, plants, len(w)), strict=True))
     m.hydro_energy_mwh = pyo.Expression(
-        m.HYDRO, rule=lambda m, h: pyo.quicksum(float(w[t]) * m.hydro_release_mw[h, t] for t in T),
+        m.HYDRO, rule=lambda m, h: pyo.quicksum(wt * r for wt, r in zip(w, release[h], strict=True)),
         doc="Annual hydro generation [MWh/yr]",
     )
     vom = params["vom_usd_per_mwh"].to_dict()
     for h in plants:
-        z = params.at[h, "zone"]
-        for t in T:
-            ctx.balance.add(z, t, m.hydro_release_mw[h, t])
+        ctx.balance.add_series(params.at[h, "zone"], release[h])
         ctx.generation_mwh["all"].append(m.hydro_energy_mwh[h])
         if params.at[h, "renewable"]:
             ctx.generation_mwh["renewable"].append(m.hydro_energy_mwh[h])
@@ -103,10 +101,15 @@ def _add_level_balance(ctx: Context, inflow: dict[str, np.ndarray], link: bool) 
     prev = ctx.previous()
     starts = periods.period_starts(ctx) if link else np.zeros(len(dur), dtype=bool)
 
+    reservoirs, n = list(m.HYDRO_RESERVOIR), len(dur)
+    level = dict(zip(reservoirs, var_rows(m.hydro_level_mwh, reservoirs, n), strict=True))
+    spill = dict(zip(reservoirs, var_rows(m.hydro_spill_mw, reservoirs, n), strict=True))
+    prev_t = [int(p) for p in prev]
+
     def rule(m, h, t):
-        before = 0.0 if starts[t] else m.hydro_level_mwh[h, int(prev[t])]
-        return m.hydro_level_mwh[h, t] == before + float(dur[t]) * (
-            float(inflow[h][t]) - m.hydro_release_mw[h, t] - m.hydro_spill_mw[h, t]
+        before = 0.0 if starts[t] else level[h][prev_t[t]]
+        return level[h][t] == before + float(dur[t]) * (
+            float(inflow[h][t]) - m.hydro_release_mw[h, t] - spill[h][t]
         )
 
     m.hydro_level_balance = pyo.Constraint(

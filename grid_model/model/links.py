@@ -19,7 +19,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
-from grid_model.model.core import Context, ModelOptions, annuity_factor
+from grid_model.model.core import Context, ModelOptions, annuity_factor, var_rows
 
 AC_LOSS_PU_PER_1000KM = 0.0675
 DC_LOSS_PU_PER_1000KM = 0.035
@@ -93,10 +93,10 @@ def add(ctx: Context) -> None:
         fom = params["fom_usd_per_mw_yr"].to_dict()
         ctx.costs.add("capex_transmission", pyo.quicksum(float(capex[lk]) * m.link_new_cap_mw[lk] for lk in ext))
         ctx.costs.add("fixed_om", pyo.quicksum(float(fom[lk]) * m.link_new_cap_mw[lk] for lk in ext))
-    for lk in links:
-        a, b = params.at[lk, "zone_from"], params.at[lk, "zone_to"]
+    n = len(ctx.T)
+    for lk, fwd_row, bwd_row in zip(links, var_rows(m.link_flow_fwd_mw, links, n),
+                                    var_rows(m.link_flow_bwd_mw, links, n), strict=True):
         keep = 1.0 - float(params.at[lk, "loss_pu"])
-        for t in ctx.T:
-            fwd, bwd = m.link_flow_fwd_mw[lk, t], m.link_flow_bwd_mw[lk, t]
-            ctx.balance.add(a, t, keep * bwd - fwd)
-            ctx.balance.add(b, t, keep * fwd - bwd)
+        pairs = list(zip(fwd_row, bwd_row, strict=True))
+        ctx.balance.add_series(params.at[lk, "zone_from"], [keep * bwd - fwd for fwd, bwd in pairs])
+        ctx.balance.add_series(params.at[lk, "zone_to"], [keep * fwd - bwd for fwd, bwd in pairs])

@@ -21,7 +21,7 @@ import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
 from grid_model.model import periods
-from grid_model.model.core import Context, ModelOptions, annuity_factor
+from grid_model.model.core import Context, ModelOptions, annuity_factor, var_rows
 
 
 def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
@@ -94,11 +94,10 @@ def add(ctx: Context) -> None:
             lambda s: hours[s] * (p0[s] + m.sto_new_cap_mw[s]) if s in ext_set else hours[s] * p0[s],
             {s: (1.0 - sigma[s]) ** period_h for s in long},
         )
-    T = list(ctx.T)
-    for s in units:
-        z = params.at[s, "zone"]
-        for t in T:
-            ctx.balance.add(z, t, m.sto_discharge_mw[s, t] - m.sto_charge_mw[s, t])
+    n = len(ctx.T)
+    for s, d_row, c_row in zip(units, var_rows(m.sto_discharge_mw, units, n), var_rows(m.sto_charge_mw, units, n),
+                               strict=True):
+        ctx.balance.add_series(params.at[s, "zone"], [d - c for d, c in zip(d_row, c_row, strict=True)])
     _add_costs(ctx, params)
 
 
@@ -110,13 +109,17 @@ def _add_level_balance(ctx: Context, params: pd.DataFrame, long: set[str]) -> No
     eta_c = params["eta_charge"].to_dict()
     eta_d = params["eta_discharge"].to_dict()
     sigma = params["standing_loss_pu_per_h"].to_dict()
+    units, n = list(params.index), len(dur)
+    level = dict(zip(units, var_rows(m.sto_level_mwh, units, n), strict=True))
+    charge = dict(zip(units, var_rows(m.sto_charge_mw, units, n), strict=True))
+    discharge = dict(zip(units, var_rows(m.sto_discharge_mw, units, n), strict=True))
+    prev_t = [int(p) for p in prev]
+    dur_t = [float(d) for d in dur]
 
     def rule(m, s, t):
-        keep = (1.0 - sigma[s]) ** float(dur[t])
-        before = 0.0 if (s in long and starts[t]) else keep * m.sto_level_mwh[s, int(prev[t])]
-        return m.sto_level_mwh[s, t] == before + float(dur[t]) * (
-            eta_c[s] * m.sto_charge_mw[s, t] - m.sto_discharge_mw[s, t] / eta_d[s]
-        )
+        keep = (1.0 - sigma[s]) ** dur_t[t]
+        before = 0.0 if (s in long and starts[t]) else keep * level[s][prev_t[t]]
+        return level[s][t] == before + dur_t[t] * (eta_c[s] * charge[s][t] - discharge[s][t] / eta_d[s])
 
     m.sto_level_balance = pyo.Constraint(
         m.STORAGE, m.TIMESTEPS, rule=rule, doc="e[t] = (1−σ)^Δ e[t−1] + Δ(η_c c − d/η_d) [MWh]"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from grid_model.model.core import Context
+from grid_model.model.core import Context, var_rows
 
 
 def add(ctx: Context) -> None:
@@ -23,8 +23,10 @@ def add(ctx: Context) -> None:
     m.zone_unserved_mw = pyo.Var(m.ZONES, m.TIMESTEPS, bounds=bounds, doc="Demand not served [MW]")
     voll = ds.tables["zones"]["voll_usd_per_mwh"].to_dict()
     w = ctx.weight_h
-    for z in ds.zones:
-        for t in ctx.T:
-            ctx.balance.add(z, t, m.zone_unserved_mw[z, t])
+    zones = list(ds.zones)
+    rows = var_rows(m.zone_unserved_mw, zones, len(w))
+    for z, row in zip(zones, rows, strict=True):
+        ctx.balance.add_series(z, row)
     ctx.costs.add("unserved", pyo.quicksum(
-        float(voll[z] * w[t]) * m.zone_unserved_mw[z, t] for z in ds.zones for t in ctx.T if demand[z][t] > 0))
+        float(voll[z] * w[t]) * u for z, row in zip(zones, rows, strict=True) for t, u in enumerate(row)
+        if demand[z][t] > 0))
