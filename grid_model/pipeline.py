@@ -13,7 +13,7 @@ from grid_model.dataset import Dataset, load_dataset
 from grid_model.model import ModelOptions, build_model
 from grid_model.results import Results, extract_results, write_results
 from grid_model.scenario import Scenario, apply_scenario, load_scenario
-from grid_model.solve import compile_model, gc_paused, run
+from grid_model.solve import compile_model, gc_paused, release_model, run
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ def _solve_dataset(ds: Dataset, options: ModelOptions, solver: dict, name: str, 
     timings["build"] = time.perf_counter() - t0
     say("compiling and loading into HiGHS")
     compiled = compile_model(m, solver, log_file=log_file)
+    release_model(compiled)  # results are read from column/row blocks: free the Pyomo objects before HiGHS runs
     say(f"solving with HiGHS ({compiled.highs.getNumRow():,} rows × {compiled.highs.getNumCol():,} columns)")
     sol = run_explained(compiled, ds, options, solver, name)
     t1 = time.perf_counter()

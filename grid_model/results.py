@@ -40,35 +40,33 @@ class Results:
     hourly: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def _matrix(sol: Solution, var, rows: list, T: range) -> np.ndarray:
-    """Values of var[r, t] as an array (rows × timesteps).
+def _matrix(sol: Solution, m: pyo.ConcreteModel, name: str, rows: list, T: range) -> np.ndarray:
+    """Values of the Var ``name``[r, t] as an array (rows × timesteps).
 
-    When every element of ``var`` is a column and ``var`` is indexed by exactly ``rows`` × ``T`` (in that
-    order), its columns are one contiguous block and the matrix is a reshape; otherwise element by element.
+    Read as one block of columns when the Var is exactly ``rows`` × timesteps; otherwise element by element
+    from the Pyomo model (which a lean solve has released, so blocks are the rule).
     """
-    block = sol.array(var)
-    if block is not None and block.size == len(rows) * len(T) and _indexed_by(var, rows, len(T)):
-        return block.reshape(len(rows), len(T)).copy()
+    if not rows:
+        return np.zeros((0, len(T)))
+    block = sol.block(name, rows)
+    if block is not None and block.shape == (len(rows), len(T)):
+        return block
+    var = getattr(m, name)
     out = np.zeros((len(rows), len(T)))
     for i, r in enumerate(rows):
         out[i] = [sol.value(var[r, t]) for t in T]
     return out
 
 
-def _indexed_by(var, rows: list, n_steps: int) -> bool:
-    """True when ``var`` is indexed by the product of an ordered set equal to ``rows`` and the timesteps."""
-    index = var.index_set()
-    subsets = list(index.subsets()) if hasattr(index, "subsets") else []
-    return (len(subsets) == 2 and subsets[0].isordered() and list(subsets[0]) == list(rows)
-            and len(subsets[1]) == n_steps and subsets[1].isordered() and subsets[1].first() == 0)
-
-
-def _vector(sol: Solution, var, keys: list) -> np.ndarray:
-    """Values of var[k] for ``keys`` (a one-dimensional Var over exactly these keys, or element by element)."""
-    block = sol.array(var)
-    if block is not None and block.size == len(keys) and list(var.keys()) == list(keys):
-        return block.copy()
-    return np.array([sol.value(var[k]) for k in keys], dtype=float)
+def _vector(sol: Solution, m: pyo.ConcreteModel, name: str, keys: list) -> dict:
+    """{k: Var ``name``[k]} for a one-dimensional Var over ``keys`` (empty when there are none)."""
+    if not keys:
+        return {}
+    block = sol.block(name, keys)
+    if block is None:
+        var = getattr(m, name)
+        block = np.array([sol.value(var[k]) for k in keys], dtype=float)
+    return dict(zip(keys, (float(v) for v in block), strict=True))
 
 
 def load_solution(m: pyo.ConcreteModel, sol: Solution, columns: list) -> None:
@@ -88,11 +86,14 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     zones = ds.zones
     gp, sp, hp, lp = m._gen_params, m._sto_params, m._hydro_params, m._link_params
 
-    gen = _matrix(sol, m.gen_dispatch_mw, list(gp.index), T) if len(gp) else np.zeros((0, len(T)))
-    hyd = _matrix(sol, m.hydro_release_mw, list(hp.index), T) if len(hp) else np.zeros((0, len(T)))
-    price = np.array([[sol.dual(m.zone_energy_balance[z, t]) / w[t] for t in T] for z in zones])
+    gen = _matrix(sol, m, "gen_dispatch_mw", list(gp.index), T)
+    hyd = _matrix(sol, m, "hydro_release_mw", list(hp.index), T)
+    duals = sol.dual_block("zone_energy_balance", list(zones))
+    if duals is None or duals.shape != (len(zones), len(T)):
+        duals = np.array([[sol.dual(m.zone_energy_balance[z, t]) for t in T] for z in zones])
+    price = duals / w
     demand = ds.demand_mw[zones].to_numpy(dtype=float).T
-    unserved = _matrix(sol, m.zone_unserved_mw, list(zones), T)
+    unserved = _matrix(sol, m, "zone_unserved_mw", list(zones), T)
 
     # --- generation and capacity by zone × technology
     rows = []
@@ -108,16 +109,14 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
                   if len(g_units) else g_units[["zone", "technology", "category", "generation_twh"]])
 
     cap_rows = []
-    gen_new = dict(zip(m.GEN_EXPANDABLE, _vector(sol, m.gen_new_cap_mw, list(m.GEN_EXPANDABLE)), strict=True)) \
-        if len(gp) else {}
+    gen_new = _vector(sol, m, "gen_new_cap_mw", list(m.GEN_EXPANDABLE)) if len(gp) else {}
     for u in gp.index:
         new = gen_new.get(u, 0.0)
         cap_rows.append((gp.at[u, "zone"], gp.at[u, "technology"], gp.at[u, "category"], gp.at[u, "p_nom_mw"], new,
                          new * gp.at[u, "capex_usd_per_kw"] * 1000.0))
     for u in hp.index:
         cap_rows.append((hp.at[u, "zone"], hp.at[u, "technology"], hp.at[u, "category"], hp.at[u, "p_nom_mw"], 0.0, 0.0))
-    sto_new = dict(zip(m.STO_EXPANDABLE, _vector(sol, m.sto_new_cap_mw, list(m.STO_EXPANDABLE)), strict=True)) \
-        if len(sp) else {}
+    sto_new = _vector(sol, m, "sto_new_cap_mw", list(m.STO_EXPANDABLE)) if len(sp) else {}
     for u in sp.index:
         new = sto_new.get(u, 0.0)
         cap_rows.append((sp.at[u, "zone"], sp.at[u, "technology"], sp.at[u, "category"], sp.at[u, "p_nom_mw"], new,
@@ -130,10 +129,9 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     link_rows = []
     flows, flows_fwd, flows_bwd = {}, {}, {}
     zi = {z: i for i, z in enumerate(zones)}
-    fwd_all = _matrix(sol, m.link_flow_fwd_mw, list(lp.index), T) if len(lp) else np.zeros((0, len(T)))
-    bwd_all = _matrix(sol, m.link_flow_bwd_mw, list(lp.index), T) if len(lp) else np.zeros((0, len(T)))
-    link_new = dict(zip(m.LINK_EXPANDABLE, _vector(sol, m.link_new_cap_mw, list(m.LINK_EXPANDABLE)), strict=True)) \
-        if len(lp) else {}
+    fwd_all = _matrix(sol, m, "link_flow_fwd_mw", list(lp.index), T)
+    bwd_all = _matrix(sol, m, "link_flow_bwd_mw", list(lp.index), T)
+    link_new = _vector(sol, m, "link_new_cap_mw", list(m.LINK_EXPANDABLE)) if len(lp) else {}
     for j, lk in enumerate(lp.index):
         fwd, bwd = fwd_all[j], bwd_all[j]
         flows[lk], flows_fwd[lk], flows_bwd[lk] = fwd - bwd, fwd, bwd
@@ -224,16 +222,16 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     disp_cols = {u: gen[i] for i, u in enumerate(gp.index)}
     disp_cols.update({u: hyd[i] for i, u in enumerate(hp.index)})
     sto_units = list(sp.index)
-    charge_all = _matrix(sol, m.sto_charge_mw, sto_units, T) if sto_units else np.zeros((0, len(T)))
-    discharge_all = _matrix(sol, m.sto_discharge_mw, sto_units, T) if sto_units else np.zeros((0, len(T)))
-    level_all = _matrix(sol, m.sto_level_mwh, sto_units, T) if sto_units else np.zeros((0, len(T)))
+    charge_all = _matrix(sol, m, "sto_charge_mw", sto_units, T)
+    discharge_all = _matrix(sol, m, "sto_discharge_mw", sto_units, T)
+    level_all = _matrix(sol, m, "sto_level_mwh", sto_units, T)
     charge = {u: charge_all[i] for i, u in enumerate(sto_units)}
     discharge = {u: discharge_all[i] for i, u in enumerate(sto_units)}
     for u in sp.index:
         disp_cols[u] = discharge[u] - charge[u]
     reservoirs = list(getattr(m, "HYDRO_RESERVOIR", []))
-    res_level = _matrix(sol, m.hydro_level_mwh, reservoirs, T) if reservoirs else np.zeros((0, len(T)))
-    res_spill = _matrix(sol, m.hydro_spill_mw, reservoirs, T) if reservoirs else np.zeros((0, len(T)))
+    res_level = _matrix(sol, m, "hydro_level_mwh", reservoirs, T)
+    res_spill = _matrix(sol, m, "hydro_spill_mw", reservoirs, T)
     for i, z in enumerate(zones):
         disp_cols[f"unserved:{z}"] = unserved[i]
     hourly = {

@@ -12,6 +12,7 @@ right-hand sides are very large (reservoir energy in MWh, a CO2 cap in t) are sc
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import gc
 import logging
@@ -87,12 +88,12 @@ class Solution:
     objective_usd: float
     col_values: np.ndarray
     row_duals: np.ndarray
-    columns: list  # VarData of each column
-    rows: list  # (ConstraintData, sign) of each row
-    row_sign: np.ndarray  # +1/-1/0 multipliers of the compiled rows
+    columns: list | None  # VarData of each column (None after release_model)
+    rows: list | None  # (ConstraintData, sign) of each row (None after release_model)
     timings_s: dict[str, float] = field(default_factory=dict)
     solver_info: dict[str, object] = field(default_factory=dict)
-    var_slices: dict[str, tuple[int, int]] = field(default_factory=dict)
+    var_blocks: dict[str, Block] = field(default_factory=dict)
+    row_blocks: dict[str, Block] = field(default_factory=dict)
     cost_usd: dict[str, float] = field(default_factory=dict)  # cost category -> USD/yr at this solution
 
     @functools.cached_property
@@ -107,14 +108,22 @@ class Solution:
         with gc_paused():
             return {id(r[0]): i for i, r in enumerate(self.rows)}
 
-    def array(self, var_component) -> np.ndarray | None:
-        """Values of every element of an indexed Var in its own iteration order, or None when some element is
-        not a column (then use :meth:`value` per element)."""
-        span = self.var_slices.get(var_component.name)
-        return None if span is None else self.col_values[span[0]:span[1]]
+    def block(self, name: str, outer: list | None = None) -> np.ndarray | None:
+        """Values of the Var ``name`` as an array ``len(outer) × inner`` (a vector for one-dimensional Vars), or
+        None when its elements are not one block of columns or its first index is not ``outer``."""
+        b = self.var_blocks.get(name)
+        return None if b is None else _shaped(self.col_values, b, outer)
+
+    def dual_block(self, name: str, outer: list | None = None) -> np.ndarray | None:
+        """Duals of the Constraint ``name``, shaped like :meth:`block`, or None."""
+        b = self.row_blocks.get(name)
+        return None if b is None else _shaped(self.row_duals, b, outer)
 
     def value(self, var) -> float:
-        """Value of one VarData (fixed or unused variables keep their Pyomo value or 0)."""
+        """Value of one VarData (fixed or unused variables keep their Pyomo value or 0). Needs the model's
+        columns, which a lean solve (:func:`release_model`) has dropped."""
+        if self.columns is None:
+            raise RuntimeError("the Pyomo model was released after compiling; read results through block()")
         i = self.col_of.get(id(var))
         if i is None:
             return float(var.value) if var.value is not None else 0.0
@@ -125,6 +134,8 @@ class Solution:
         return {k: self.value(v) for k, v in var_component.items()}
 
     def dual(self, con) -> float:
+        if self.rows is None:
+            raise RuntimeError("the Pyomo model was released after compiling; read duals through dual_block()")
         """Dual of one ConstraintData, USD per unit of its right-hand side (∂ objective / ∂ rhs)."""
         i = self.row_of.get(id(con))
         if i is None:
@@ -142,8 +153,8 @@ class StandardForm:
     col_hi: np.ndarray
     row_lo: np.ndarray
     row_hi: np.ndarray
-    columns: list
-    rows: list
+    columns: list | None
+    rows: list | None
     offset: float
     compile_s: float
     model: pyo.ConcreteModel | None = None  # kept alive so row and column objects keep their names
@@ -151,7 +162,8 @@ class StandardForm:
     cost_rows: object = None  # scipy.sparse csr, one row per cost category (USD per unit of each column)
     cost_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cost_names: list[str] = field(default_factory=list)
-    var_slices: dict[str, tuple[int, int]] = field(default_factory=dict)  # Var name -> its columns [start, stop)
+    var_blocks: dict[str, Block] = field(default_factory=dict)  # Var name -> its columns
+    row_blocks: dict[str, Block] = field(default_factory=dict)  # Constraint name -> its rows
 
     def column_names(self) -> list[str]:
         return [v.name for v in self.columns]
@@ -165,8 +177,8 @@ class CompiledModel:
     """The standard-form arrays and the loaded Highs instance, ready to solve and re-solve."""
 
     highs: highspy.Highs
-    columns: list
-    rows: list
+    columns: list | None
+    rows: list | None
     c_offset: float
     compile_s: float
     load_s: float
@@ -209,7 +221,7 @@ def standard_form(model: pyo.ConcreteModel) -> StandardForm:
                         time.perf_counter() - t0, model, invest,
                         cost_rows=cost_rows, cost_offsets=cost_offsets,
                         cost_names=[str(o.index()) for o in info.objectives],
-                        var_slices=_var_slices(model, where))
+                        var_blocks=_var_blocks(model, where), row_blocks=_row_blocks(info.rows))
 
 
 def _positions(order: list, columns: list) -> np.ndarray:
@@ -220,20 +232,107 @@ def _positions(order: list, columns: list) -> np.ndarray:
     return sorter[np.searchsorted(ids_order, ids_cols, sorter=sorter)]
 
 
-def _var_slices(model: pyo.ConcreteModel, where: np.ndarray) -> dict[str, tuple[int, int]]:
-    """Column range [start, stop) of every Var component whose elements are all columns, in its own order.
+@dataclass(frozen=True)
+class Block:
+    """Where one indexed Var or Constraint sits in the LP: columns (or rows) [start, stop) in its own iteration
+    order, shaped ``len(outer) × inner`` — ``outer`` the first index set (or every key of a one-dimensional
+    component), ``inner`` the length of the second (1 for one-dimensional components)."""
+
+    start: int
+    stop: int
+    outer: tuple
+    inner: int
+    two_d: bool
+
+
+def _shape(comp) -> tuple[tuple, int, bool] | None:
+    """(outer keys, inner length, two-dimensional?) when ``comp`` is indexed by one set or by the product of two ordered sets and
+    iterates in that product's order; otherwise None."""
+    if not comp.is_indexed() or not len(comp):
+        return None
+    index = comp.index_set()
+    subsets = list(index.subsets()) if index.dimen != 1 and hasattr(index, "subsets") else [index]
+    if len(subsets) == 1:
+        return tuple(comp.keys()), 1, False
+    if len(subsets) != 2 or not (subsets[0].isordered() and subsets[1].isordered()):
+        return None
+    outer, inner = tuple(subsets[0]), len(subsets[1])
+    if len(comp) != len(outer) * inner:
+        return None
+    first, last = next(iter(comp.values())), None
+    for last in comp.values():  # noqa: B007 — the last element, without a list of millions
+        pass
+    if first is not comp[outer[0], subsets[1].first()] or last is not comp[outer[-1], subsets[1].last()]:
+        return None
+    return outer, inner, True
+
+
+def _var_blocks(model: pyo.ConcreteModel, where: np.ndarray) -> dict[str, Block]:
+    """The column block of every Var component whose elements are all columns.
 
     ``where`` holds, for each column in order, its position in declaration order (sorted ascending).
     """
-    out: dict[str, tuple[int, int]] = {}
+    out: dict[str, Block] = {}
     start = 0
     for comp in model.component_objects(pyo.Var, descend_into=True):
         n = len(comp)
         k0, k1 = np.searchsorted(where, [start, start + n])
-        if n and k1 - k0 == n:
-            out[comp.name] = (int(k0), int(k1))
+        shape = _shape(comp) if n and k1 - k0 == n else None
+        if shape is not None:
+            out[comp.name] = Block(int(k0), int(k1), *shape)
         start += n
     return out
+
+
+def _row_blocks(rows: list) -> dict[str, Block]:
+    """The row block of every Constraint component compiled to exactly one row per element, consecutively."""
+    out: dict[str, Block] = {}
+    i, n = 0, len(rows)
+    while i < n:
+        comp = rows[i][0].parent_component()
+        j = i
+        while j < n and rows[j][0].parent_component() is comp:
+            j += 1
+        shape = _shape(comp) if j - i == len(comp) else None
+        if shape is not None and comp.name not in out:
+            out[comp.name] = Block(i, j, *shape)
+        i = j
+    return out
+
+
+def _shaped(values: np.ndarray, b: Block, outer: list | None) -> np.ndarray | None:
+    if outer is not None and tuple(outer) != b.outer:
+        return None
+    part = values[b.start:b.stop]
+    return part.reshape(len(b.outer), b.inner).copy() if b.two_d else part.copy()
+
+
+def release_model(compiled: CompiledModel) -> None:
+    """Free the Pyomo variables, constraints, objectives and expressions once the LP is loaded into HiGHS.
+
+    A one-shot solve reads its results through the column and row blocks (:meth:`Solution.block`), so the
+    millions of Pyomo objects need not share memory with HiGHS during the solve; sets and the parameter tables
+    attached to the model stay. Sessions that re-use the model warm keep it.
+    """
+    form = compiled.form
+    if form is None or form.model is None:
+        return
+    model = form.model
+    compiled.columns = compiled.rows = None
+    form.columns = form.rows = None
+    with gc_paused():
+        for comp in list(model.component_objects((pyo.Objective, pyo.Constraint, pyo.Expression, pyo.Var),
+                                                 descend_into=True)):
+            comp.parent_block().del_component(comp)
+    _trim_heap()
+
+
+def _trim_heap() -> None:
+    """Give freed heap pages back to the operating system (glibc only; elsewhere a no-op)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def load_form(form: StandardForm, options: dict[str, object] | None = None,
@@ -363,8 +462,8 @@ def run(compiled: CompiledModel) -> Solution:
         row_duals=y,
         columns=compiled.columns,
         rows=compiled.rows,
-        row_sign=np.array([r[1] for r in compiled.rows], dtype=int),
-        var_slices=form.var_slices if form is not None else {},
+        var_blocks=form.var_blocks if form is not None else {},
+        row_blocks=form.row_blocks if form is not None else {},
         cost_usd=cost_usd,
         timings_s={"compile": compiled.compile_s, "pass_to_highs": compiled.load_s, "solve": solve_s,
                    "highs_run": float(h.getRunTime()) - clock0},
