@@ -260,3 +260,41 @@ def test_example_dataset_closes(tmp_path):
     _check_closes(res, ds)
     assert res.summary["unserved_twh"] == approx(0.0)
     assert 0 < res.summary["renewable_share"] < 1
+
+
+def test_results_read_as_blocks_equal_element_reads():
+    """Results read whole Vars and the balance duals as column/row blocks; every block equals the same values
+    read element by element from the Pyomo model (before it is released)."""
+    from grid_model.dataset import load_dataset
+    from grid_model.model import build_model
+    from grid_model.solve import compile_model, release_model, run
+
+    ds = load_dataset("data/example", hydrology="average")
+    m, _ctx = build_model(ds, ModelOptions())
+    compiled = compile_model(m)
+    sol = run(compiled)
+    T = list(m.TIMESTEPS)
+    checked = 0
+    for name in ("gen_dispatch_mw", "hydro_release_mw", "hydro_spill_mw", "hydro_level_mwh", "sto_charge_mw",
+                 "sto_discharge_mw", "sto_level_mwh", "link_flow_fwd_mw", "link_flow_bwd_mw", "zone_unserved_mw"):
+        var = getattr(m, name)
+        outer = list(var.index_set().subsets())[0]
+        block = sol.block(name, list(outer))
+        assert block is not None, name
+        assert block.shape == (len(outer), len(T))
+        assert np.array_equal(block, np.array([[sol.value(var[k, t]) for t in T] for k in outer]))
+        checked += 1
+    for name in ("gen_new_cap_mw", "sto_new_cap_mw", "link_new_cap_mw"):
+        var = getattr(m, name)
+        block = sol.block(name, list(var.keys()))
+        assert np.array_equal(block, np.array([sol.value(v) for v in var.values()]))
+    duals = sol.dual_block("zone_energy_balance", list(m.ZONES))
+    assert np.array_equal(duals, np.array([[sol.dual(m.zone_energy_balance[z, t]) for t in T] for z in m.ZONES]))
+    assert sum(sol.cost_usd.values()) == approx(sol.objective_usd, rel=1e-9)
+    assert checked == 10
+    release_model(compiled)  # a released model answers only through blocks, with the same values
+    assert not hasattr(m, "gen_dispatch_mw")
+    again = run(compiled)
+    assert np.array_equal(again.block("gen_dispatch_mw", list(m.GENERATORS)), sol.block("gen_dispatch_mw"))
+    with pytest.raises(RuntimeError, match="released"):
+        again.value(None)
