@@ -502,6 +502,10 @@ def status_error(h: highspy.Highs, status) -> SolveError:
     if status in (S.kSolveError, S.kPostsolveError, S.kPresolveError):
         return SolveError(f"HiGHS stopped with numerical trouble ({text}); try solver.solver: ipm or simplex, or "
                           f"check the data for extreme values")
+    if status == S.kUnknown:
+        return SolveError("HiGHS stopped without proving optimality (status Unknown — typically an interior-point run "
+                          "without crossover that could not reach its tolerances); set solver.run_crossover: on or "
+                          "solver.solver: simplex")
     return SolveError(f"HiGHS did not find an optimal solution: {text}")
 
 

@@ -171,3 +171,18 @@ def test_no_numerical_warnings_from_highs_on_the_real_dataset(tmp_path):
     text = log.read_text()
     assert "Coefficient ranges" in text
     assert "WARNING" not in text, [ln for ln in text.splitlines() if "WARNING" in ln]
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    ("kInfeasible", "infeasible"), ("kUnboundedOrInfeasible", "infeasible"), ("kUnbounded", "unbounded"),
+    ("kTimeLimit", "time limit"), ("kIterationLimit", "iteration limit"), ("kSolveError", "numerical trouble"),
+    ("kPostsolveError", "numerical trouble"), ("kUnknown", "run_crossover"),
+])
+def test_every_non_optimal_status_has_its_own_message(status, expected):
+    import highspy
+
+    from grid_model.solve import status_error
+
+    err = status_error(highspy.Highs(), getattr(highspy.HighsModelStatus, status))
+    assert expected in str(err)
+    assert "\n" not in str(err)

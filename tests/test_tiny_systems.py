@@ -278,7 +278,7 @@ def test_results_read_as_blocks_equal_element_reads():
     for name in ("gen_dispatch_mw", "hydro_release_mw", "hydro_spill_mw", "hydro_level_mwh", "sto_charge_mw",
                  "sto_discharge_mw", "sto_level_mwh", "link_flow_fwd_mw", "link_flow_bwd_mw", "zone_unserved_mw"):
         var = getattr(m, name)
-        outer = list(var.index_set().subsets())[0]
+        outer = next(iter(var.index_set().subsets()))
         block = sol.block(name, list(outer))
         assert block is not None, name
         assert block.shape == (len(outer), len(T))
