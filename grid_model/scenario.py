@@ -37,6 +37,13 @@ class TimeConfig(_Strict):
     n_periods: int = Field(12, ge=2, le=364, description="Typical periods for 'typical'.")
     period_h: int = Field(24, ge=1, le=744, description="Length of a typical period in hours.")
     extreme_days: bool = Field(True, description="Keep each zone's peak-demand period as its own typical period.")
+    representation: Literal["medoid", "distribution"] = Field(
+        "distribution",
+        description="How a typical period stands for its cluster: 'distribution' keeps the value distribution "
+        "(with min and max) of all the cluster's hours per column, ordered like the medoid day; 'medoid' is the "
+        "cluster's most central real day, which under-represents zero-price hours and so overvalues wind and solar "
+        "(renewable share +6.5 % vs the full year on Colombia 2030, against −2.0 % for 'distribution').",
+    )
 
 
 class LinksConfig(_Strict):
