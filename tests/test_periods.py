@@ -130,7 +130,7 @@ def test_linking_is_exact_when_every_period_is_its_own_typical_period(tmp_path):
 
 
 def test_distribution_typical_days_keep_the_spread_of_the_year():
-    # Why 'distribution' is the default: medoid days are central days, so 12 of them shrink the hour-to-hour spread
+    # Why 'distribution' is more accurate: medoid days are central days, so 12 of them shrink the hour-to-hour spread
     # (demand std 0.88–0.95 of the year's, availability down to 0.84), which hides the hours where wind, solar and
     # run-of-river exceed demand; the distribution representation keeps it (0.95–1.04).
     ds = load_dataset("data/pacific", "2023")
@@ -171,7 +171,7 @@ def _one_zone(ds, zone: str):
 @pytest.mark.slow
 def test_typical_days_match_the_full_hourly_year_on_real_data():
     """Colombia 2030 (hydro-dominated: reservoirs linked across the year), expansion on, the headline resolution
-    (12 typical days + the peak day, 'distribution' representation) against the full 8,760-hour run.
+    (12 typical days + the peak day) with the 'distribution' representation against the full 8,760-hour run.
 
     Measured: objective −0.18 %, renewable share −1.97 % relative (86.0 % → 84.3 %; new wind 0.09 vs 0.87 GW,
     solar 11.1 vs 10.4 GW). With 'medoid' typical days the share was +6.5 % (91.6 %: 2.4 GW of wind) and the
