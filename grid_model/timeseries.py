@@ -5,11 +5,17 @@ and ``duration_h`` (its chronological length, used by storage and reservoir bala
 averages k consecutive hours into one step with weight = duration = k h, so chronology is kept and
 storage works unchanged (the approach PyPSA-Eur uses for its temporal resolution option).
 
-Typical periods cluster the year's days (or other period lengths) with tsam (hierarchical clustering, medoid
-representatives, column means preserved so annual energy is kept). Each typical period k gets weight
-count_k·1 h per hour and duration 1 h; ``ds.meta["period_sequence"]`` keeps which typical period stands for
-each original period, in order, so storage that outlives a period (reservoirs) can be linked across the
-year (Kotzur et al. 2018, see ``grid_model.model.storage`` and ``hydro``).
+Typical periods cluster the year's days (or other period lengths) with tsam (hierarchical clustering, column
+means preserved so annual energy is kept). Each typical period k gets weight count_k·1 h per hour and duration
+1 h; ``ds.meta["period_sequence"]`` keeps which typical period stands for each original period, in order, so
+storage that outlives a period (reservoirs) can be linked across the year (Kotzur et al. 2018, see
+``grid_model.model.storage`` and ``hydro``).
+
+A typical period is either the cluster's medoid (one real day) or, with ``representation="distribution"``, a
+day whose values per column reproduce the distribution of all the cluster's hours (tsam ``Distribution``: its
+minimum and maximum kept, the hours ordered as in the medoid so columns co-occur as on a real day). The medoid
+of a cluster of ~30 days is a central day, so the hours where wind, solar and run-of-river exceed demand (zero
+price) are under-represented and variable renewables are overvalued; the distribution keeps those hours.
 """
 
 from __future__ import annotations
@@ -34,7 +40,8 @@ def _block_mean(frame: pd.DataFrame, w: np.ndarray, groups: np.ndarray) -> pd.Da
 def aggregate_time(ds: Dataset, time_cfg) -> Dataset:
     """Return the dataset at the resolution the scenario asks for (unchanged for 'full')."""
     if time_cfg.mode == "typical":
-        return typical_periods(ds, time_cfg.n_periods, time_cfg.period_h, time_cfg.extreme_days)
+        return typical_periods(ds, time_cfg.n_periods, time_cfg.period_h, time_cfg.extreme_days,
+                               time_cfg.representation)
     if time_cfg.mode == "full" or (time_cfg.mode == "downsample" and time_cfg.step_h == 1):
         return ds
     k = int(time_cfg.step_h)
@@ -51,8 +58,13 @@ def aggregate_time(ds: Dataset, time_cfg) -> Dataset:
     return out
 
 
-def typical_periods(ds: Dataset, n_periods: int, period_h: int = 24, extreme_days: bool = True) -> Dataset:
+def typical_periods(ds: Dataset, n_periods: int, period_h: int = 24, extreme_days: bool = True,
+                    representation: str = "medoid") -> Dataset:
     """Cluster the hourly year into ``n_periods`` typical periods of ``period_h`` hours with tsam.
+
+    ``representation`` is ``"medoid"`` (the cluster's most central real period) or ``"distribution"`` (each
+    column's values over all the cluster's periods, summarised per step so their distribution, minimum and
+    maximum are kept, in the medoid's order; see the module docstring).
 
     With ``extreme_days`` the period holding each zone's peak demand is kept as a period of its own (tsam
     ``ExtremeConfig(method="new_cluster")``), so capacity is sized for real peaks rather than averaged ones;
@@ -84,8 +96,14 @@ def typical_periods(ds: Dataset, n_periods: int, period_h: int = 24, extreme_day
         if extreme_days:
             peaks = [c for c in keep if c.startswith("d|")]
             extremes = tsam.ExtremeConfig(method="new_cluster", max_value=peaks) if peaks else None
+        if representation == "distribution":
+            rep = tsam.Distribution(scope="local", preserve_minmax=True, concurrency="medoid")
+        elif representation == "medoid":
+            rep = "medoid"
+        else:
+            raise InputError(f"time.representation must be 'medoid' or 'distribution' (got {representation!r})")
         res = tsam.aggregate(data[keep], n_clusters=n_periods, period_duration=period_h,
-                             cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
+                             cluster=tsam.ClusterConfig(method="hierarchical", representation=rep),
                              extremes=extremes, preserve_column_means=True)
     reps = res.cluster_representatives
     counts = res.cluster_counts
