@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from network import MODES, make_network, write_grid_model_dataset
 from run_benchmark import (
@@ -47,6 +48,7 @@ from run_benchmark import (
     TOOLS,
     Job,
     _f,
+    _meminfo_gib,
     _meminfo_mb,
     gib_to_mb,
     grid_model_revision,
@@ -189,6 +191,41 @@ def phase_lines(df: pd.DataFrame, tool: str) -> list[str]:
     return lines
 
 
+def estimate_lines(df: pd.DataFrame) -> list[str]:
+    """For each run that did not finish: the peak memory that the same tool's finished runs (same settings, T and
+    mode) predict, linear in the LP's columns. A killed run never reports its LP, so its columns are taken from
+    another tool's run at the same zones (both tools have one column per variable: the same count)."""
+    ok = df[df["status"] == "optimal"]
+    lines = []
+    for _, r in df[df["status"] != "optimal"].iterrows():
+        same = ok[
+            (ok["tool"] == r["tool"])
+            & (ok["settings"] == r["settings"])
+            & (ok["steps"] == r["steps"])
+            & (ok["mode"] == r["mode"])
+        ]
+        cols = r["n_cols"]
+        if pd.isna(cols):
+            other = ok[(ok["zones"] == r["zones"]) & (ok["steps"] == r["steps"]) & (ok["mode"] == r["mode"])]
+            cols = other["n_cols"].iloc[0] if len(other) else float("nan")
+        if same.empty or pd.isna(cols):
+            continue
+        if len(same) >= 2:
+            slope, intercept = np.polyfit(same["n_cols"].astype(float), same["peak_mb"].astype(float), 1)
+            how = f"linear fit over {', '.join(str(z) for z in same['zones'])} zones"
+        else:
+            s = same.iloc[0]
+            intercept = float(s["rss_after_import_mb"])
+            slope = (float(s["peak_mb"]) - intercept) / float(s["n_cols"])
+            how = f"scaled from {s['zones']} zones (memory above imports ∝ columns)"
+        lines.append(
+            f"- {r['tool']} ({r['settings']}), {r['zones']} zones, T={r['steps']}: {r['status']}. Expected peak "
+            f"≈ {intercept + slope * cols:,.0f} MB at {cols:,.0f} columns ({how}; {slope * 1024 * 1024:,.0f} B per "
+            f"column; the machine has {_meminfo_gib()} RAM). An estimate, not a measurement."
+        )
+    return lines
+
+
 def markdown(df: pd.DataFrame, machine: dict[str, str]) -> str:
     """The scale-check page."""
     from run_benchmark import scale_summary
@@ -211,7 +248,10 @@ def markdown(df: pd.DataFrame, machine: dict[str, str]) -> str:
         "reading the solution back); **HiGHS** = `Highs.getRunTime()`; **extract** = solution → results; **wall** = "
         "inputs in memory → solution in memory; **peak MB** = `ru_maxrss` of the subprocess (interpreter and "
         f"imports included); **rel. diff** vs grid_model at the same zones (must be < {REL_TOL:g}); **load** = the "
-        "1-minute load average just before → just after the run (2 cores, shared with other work).",
+        "1-minute load average just before → just after the run (2 cores, shared with other work). Settings: "
+        "grid_model's *defaults* on a dispatch-only LP are HiGHS dual simplex (`grid_model.solve.DISPATCH_SOLVER`), "
+        "the same HiGHS options as PyPSA's *simplex, direct API*; PyPSA's *defaults* is "
+        '`n.optimize(solver_name="highs")` (linopy writes an LP file that HiGHS reads; HiGHS chooses the algorithm).',
         "",
         "| zones | links | T | mode | tool | settings | status | rows | columns | nonzeros | build s | compile s "
         "| HiGHS s | extract s | wall s | peak MB | objective USD | rel. diff | load |",
@@ -226,6 +266,9 @@ def markdown(df: pd.DataFrame, machine: dict[str, str]) -> str:
             f"| {_f(r['extract_s'], '.1f')} | {_f(r['wall_s'], '.1f')} | {_f(r['peak_mb'], ',.0f')} "
             f"| {_f(r['objective'], ',.0f')} | {_f(r['rel_diff'], '.1e')} | {load} |"
         )
+    estimates = estimate_lines(df)
+    if estimates:
+        out += ["", "## Runs that did not finish", "", *estimates]
     scaling = scaling_lines(df)
     if scaling:
         out += [
