@@ -1,9 +1,30 @@
 """A synthetic electricity network described once and translated twice: to a grid_model dataset and to PyPSA.
 
-The network is a chain of up to 11 zones in the order of the real corridor (MX–GT–SV–HN–NI–CR–PA–CO–EC–PE–CL),
-so with every link in service it is the real topology of the Pacific Alliance + SIEPAC system. Each zone has
-six generators (coal, ccgt, ocgt, oil, solar, onwind), one 4-hour battery and a demand series; each pair of
-neighbours is joined by a lossy AC link usable in both directions.
+The first 11 zones are a chain in the order of the real corridor (MX–GT–SV–HN–NI–CR–PA–CO–EC–PE–CL), so with
+every link in service it is the real topology of the Pacific Alliance + SIEPAC system (the peak demands and
+link lengths are indicative round numbers). Each zone has six generators (coal, ccgt, ocgt, oil, solar,
+onwind), one 4-hour battery and a demand series; each pair of neighbours is joined by a lossy AC link usable
+in both directions.
+
+Beyond 11 zones (``n_zones`` up to ``MAX_ZONES``; meant for scale tests up to ~100) the network grows by
+**synthetic zones** ``Z12``, ``Z13``, … that stand for no real place. Zone ``Zk`` is drawn from its own seeded
+stream (``default_rng([seed, 3, k − 1])``), so a synthetic zone and its links are the same whatever
+``n_zones`` is, and the network with N zones is a sub-network of the one with N' > N zones:
+
+* peak demand: log-normal with the mean and standard deviation of the logs of the 11 real peaks (median
+  ≈ 4 GW), redrawn until it lies within their range (800 … 52,000 MW), rounded to 100 MW;
+* hemisphere (sign of the seasonal swing): +1 or −1 with equal probability;
+* a chain link to the previous zone (``CL–Z12``, ``Z12–Z13``, …) of 200 … 1,400 km (uniform, the range of
+  the real lengths, rounded to 10 km);
+* 0, 1 or 2 **cross links** (probabilities 0.4, 0.5, 0.1) back to distinct earlier zones 2 … 4 positions up
+  the chain, only among CL and the synthetic zones, of length 0.4 … 0.8 × the chain route between the two
+  ends (uniform; clipped to 200 … 2,000 km). The real corridor is never given a link it does not have; the
+  synthetic part is a meshed grid (seed 0: 60 zones have 59 chain + 33 cross links = 1.53 links per zone,
+  30 zones 40 links), so flows have parallel paths and loops, not just one way along a line.
+
+Series, generators, the battery and link capacities of synthetic zones follow the same rules as the real
+ones (shares of the zone's peak demand; link capacity 30 % of the smaller end's peak). With ``n_zones ≤ 11``
+nothing changed: the network, and so every objective, is bit-for-bit what it was before synthetic zones existed.
 
 Time: the first ``T`` hours of a seeded synthetic year. Every step weighs ``8760 / T`` hours in the objective
 (so costs are annual) and lasts one chronological hour for the storage balance (``duration_h = 1``;
@@ -58,6 +79,15 @@ ZONES: tuple[tuple[str, float, float], ...] = (
 )
 # Route length [km] of the link between consecutive zones of ZONES.
 LINK_LENGTH_KM: tuple[float, ...] = (400.0, 200.0, 300.0, 300.0, 300.0, 500.0, 600.0, 400.0, 600.0, 1400.0)
+
+# Synthetic zones beyond the 11 above (see the module docstring).
+MAX_ZONES = 200
+SYNTHETIC_LINK_KM = (200.0, 1400.0)  # chain link length range (that of LINK_LENGTH_KM)
+SYNTHETIC_CROSS_LINKS_P = (0.4, 0.5, 0.1)  # probabilities of 0, 1, 2 cross links back from a synthetic zone
+SYNTHETIC_CROSS_REACH = (2, 4)  # a cross link joins zones this many chain positions apart (inclusive)
+SYNTHETIC_CROSS_SHORTCUT = (0.4, 0.8)  # cross-link length / chain route length between its ends
+SYNTHETIC_CROSS_KM = (200.0, 2000.0)
+FIRST_MESHED = len(LINK_LENGTH_KM)  # index of CL: cross links only join CL and synthetic zones
 AC_LOSS_PU_PER_1000KM = 0.0675
 
 FUELS: dict[str, tuple[float, float]] = {  # fuel -> (price USD/MWh_th, tCO2/MWh_th)
@@ -218,16 +248,55 @@ def _year_profiles(zone_index: int, peak: float, hemisphere: float, seed: int) -
     return np.round(demand, 1), np.round(solar, 4), np.round(np.clip(wind, 0.0, 1.0), 4)
 
 
+def _synthetic_zone(k: int, seed: int) -> tuple[str, float, float, float, list[tuple[int, float]]]:
+    """Synthetic zone ``k`` (0-based, ≥ 11): name, peak [MW], hemisphere, length of the chain link to zone
+    ``k − 1`` [km], and its cross links back as (earlier zone index, shortcut factor)."""
+    rng = np.random.default_rng([seed, 3, k])
+    logs = np.log([peak for _, peak, _ in ZONES])
+    lo, hi = min(peak for _, peak, _ in ZONES), max(peak for _, peak, _ in ZONES)
+    while True:
+        peak = float(np.exp(rng.normal(logs.mean(), logs.std(ddof=1))))
+        if lo <= peak <= hi:
+            break
+    hemisphere = float(rng.choice((1.0, -1.0)))
+    chain_km = round(float(rng.uniform(*SYNTHETIC_LINK_KM)), -1)
+    n_cross = int(rng.choice(len(SYNTHETIC_CROSS_LINKS_P), p=SYNTHETIC_CROSS_LINKS_P))
+    reach_lo, reach_hi = SYNTHETIC_CROSS_REACH
+    candidates = np.arange(max(FIRST_MESHED, k - reach_hi), k - reach_lo + 1)
+    n_cross = min(n_cross, len(candidates))
+    targets = sorted(int(j) for j in rng.choice(candidates, size=n_cross, replace=False)) if n_cross else []
+    cross = [(j, float(rng.uniform(*SYNTHETIC_CROSS_SHORTCUT))) for j in targets]
+    return f"Z{k + 1}", round(peak, -2), hemisphere, chain_km, cross
+
+
+def zone_table(n_zones: int, seed: int = 0) -> tuple[list[tuple[str, float, float]], list[tuple[int, int, float]]]:
+    """The first ``n_zones`` zones as (name, peak MW, hemisphere) and their links as (from index, to index,
+    length km): the real chain, then synthetic zones with chain and cross links (module docstring)."""
+    if not 2 <= n_zones <= MAX_ZONES:
+        raise ValueError(f"n_zones must be in 2 … {MAX_ZONES}, got {n_zones}")
+    zones = list(ZONES[:n_zones])
+    chain_km = list(LINK_LENGTH_KM[: n_zones - 1])
+    cross: list[tuple[int, int, float]] = []
+    for k in range(len(ZONES), n_zones):
+        name, peak, hemisphere, km, back = _synthetic_zone(k, seed)
+        zones.append((name, peak, hemisphere))
+        chain_km.append(km)
+        for j, factor in back:
+            route = sum(chain_km[j:k])  # chain links j → j+1 … k−1 → k
+            cross.append((j, k, round(float(np.clip(factor * route, *SYNTHETIC_CROSS_KM)), -1)))
+    links = [(i, i + 1, chain_km[i]) for i in range(n_zones - 1)] + cross
+    return zones, links
+
+
 def make_network(n_steps: int, mode: Mode, n_zones: int = 11, seed: int = 0) -> SyntheticNetwork:
-    """The synthetic network for ``n_steps`` hourly steps (1 … 8760) and the first ``n_zones`` zones of the chain."""
+    """The synthetic network for ``n_steps`` hourly steps (1 … 8760) and ``n_zones`` zones (2 … ``MAX_ZONES``:
+    the real MX…CL chain first, synthetic zones Z12, Z13, … beyond 11)."""
     if not 1 <= n_steps <= HOURS_PER_YEAR:
         raise ValueError(f"n_steps must be in 1 … {HOURS_PER_YEAR}, got {n_steps}")
-    if not 2 <= n_zones <= len(ZONES):
-        raise ValueError(f"n_zones must be in 2 … {len(ZONES)}, got {n_zones}")
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     expand = mode == "expansion"
-    zones = ZONES[:n_zones]
+    zones, zone_links = zone_table(n_zones, seed)
     net = SyntheticNetwork(n_steps, mode, [z for z, _, _ in zones], {})
     for i, (zone, peak, hemisphere) in enumerate(zones):
         rng = np.random.default_rng([seed, 1000 + i])
@@ -247,9 +316,8 @@ def make_network(n_steps: int, mode: Mode, n_zones: int = 11, seed: int = 0) -> 
         p_bat = round(BATTERY_SHARE_EXISTING * peak, 1)
         extra = round(BATTERY_SHARE_EXPANDABLE * peak, 1) if expand else 0.0
         net.batteries.append(Battery(f"{zone}-battery", zone, p_bat, p_bat + extra if extra > 0 else None))
-    for i in range(n_zones - 1):
-        (a, peak_a, _), (b, peak_b, _) = zones[i], zones[i + 1]
-        length = LINK_LENGTH_KM[i]
+    for i, j, length in zone_links:
+        (a, peak_a, _), (b, peak_b, _) = zones[i], zones[j]
         p_nom = round(LINK_EXISTING_SHARE * min(peak_a, peak_b), 1)
         net.links.append(Link(
             f"{a}-{b}", a, b, p_nom, p_nom + LINK_EXPANDABLE_MW if expand else None, length,

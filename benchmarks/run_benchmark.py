@@ -123,8 +123,30 @@ def load_average() -> str:
     return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
-def run_job(job: Job, dataset: Path, zones: int, seed: int, timeout: float, logs: Path) -> dict[str, Any]:
-    """Run one worker subprocess; return its record plus the peak RSS the kernel reports for it."""
+def gib_to_mb(gib: float | None) -> float | None:
+    """GiB → MiB (None stays None)."""
+    return None if gib is None else gib * 1024.0
+
+
+def _meminfo_mb(path: str, key: str) -> float | None:
+    """One field of a /proc status or meminfo file [MiB], or None when it cannot be read."""
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024.0
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def run_job(job: Job, dataset: Path, zones: int, seed: int, timeout: float, logs: Path,
+            max_rss_mb: float | None = None, min_available_mb: float | None = None) -> dict[str, Any]:
+    """Run one worker subprocess; return its record plus the peak RSS the kernel reports for it.
+
+    The run is killed (and its status says why) after ``timeout`` seconds, when its resident memory exceeds
+    ``max_rss_mb``, or when the machine's ``MemAvailable`` falls below ``min_available_mb`` (the machine is
+    shared: better a recorded kill than the kernel's OOM killer picking someone else's process).
+    """
     rec: dict[str, Any] = {"steps": job.steps, "mode": job.mode, "zones": zones, "tool": job.tool,
                            "settings": SETTINGS_LABEL[job.tool, job.settings],
                            "started": time.strftime("%Y-%m-%d %H:%M:%S")}
@@ -133,24 +155,39 @@ def run_job(job: Job, dataset: Path, zones: int, seed: int, timeout: float, logs
         cmd = [sys.executable, str(WORKER), "--tool", job.tool, "--settings", job.settings, "--steps", str(job.steps),
                "--mode", job.mode, "--zones", str(zones), "--seed", str(seed), "--dataset", str(dataset),
                "--json", str(out_json)]
-        log_file = logs / f"{job.steps}-{job.mode}-{job.tool}-{job.settings}.log"
+        name = f"{job.steps}-{job.mode}-{job.tool}-{job.settings}"
+        log_file = logs / (f"{name}.log" if zones == 11 else f"{zones}z-{name}.log")
         cmd += ["--highs-log", str(log_file.with_suffix(".highs.log"))]
-        log.info("running %s %s T=%d %s", job.tool, job.settings, job.steps, job.mode)
+        log.info("running %s %s T=%d %s, %d zones", job.tool, job.settings, job.steps, job.mode, zones)
         with log_file.open("w") as fh:
             proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=HERE.parent)
             deadline = time.monotonic() + timeout
             rusage = None
+            polls = 0
             while True:
                 pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
                 if pid:
                     rusage, proc.returncode = usage, os.waitstatus_to_exitcode(status)
                     break
+                why = None
                 if time.monotonic() > deadline:
+                    why = f"timeout ({timeout:.0f} s)"
+                elif polls % 5 == 0 and (max_rss_mb is not None or min_available_mb is not None):
+                    rss = _meminfo_mb(f"/proc/{proc.pid}/status", "VmRSS")
+                    avail = _meminfo_mb("/proc/meminfo", "MemAvailable")
+                    if max_rss_mb is not None and rss is not None and rss > max_rss_mb:
+                        why = f"killed at {rss:,.0f} MB RSS (limit {max_rss_mb:,.0f} MB)"
+                    elif min_available_mb is not None and avail is not None and avail < min_available_mb:
+                        why = (f"killed: machine MemAvailable {avail:,.0f} MB < {min_available_mb:,.0f} MB "
+                               f"(RSS {rss or 0:,.0f} MB)")
+                if why:
                     proc.kill()
                     _, status, rusage = os.wait4(proc.pid, 0)
                     proc.returncode = os.waitstatus_to_exitcode(status)
-                    rec["status"] = f"timeout ({timeout:.0f} s)"
+                    rec["status"] = why
+                    log.warning("  %s", why)
                     break
+                polls += 1
                 time.sleep(0.05)
         if rusage is not None:
             rec["peak_mb"] = rusage.ru_maxrss / 1024.0
@@ -237,12 +274,55 @@ def targets(df: pd.DataFrame) -> list[str]:
     return lines
 
 
-def markdown(df: pd.DataFrame, machine: dict[str, str], batches: list[dict[str, Any]]) -> str:
-    """The results page: table, ratios, targets, the machine and the batches of runs it combines."""
+SCALE_TARGET = (60, 8760, "dispatch")  # the issue's scale check: zones, steps, mode
+
+
+def scale_summary(scale: pd.DataFrame) -> list[str]:
+    """The scale check in brief (the full page is ``scale.md``, written by ``scale_check.py``): the issue's
+    target, then one line per run."""
+    zones_t, steps_t, mode_t = SCALE_TARGET
+    hit = scale[(scale["zones"] == zones_t) & (scale["steps"] == steps_t) & (scale["mode"] == mode_t)
+                & (scale["tool"] == "grid_model")]
+    ram = _meminfo_gib()
+    if hit.empty:
+        verdict = "not measured yet"
+    else:
+        r = hit.iloc[-1]
+        ok = r["status"] == "optimal"
+        verdict = (f"{'**met**' if ok else '**not met**'}: grid_model ({r['settings']}) {r['status']}, "
+                   f"peak {_f(r['peak_mb'], ',.0f')} MB of {ram} RAM, wall {_f(r.get('wall_s'), ',.0f')} s")
+    lines = [f"Target (reliability issue): a generated {zones_t}-zone, full-year ({steps_t:,} steps) network builds "
+             f"and solves {mode_t}-only on this machine within its memory — {verdict}.", "",
+             "| zones | links | T | mode | tool | settings | status | rows | columns | nonzeros | wall s | HiGHS s "
+             "| peak MB | objective USD |",
+             "|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for _, r in scale.iterrows():
+        lines.append(
+            f"| {r['zones']} | {_f(r.get('links'), '.0f')} | {r['steps']} | {r['mode']} | {r['tool']} | {r['settings']} "
+            f"| {r['status']} | {_f(r.get('n_rows'), ',.0f')} | {_f(r.get('n_cols'), ',.0f')} "
+            f"| {_f(r.get('n_nonzeros'), ',.0f')} | {_f(r.get('wall_s'), '.1f')} | {_f(r.get('highs_s'), '.1f')} "
+            f"| {_f(r.get('peak_mb'), ',.0f')} | {_f(r.get('objective'), ',.0f')} |")
+    lines += ["", "Phase timings, memory at the end of each phase and the load average around each run: "
+              "[scale.md](scale.md) (data: `scale.csv`)."]
+    return lines
+
+
+def _meminfo_gib() -> str:
+    """The machine's RAM as text, e.g. '23.5 GiB'."""
+    total = _meminfo_mb("/proc/meminfo", "MemTotal")
+    return "unknown" if total is None else f"{total / 1024:.1f} GiB"
+
+
+def markdown(df: pd.DataFrame, machine: dict[str, str], batches: list[dict[str, Any]],
+             scale: pd.DataFrame | None = None) -> str:
+    """The results page: table, ratios, targets, the scale check (when ``scale.csv`` exists), the machine and the
+    batches of runs it combines."""
     zones = sorted({int(z) for z in df["zones"].dropna()})
     out = ["# grid_model vs PyPSA — benchmark", "",
            f"Synthetic network of `benchmarks/network.py`: {', '.join(map(str, zones))} zones in a chain "
-           "(MX–GT–SV–HN–NI–CR–PA–CO–EC–PE–CL), 6 generators (coal, ccgt, ocgt, oil, solar, onwind) + 1 battery "
+           "(MX–GT–SV–HN–NI–CR–PA–CO–EC–PE–CL"
+           + (", then synthetic zones Z12… meshed by cross links" if zones and max(zones) > 11 else "")
+           + "), 6 generators (coal, ccgt, ocgt, oil, solar, onwind) + 1 battery "
            "per zone, lossy links both ways, unserved energy at VoLL; T = the first T hours of a seeded year, "
            "weight 8760/T. Each row is one fresh subprocess.", "",
            "Columns: **wall** = inputs in memory → solution in memory (grid_model `solve_dataset`; PyPSA "
@@ -266,8 +346,10 @@ def markdown(df: pd.DataFrame, machine: dict[str, str], batches: list[dict[str, 
             f"| {_f(r['peak_mb'], '.0f')} | {_f(r['objective'], ',.0f')} | {_f(r['rel_diff'], '.1e')}{flag} "
             f"| {_f(r['wall_ratio'], '.2f')} | {_f(r['outside_ratio'], '.2f')} | {_f(r['peak_ratio'], '.2f')} |"
         )
-    out += ["", "## Targets (from the performance issue)", "", *targets(df), "",
-            "## Machine", "",
+    out += ["", "## Targets (from the performance issue)", "", *targets(df), ""]
+    if scale is not None and len(scale):
+        out += ["## Scale check", "", *scale_summary(scale), ""]
+    out += ["## Machine", "",
             f"- {machine['nproc']} CPUs ({machine['cpu']}), {machine['ram']} RAM, {machine['platform']}",
             f"- Python {machine['python']}; highspy {machine['highspy']}, pyomo {machine['pyomo']}, "
             f"pypsa {machine['pypsa']}, linopy {machine['linopy']}, numpy {machine['numpy']}, "
@@ -304,6 +386,12 @@ def merge(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return df.sort_values(["steps", "mode", "settings", "tool"], key=sort_key, kind="stable").reset_index(drop=True)
 
 
+def read_scale(out: Path) -> pd.DataFrame | None:
+    """The scale check's results beside benchmark.csv (``scale.csv``, written by ``scale_check.py``), if any."""
+    f = out / "scale.csv"
+    return pd.read_csv(f) if f.exists() else None
+
+
 def finish(df: pd.DataFrame, batches: list[dict[str, Any]], out: Path) -> pd.DataFrame:
     """Compare, write benchmark.csv, batches.json and benchmark.md; return the final frame."""
     for col in COLUMNS:
@@ -314,8 +402,17 @@ def finish(df: pd.DataFrame, batches: list[dict[str, Any]], out: Path) -> pd.Dat
     out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / "benchmark.csv", index=False)
     (out / "batches.json").write_text(json.dumps(batches, indent=1))
-    (out / "benchmark.md").write_text(markdown(df, machine_description(), batches))
+    (out / "benchmark.md").write_text(markdown(df, machine_description(), batches, read_scale(out)))
     return df
+
+
+def render(out: Path) -> Path:
+    """Rewrite ``benchmark.md`` in ``out`` from its ``benchmark.csv``, ``batches.json`` and ``scale.csv`` (the
+    CSV files are read, not rewritten)."""
+    md = out / "benchmark.md"
+    md.write_text(markdown(pd.read_csv(out / "benchmark.csv"), machine_description(), read_batches(out / "benchmark.csv"),
+                           read_scale(out)))
+    return md
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,16 +422,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     p.add_argument("--settings", nargs="+", choices=SETTINGS, default=["ipm", "defaults"])
     p.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
-    p.add_argument("--zones", type=int, default=11, help="first N zones of the MX…CL chain (2 … 11)")
+    p.add_argument("--zones", type=int, default=11, help="number of zones: the MX…CL chain (2 … 11), then "
+                   "synthetic zones Z12… meshed by cross links (see network.py)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--timeout", type=float, default=3600.0, help="seconds per run before it is killed")
+    p.add_argument("--max-rss-gb", type=float, help="kill a run whose resident memory exceeds this [GiB]")
+    p.add_argument("--min-available-gb", type=float, help="kill a run when the machine's MemAvailable falls below "
+                   "this [GiB] (shared machine)")
     p.add_argument("--out", type=Path, default=HERE / "results")
     p.add_argument("--append", action="store_true", help="merge with an existing benchmark.csv in --out "
                    "(rows of the same T, mode, tool and settings are replaced)")
     p.add_argument("--combine", type=Path, nargs="+", metavar="CSV",
                    help="run nothing: merge these benchmark.csv files (later wins) into --out")
+    p.add_argument("--render", action="store_true", help="run nothing: rewrite benchmark.md in --out from its CSV "
+                   "files (benchmark.csv, batches.json, scale.csv)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    if args.render:
+        log.info("wrote %s", render(args.out))
+        return 0
 
     if args.combine:
         frames = [pd.read_csv(c) for c in args.combine]
@@ -360,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
                         if (tool, settings) not in SETTINGS_LABEL:
                             continue
                         rec = run_job(Job(steps, mode, tool, settings), dataset, args.zones, args.seed,
-                                      args.timeout, logs)
+                                      args.timeout, logs, gib_to_mb(args.max_rss_gb), gib_to_mb(args.min_available_gb))
                         log.info("  → %s wall %.2f s, HiGHS %.2f s, peak %.0f MB, objective %s",
                                  rec.get("status"), rec.get("wall_s", float("nan")), rec.get("highs_s", float("nan")),
                                  rec.get("peak_mb", float("nan")), rec.get("objective"))

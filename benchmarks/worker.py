@@ -19,7 +19,12 @@ Timings (seconds, ``time.perf_counter``):
 HiGHS writes its log to ``--highs-log`` (console output off), except PyPSA with its defaults, which logs to
 the console as a user sees it (captured in the run's log by the parent).
 
-Peak memory: ``ru_maxrss`` of this process (the parent also reads it from ``os.wait4``).
+Peak memory: ``ru_maxrss`` of this process (the parent also reads it from ``os.wait4``). ``rss_phases``
+records the resident (``VmRSS``) and peak (``VmHWM``) memory in MiB at the end of each phase, to show where the
+memory goes: grid_model ``load`` → ``build`` (Pyomo model) → ``standard_form`` (Pyomo's compiler: arrays plus
+the row/column object lists) → ``pass_to_highs`` (scaled copy, ``passModel``) → ``highs_run`` → ``extract``;
+PyPSA ``prep`` → ``create_model`` → ``linopy_solve`` (hand-off to HiGHS and the solve) → ``optimize``.
+``n_nonzeros`` is HiGHS's ``getNumNz()`` of the LP it was given.
 """
 
 from __future__ import annotations
@@ -55,22 +60,64 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def rss_now_mb() -> dict[str, float]:
+    """Resident (VmRSS) and peak resident (VmHWM) memory of this process now [MiB]; empty off Linux."""
+    out: dict[str, float] = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            key = line.split(":", 1)[0]
+            if key in ("VmRSS", "VmHWM"):
+                out[key.lower()] = round(int(line.split()[1]) / 1024.0, 1)
+    except OSError:
+        pass
+    return out
+
+
+def record_phases(module: Any, names: tuple[str, ...], phases: dict[str, dict[str, float]],
+                  after: dict[str, Any] | None = None) -> None:
+    """Wrap ``module.<name>`` so that memory is recorded in ``phases[label]`` when it returns (what it does is
+    unchanged); ``after[name]`` may be a callable run on the result first (e.g. to read the LP's size)."""
+    for name in names:
+        label, _, attr = name.partition("=")
+        attr = attr or label
+        inner = getattr(module, attr)
+
+        def wrapped(*a: Any, _inner: Any = inner, _label: str = label, **kw: Any) -> Any:
+            result = _inner(*a, **kw)
+            if after and _label in after:
+                after[_label](result)
+            phases[_label] = rss_now_mb()
+            return result
+
+        setattr(module, attr, wrapped)
+
+
 def run_grid_model(args: argparse.Namespace) -> dict[str, Any]:
     """Load the dataset folder and solve it with grid_model's pipeline."""
     from network import DISCOUNT_RATE
 
+    import grid_model.pipeline
+    import grid_model.solve
     from grid_model.dataset import load_dataset
     from grid_model.model import ModelOptions
     from grid_model.pipeline import solve_dataset
 
     rec: dict[str, Any] = {"import_s": time.perf_counter() - T_START, "rss_after_import_mb": peak_rss_mb()}
+    phases: dict[str, dict[str, float]] = {"import": rss_now_mb()}
     t0 = time.perf_counter()
     ds = load_dataset(args.dataset)
     rec["prep_s"] = time.perf_counter() - t0
+    phases["load"] = rss_now_mb()
+    # Memory at the end of each phase of solve_dataset (the functions are looked up in their modules at call time).
+    record_phases(grid_model.pipeline, ("build=build_model", "highs_run=run_explained", "extract=extract_results"),
+                  phases)
+    record_phases(grid_model.solve, ("standard_form", "pass_to_highs=load_form"), phases,
+                  after={"pass_to_highs": lambda c: rec.update(n_nonzeros=int(c.highs.getNumNz()))})
     solver = SETTINGS[args.settings] or None
     t0 = time.perf_counter()
     res = solve_dataset(ds, ModelOptions(discount_rate=DISCOUNT_RATE), solver, log_file=args.highs_log)
     rec["wall_s"] = time.perf_counter() - t0
+    rec["rss_phases"] = phases
     tm = res.summary["timings_s"]
     info = res.summary.get("solver", {})
     rec.update(
@@ -94,10 +141,12 @@ def run_pypsa(args: argparse.Namespace) -> dict[str, Any]:
     from pypsa.optimization.optimize import OptimizationAccessor
 
     rec: dict[str, Any] = {"import_s": time.perf_counter() - T_START, "rss_after_import_mb": peak_rss_mb()}
+    phases_mb: dict[str, dict[str, float]] = {"import": rss_now_mb()}
     t0 = time.perf_counter()
     net = make_network(args.steps, args.mode, args.zones, args.seed)
     n = build_pypsa_network(net)
     rec["prep_s"] = time.perf_counter() - t0
+    phases_mb["prep"] = rss_now_mb()
 
     # Time the phases of n.optimize without changing what it does: wrap create_model and linopy's solve.
     phases: dict[str, float] = {"create_model": 0.0, "extra_functionality": 0.0, "linopy_solve": 0.0}
@@ -110,6 +159,7 @@ def run_pypsa(args: argparse.Namespace) -> dict[str, Any]:
             return create_model(self, *a, **kw)
         finally:
             phases["create_model"] += time.perf_counter() - t
+            phases_mb["create_model"] = rss_now_mb()
 
     def timed_solve(self: Any, *a: Any, **kw: Any) -> Any:
         t = time.perf_counter()
@@ -117,6 +167,7 @@ def run_pypsa(args: argparse.Namespace) -> dict[str, Any]:
             return linopy_solve(self, *a, **kw)
         finally:
             phases["linopy_solve"] += time.perf_counter() - t
+            phases_mb["linopy_solve"] = rss_now_mb()
 
     tie = tie_link_capacities(net)
 
@@ -141,6 +192,7 @@ def run_pypsa(args: argparse.Namespace) -> dict[str, Any]:
     t0 = time.perf_counter()
     status, condition = n.optimize(**kwargs)
     rec["wall_s"] = time.perf_counter() - t0
+    phases_mb["optimize"] = rss_now_mb()
     h = n.model.solver_model
     rec.update(
         status="optimal" if (status, condition) == ("ok", "optimal") else f"{status}/{condition}",
@@ -150,6 +202,8 @@ def run_pypsa(args: argparse.Namespace) -> dict[str, Any]:
         breakdown={k: round(v, 4) for k, v in phases.items()},
         n_rows=int(h.getNumRow()),
         n_cols=int(h.getNumCol()),
+        n_nonzeros=int(h.getNumNz()),
+        rss_phases=phases_mb,
         pypsa_version=pypsa.__version__,
     )
     return rec
