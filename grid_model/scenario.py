@@ -38,12 +38,12 @@ class TimeConfig(_Strict):
     period_h: int = Field(24, ge=1, le=744, description="Length of a typical period in hours.")
     extreme_days: bool = Field(True, description="Keep each zone's peak-demand period as its own typical period.")
     representation: Literal["medoid", "distribution"] = Field(
-        "medoid",
-        description="How a typical period stands for its cluster: 'medoid' is the cluster's most central real day, "
-        "which under-represents zero-price hours and so overvalues wind and solar (renewable share +6.5 % vs the "
-        "full year on Colombia 2030); 'distribution' keeps the value distribution (with min and max) of all the "
-        "cluster's hours per column, ordered like the medoid day (share −2.0 %, objective −0.2 % instead of "
-        "−1.8 %), but its LP takes ~25 % longer to solve (headline compare 5 min 17 s instead of 4 min 26 s).",
+        "distribution",
+        description="How a typical period stands for its cluster: 'distribution' keeps the value distribution "
+        "(with min and max) of all the cluster's hours per column, ordered like the medoid day (Colombia 2030 "
+        "against the full year: renewable share −2.0 %, objective −0.2 %); 'medoid' is the cluster's most central "
+        "real day, which under-represents the zero-price hours and so overvalues wind and solar (share +6.5 %, "
+        "objective −1.8 %). Its LP solves ~25 % slower; the headline compare still takes under 3 minutes.",
     )
 
 

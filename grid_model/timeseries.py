@@ -59,7 +59,7 @@ def aggregate_time(ds: Dataset, time_cfg) -> Dataset:
 
 
 def typical_periods(ds: Dataset, n_periods: int, period_h: int = 24, extreme_days: bool = True,
-                    representation: str = "medoid") -> Dataset:
+                    representation: str = "distribution") -> Dataset:
     """Cluster the hourly year into ``n_periods`` typical periods of ``period_h`` hours with tsam.
 
     ``representation`` is ``"medoid"`` (the cluster's most central real period) or ``"distribution"`` (each
