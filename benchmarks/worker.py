@@ -97,7 +97,6 @@ def run_grid_model(args: argparse.Namespace) -> dict[str, Any]:
     from network import DISCOUNT_RATE
 
     import grid_model.pipeline
-    import grid_model.solve
     from grid_model.dataset import load_dataset
     from grid_model.model import ModelOptions
     from grid_model.pipeline import solve_dataset
@@ -109,9 +108,8 @@ def run_grid_model(args: argparse.Namespace) -> dict[str, Any]:
     rec["prep_s"] = time.perf_counter() - t0
     phases["load"] = rss_now_mb()
     # Memory at the end of each phase of solve_dataset (the functions are looked up in their modules at call time).
-    record_phases(grid_model.pipeline, ("build=build_model", "highs_run=run_explained", "extract=extract_results"),
-                  phases)
-    record_phases(grid_model.solve, ("standard_form", "pass_to_highs=load_form"), phases,
+    record_phases(grid_model.pipeline, ("build=build_model", "highs_run=run_explained", "extract=extract_results",
+                                        "standard_form", "pass_to_highs=load_form"), phases,
                   after={"pass_to_highs": lambda c: rec.update(n_nonzeros=int(c.highs.getNumNz()))})
     solver = SETTINGS[args.settings] or None
     t0 = time.perf_counter()

@@ -13,7 +13,7 @@ from grid_model.dataset import Dataset, load_dataset
 from grid_model.model import ModelOptions, build_model
 from grid_model.results import Results, extract_results, write_results
 from grid_model.scenario import Scenario, apply_scenario, load_scenario
-from grid_model.solve import compile_model, gc_paused, release_model, run
+from grid_model.solve import gc_paused, load_form, release_model, run, standard_form
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,10 @@ def _solve_dataset(ds: Dataset, options: ModelOptions, solver: dict, name: str, 
     m, ctx = build_model(ds, options)
     timings["build"] = time.perf_counter() - t0
     say("compiling and loading into HiGHS")
-    compiled = compile_model(m, solver, log_file=log_file)
-    release_model(compiled)  # results are read from column/row blocks: free the Pyomo objects before HiGHS runs
+    form = standard_form(m)
+    release_model(form)  # results are read from column/row blocks: free the Pyomo objects before HiGHS loads
+    compiled = load_form(form, solver, log_file=log_file)
+    form.A = None  # HiGHS holds its own copy
     say(f"solving with HiGHS ({compiled.highs.getNumRow():,} rows × {compiled.highs.getNumCol():,} columns)")
     sol = run_explained(compiled, ds, options, solver, name)
     t1 = time.perf_counter()
