@@ -309,21 +309,36 @@ def make_network(n_steps: int, mode: Mode, n_zones: int = 11, seed: int = 0) -> 
             # Small per-zone spread in efficiency and VOM so that zones are not exact copies (less degeneracy).
             eff = round(tech.efficiency * rng.uniform(0.97, 1.03), 4) if tech.fuel else 1.0
             vom = round(tech.vom * rng.uniform(0.9, 1.1), 3)
-            net.generators.append(Generator(
-                f"{zone}-{tech.name}", zone, tech, p_nom, p_nom + extra if extra > 0 else None, eff, vom,
-                None if profile is None else profile[:n_steps],
-            ))
+            net.generators.append(
+                Generator(
+                    f"{zone}-{tech.name}",
+                    zone,
+                    tech,
+                    p_nom,
+                    p_nom + extra if extra > 0 else None,
+                    eff,
+                    vom,
+                    None if profile is None else profile[:n_steps],
+                )
+            )
         p_bat = round(BATTERY_SHARE_EXISTING * peak, 1)
         extra = round(BATTERY_SHARE_EXPANDABLE * peak, 1) if expand else 0.0
         net.batteries.append(Battery(f"{zone}-battery", zone, p_bat, p_bat + extra if extra > 0 else None))
     for i, j, length in zone_links:
         (a, peak_a, _), (b, peak_b, _) = zones[i], zones[j]
         p_nom = round(LINK_EXISTING_SHARE * min(peak_a, peak_b), 1)
-        net.links.append(Link(
-            f"{a}-{b}", a, b, p_nom, p_nom + LINK_EXPANDABLE_MW if expand else None, length,
-            round(AC_LOSS_PU_PER_1000KM * length / 1000.0, 6),
-            LINK_CAPEX_USD_PER_MW_KM * length + LINK_CAPEX_TERMINALS_USD_PER_MW,
-        ))
+        net.links.append(
+            Link(
+                f"{a}-{b}",
+                a,
+                b,
+                p_nom,
+                p_nom + LINK_EXPANDABLE_MW if expand else None,
+                length,
+                round(AC_LOSS_PU_PER_1000KM * length / 1000.0, 6),
+                LINK_CAPEX_USD_PER_MW_KM * length + LINK_CAPEX_TERMINALS_USD_PER_MW,
+            )
+        )
     return net
 
 
@@ -336,18 +351,39 @@ def dataset_tables(net: SyntheticNetwork) -> tuple[dict[str, list[dict[str, Any]
     zones = [{"zone": z, "voll_usd_per_mwh": VOLL, "source": "synthetic benchmark"} for z in net.zones]
     fuels = [{"fuel": f, "price_usd_per_mwh_th": p, "co2_t_per_mwh_th": c} for f, (p, c) in FUELS.items()]
     techs: list[dict[str, Any]] = [
-        {"technology": t.name, "category": t.category, "fuel": t.fuel, "renewable": t.renewable,
-         "efficiency_pu": t.efficiency, "vom_usd_per_mwh": t.vom, "capex_usd_per_kw": t.capex_kw,
-         "fom_usd_per_kw_yr": t.fom_kw_yr, "lifetime_yr": t.lifetime}
+        {
+            "technology": t.name,
+            "category": t.category,
+            "fuel": t.fuel,
+            "renewable": t.renewable,
+            "efficiency_pu": t.efficiency,
+            "vom_usd_per_mwh": t.vom,
+            "capex_usd_per_kw": t.capex_kw,
+            "fom_usd_per_kw_yr": t.fom_kw_yr,
+            "lifetime_yr": t.lifetime,
+        }
         for t in TECHS
     ]
-    techs.append({"technology": "battery", "category": "storage", "capex_usd_per_kw": BATTERY_CAPEX_KW,
-                  "fom_usd_per_kw_yr": BATTERY_FOM_KW_YR, "lifetime_yr": BATTERY_LIFETIME})
+    techs.append(
+        {
+            "technology": "battery",
+            "category": "storage",
+            "capex_usd_per_kw": BATTERY_CAPEX_KW,
+            "fom_usd_per_kw_yr": BATTERY_FOM_KW_YR,
+            "lifetime_yr": BATTERY_LIFETIME,
+        }
+    )
     gens, profiles = [], {}
     for g in net.generators:
-        row: dict[str, Any] = {"generator": g.name, "zone": g.zone, "technology": g.tech.name, "p_nom_mw": g.p_nom,
-                               "p_nom_max_mw": g.p_nom_max, "efficiency_pu": g.efficiency if g.tech.fuel else None,
-                               "vom_usd_per_mwh": g.vom}
+        row: dict[str, Any] = {
+            "generator": g.name,
+            "zone": g.zone,
+            "technology": g.tech.name,
+            "p_nom_mw": g.p_nom,
+            "p_nom_max_mw": g.p_nom_max,
+            "efficiency_pu": g.efficiency if g.tech.fuel else None,
+            "vom_usd_per_mwh": g.vom,
+        }
         if g.profile is not None:
             profiles[g.name] = g.profile
             row["profile"] = g.name
@@ -355,19 +391,45 @@ def dataset_tables(net: SyntheticNetwork) -> tuple[dict[str, list[dict[str, Any]
             row["availability_pu"] = g.tech.availability
         gens.append(row)
     storage = [
-        {"storage": b.name, "zone": b.zone, "technology": "battery", "p_nom_mw": b.p_nom, "p_nom_max_mw": b.p_nom_max,
-         "max_hours": BATTERY_HOURS, "efficiency_charge_pu": BATTERY_ETA, "efficiency_discharge_pu": BATTERY_ETA,
-         "standing_loss_pu_per_h": 0.0, "capex_usd_per_kwh": BATTERY_CAPEX_KWH}
+        {
+            "storage": b.name,
+            "zone": b.zone,
+            "technology": "battery",
+            "p_nom_mw": b.p_nom,
+            "p_nom_max_mw": b.p_nom_max,
+            "max_hours": BATTERY_HOURS,
+            "efficiency_charge_pu": BATTERY_ETA,
+            "efficiency_discharge_pu": BATTERY_ETA,
+            "standing_loss_pu_per_h": 0.0,
+            "capex_usd_per_kwh": BATTERY_CAPEX_KWH,
+        }
         for b in net.batteries
     ]
     links = [
-        {"link": lk.name, "zone_from": lk.zone_from, "zone_to": lk.zone_to, "kind": "AC", "status": "existing",
-         "p_nom_mw": lk.p_nom, "p_nom_max_mw": lk.p_nom_max, "length_km": lk.length_km, "loss_pu": lk.loss,
-         "capex_usd_per_mw": lk.capex_mw, "fom_pct_per_yr": LINK_FOM_PCT, "lifetime_yr": LINK_LIFETIME}
+        {
+            "link": lk.name,
+            "zone_from": lk.zone_from,
+            "zone_to": lk.zone_to,
+            "kind": "AC",
+            "status": "existing",
+            "p_nom_mw": lk.p_nom,
+            "p_nom_max_mw": lk.p_nom_max,
+            "length_km": lk.length_km,
+            "loss_pu": lk.loss,
+            "capex_usd_per_mw": lk.capex_mw,
+            "fom_pct_per_yr": LINK_FOM_PCT,
+            "lifetime_yr": LINK_LIFETIME,
+        }
         for lk in net.links
     ]
-    tables = {"zones": zones, "fuels": fuels, "technologies": techs, "generators": gens, "storage": storage,
-              "links": links}
+    tables = {
+        "zones": zones,
+        "fuels": fuels,
+        "technologies": techs,
+        "generators": gens,
+        "storage": storage,
+        "links": links,
+    }
     return tables, profiles
 
 
@@ -376,8 +438,9 @@ def write_grid_model_dataset(net: SyntheticNetwork, folder: str | Path) -> Path:
     from grid_model.dataset import write_dataset
 
     tables, profiles = dataset_tables(net)
-    return write_dataset(folder, tables, net.demand, availability_pu=profiles, weight_h=net.weights,
-                         duration_h=net.durations)
+    return write_dataset(
+        folder, tables, net.demand, availability_pu=profiles, weight_h=net.weights, duration_h=net.durations
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,15 +480,18 @@ def build_pypsa_network(net: SyntheticNetwork) -> Any:
     )
     ext = [g.p_nom_max is not None for g in gens]
     n.add(
-        "Generator", names,
+        "Generator",
+        names,
         bus=[g.zone for g in gens],
         carrier=[g.tech.name for g in gens],
         p_nom=[g.p_nom for g in gens],
         p_nom_min=[g.p_nom for g in gens],
         p_nom_max=[g.p_nom_max if g.p_nom_max is not None else np.inf for g in gens],
         p_nom_extendable=ext,
-        capital_cost=[_capital_cost(g.tech.capex_kw, g.tech.fom_kw_yr, g.tech.lifetime, r) if e else 0.0
-                      for g, e in zip(gens, ext, strict=True)],
+        capital_cost=[
+            _capital_cost(g.tech.capex_kw, g.tech.fom_kw_yr, g.tech.lifetime, r) if e else 0.0
+            for g, e in zip(gens, ext, strict=True)
+        ],
         marginal_cost=[marginal_cost(g) for g in gens],
         p_max_pu=p_max_pu,
     )
@@ -433,7 +499,8 @@ def build_pypsa_network(net: SyntheticNetwork) -> Any:
     bats = net.batteries
     bat_cc = _capital_cost(BATTERY_CAPEX_KW + BATTERY_CAPEX_KWH * BATTERY_HOURS, BATTERY_FOM_KW_YR, BATTERY_LIFETIME, r)
     n.add(
-        "StorageUnit", [b.name for b in bats],
+        "StorageUnit",
+        [b.name for b in bats],
         bus=[b.zone for b in bats],
         p_nom=[b.p_nom for b in bats],
         p_nom_min=[b.p_nom for b in bats],
@@ -451,11 +518,13 @@ def build_pypsa_network(net: SyntheticNetwork) -> Any:
         lks = net.links
         link_cc = [
             (lk.capex_mw * crf(r, LINK_LIFETIME) + lk.capex_mw * LINK_FOM_PCT / 100.0)
-            if (lk.p_nom_max is not None and forward) else 0.0
+            if (lk.p_nom_max is not None and forward)
+            else 0.0
             for lk in lks
         ]
         n.add(
-            "Link", [f"{lk.name}-{suffix}" for lk in lks],
+            "Link",
+            [f"{lk.name}-{suffix}" for lk in lks],
             bus0=[lk.zone_from if forward else lk.zone_to for lk in lks],
             bus1=[lk.zone_to if forward else lk.zone_from for lk in lks],
             p_nom=[lk.p_nom for lk in lks],

@@ -76,13 +76,24 @@ def summarise(raw: Path, top: int = 30) -> str:
         if mine:
             func, file, lineno = mine[-1]
             ours[f"`{func}` ({file}:{lineno})"] += count
-    out = [f"{total:,} samples.", "", "### Inclusive (function on the stack)", "", "| share | function (file) |",
-           "|---:|---|"]
+    out = [
+        f"{total:,} samples.",
+        "",
+        "### Inclusive (function on the stack)",
+        "",
+        "| share | function (file) |",
+        "|---:|---|",
+    ]
     out += [f"| {n / total:.1%} | {k} |" for k, n in inclusive.most_common(top)]
     out += ["", "### Self (innermost line)", "", "| share | function (file:line) |", "|---:|---|"]
     out += [f"| {n / total:.1%} | {k} |" for k, n in self_time.most_common(top)]
-    out += ["", "### Innermost grid_model line (what in grid_model triggered the work below it)", "",
-            "| share | function (file:line) |", "|---:|---|"]
+    out += [
+        "",
+        "### Innermost grid_model line (what in grid_model triggered the work below it)",
+        "",
+        "| share | function (file:line) |",
+        "|---:|---|",
+    ]
     out += [f"| {n / total:.1%} | {k} |" for k, n in ours.most_common(top)]
     return "\n".join(out) + "\n"
 
@@ -107,22 +118,51 @@ def main(argv: list[str] | None = None) -> int:
     raw = args.out / f"{name}.stacks.txt"
     load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="bench-prof-") as tmp:
-        dataset = write_grid_model_dataset(make_network(args.steps, args.mode, args.zones, args.seed),
-                                           Path(tmp) / "dataset")
-        cmd = ["py-spy", "record", "--format", "raw", "--rate", str(args.rate), "--output", str(raw), "--",
-               sys.executable, str(HERE / "worker.py"), "--tool", "grid_model", "--settings", args.settings,
-               "--steps", str(args.steps), "--mode", args.mode, "--zones", str(args.zones), "--seed", str(args.seed),
-               "--dataset", str(dataset), "--json", str(args.out / f"{name}.json"),
-               "--highs-log", str(args.out / f"{name}.highs.log")]
+        dataset = write_grid_model_dataset(
+            make_network(args.steps, args.mode, args.zones, args.seed), Path(tmp) / "dataset"
+        )
+        cmd = [
+            "py-spy",
+            "record",
+            "--format",
+            "raw",
+            "--rate",
+            str(args.rate),
+            "--output",
+            str(raw),
+            "--",
+            sys.executable,
+            str(HERE / "worker.py"),
+            "--tool",
+            "grid_model",
+            "--settings",
+            args.settings,
+            "--steps",
+            str(args.steps),
+            "--mode",
+            args.mode,
+            "--zones",
+            str(args.zones),
+            "--seed",
+            str(args.seed),
+            "--dataset",
+            str(dataset),
+            "--json",
+            str(args.out / f"{name}.json"),
+            "--highs-log",
+            str(args.out / f"{name}.highs.log"),
+        ]
         log.info("%s", " ".join(cmd))
         subprocess.run(cmd, check=True, cwd=HERE.parent)
     summary = args.out / f"{name}.md"
-    summary.write_text(f"# py-spy profile: grid_model, T={args.steps}, {args.mode}, {args.settings}\n\n"
-                       f"`python benchmarks/profile_grid_model.py --steps {args.steps} --mode {args.mode} "
-                       f"--settings {args.settings} --zones {args.zones}`\n\n"
-                       f"Load average (1, 5, 15 min) before: {load_before}; after: "
-                       f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}. Phase timings of this run are in "
-                       f"`{name}.json`.\n\n" + summarise(raw))
+    summary.write_text(
+        f"# py-spy profile: grid_model, T={args.steps}, {args.mode}, {args.settings}\n\n"
+        f"`python benchmarks/profile_grid_model.py --steps {args.steps} --mode {args.mode} "
+        f"--settings {args.settings} --zones {args.zones}`\n\n"
+        f"Load average (1, 5, 15 min) before: {load_before}; after: "
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}. Phase timings of this run are in "
+        f"`{name}.json`.\n\n" + summarise(raw)
+    )
     log.info("wrote %s", summary)
     return 0
 

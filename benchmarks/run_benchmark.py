@@ -55,12 +55,42 @@ SETTINGS_LABEL = {
     ("pypsa", "simplex"): "simplex, direct API",
 }
 # Row order of the table: settings families in this order, grid_model before PyPSA within each.
-SETTINGS_ORDER = ("ipm+crossover", "ipm+crossover, direct API", "ipm+crossover, LP file", "defaults",
-                  "defaults (LP file)", "simplex", "simplex, direct API")
+SETTINGS_ORDER = (
+    "ipm+crossover",
+    "ipm+crossover, direct API",
+    "ipm+crossover, LP file",
+    "defaults",
+    "defaults (LP file)",
+    "simplex",
+    "simplex, direct API",
+)
 COLUMNS = [
-    "steps", "mode", "zones", "tool", "settings", "status", "wall_s", "build_s", "outside_s", "highs_s",
-    "outside_share", "peak_mb", "objective", "rel_diff", "agree", "wall_ratio", "outside_ratio", "peak_ratio",
-    "prep_s", "import_s", "rss_after_import_mb", "n_rows", "n_cols", "io_api", "breakdown", "started",
+    "steps",
+    "mode",
+    "zones",
+    "tool",
+    "settings",
+    "status",
+    "wall_s",
+    "build_s",
+    "outside_s",
+    "highs_s",
+    "outside_share",
+    "peak_mb",
+    "objective",
+    "rel_diff",
+    "agree",
+    "wall_ratio",
+    "outside_ratio",
+    "peak_ratio",
+    "prep_s",
+    "import_s",
+    "rss_after_import_mb",
+    "n_rows",
+    "n_cols",
+    "io_api",
+    "breakdown",
+    "started",
 ]
 
 
@@ -94,8 +124,13 @@ def machine_description() -> dict[str, str]:
                 break
     except OSError:
         pass
-    out = {"nproc": str(os.cpu_count()), "cpu": cpu, "ram": ram, "python": platform.python_version(),
-           "platform": platform.platform()}
+    out = {
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "ram": ram,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
     for pkg in ("highspy", "pyomo", "pypsa", "linopy", "numpy", "pandas", "scipy", "xarray"):
         try:
             out[pkg] = version(pkg)
@@ -108,10 +143,12 @@ def grid_model_revision() -> str:
     """The commit grid_model was measured at, with '+dirty' when grid_model/ has uncommitted changes."""
     root = HERE.parent
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "grid_model"], cwd=root, capture_output=True,
-                               text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "grid_model"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("+dirty" if dirty else "")
@@ -139,22 +176,52 @@ def _meminfo_mb(path: str, key: str) -> float | None:
     return None
 
 
-def run_job(job: Job, dataset: Path, zones: int, seed: int, timeout: float, logs: Path,
-            max_rss_mb: float | None = None, min_available_mb: float | None = None) -> dict[str, Any]:
+def run_job(
+    job: Job,
+    dataset: Path,
+    zones: int,
+    seed: int,
+    timeout: float,
+    logs: Path,
+    max_rss_mb: float | None = None,
+    min_available_mb: float | None = None,
+) -> dict[str, Any]:
     """Run one worker subprocess; return its record plus the peak RSS the kernel reports for it.
 
     The run is killed (and its status says why) after ``timeout`` seconds, when its resident memory exceeds
     ``max_rss_mb``, or when the machine's ``MemAvailable`` falls below ``min_available_mb`` (the machine is
     shared: better a recorded kill than the kernel's OOM killer picking someone else's process).
     """
-    rec: dict[str, Any] = {"steps": job.steps, "mode": job.mode, "zones": zones, "tool": job.tool,
-                           "settings": SETTINGS_LABEL[job.tool, job.settings],
-                           "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    rec: dict[str, Any] = {
+        "steps": job.steps,
+        "mode": job.mode,
+        "zones": zones,
+        "tool": job.tool,
+        "settings": SETTINGS_LABEL[job.tool, job.settings],
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         out_json = Path(tmp) / "record.json"
-        cmd = [sys.executable, str(WORKER), "--tool", job.tool, "--settings", job.settings, "--steps", str(job.steps),
-               "--mode", job.mode, "--zones", str(zones), "--seed", str(seed), "--dataset", str(dataset),
-               "--json", str(out_json)]
+        cmd = [
+            sys.executable,
+            str(WORKER),
+            "--tool",
+            job.tool,
+            "--settings",
+            job.settings,
+            "--steps",
+            str(job.steps),
+            "--mode",
+            job.mode,
+            "--zones",
+            str(zones),
+            "--seed",
+            str(seed),
+            "--dataset",
+            str(dataset),
+            "--json",
+            str(out_json),
+        ]
         name = f"{job.steps}-{job.mode}-{job.tool}-{job.settings}"
         log_file = logs / (f"{name}.log" if zones == 11 else f"{zones}z-{name}.log")
         cmd += ["--highs-log", str(log_file.with_suffix(".highs.log"))]
@@ -178,8 +245,10 @@ def run_job(job: Job, dataset: Path, zones: int, seed: int, timeout: float, logs
                     if max_rss_mb is not None and rss is not None and rss > max_rss_mb:
                         why = f"killed at {rss:,.0f} MB RSS (limit {max_rss_mb:,.0f} MB)"
                     elif min_available_mb is not None and avail is not None and avail < min_available_mb:
-                        why = (f"killed: machine MemAvailable {avail:,.0f} MB < {min_available_mb:,.0f} MB "
-                               f"(RSS {rss or 0:,.0f} MB)")
+                        why = (
+                            f"killed: machine MemAvailable {avail:,.0f} MB < {min_available_mb:,.0f} MB "
+                            f"(RSS {rss or 0:,.0f} MB)"
+                        )
                 if why:
                     proc.kill()
                     _, status, rusage = os.wait4(proc.pid, 0)
@@ -216,8 +285,11 @@ def add_comparisons(df: pd.DataFrame) -> pd.DataFrame:
             rel = abs(float(df.at[i, "objective"]) - ref) / max(abs(ref), 1e-12)
             df.at[i, "rel_diff"] = rel
             df.at[i, "agree"] = "yes" if rel < REL_TOL else "NO"
-        pairs = (("ipm+crossover", "ipm+crossover, direct API"), ("defaults", "defaults (LP file)"),
-                 ("simplex", "simplex, direct API"))
+        pairs = (
+            ("ipm+crossover", "ipm+crossover, direct API"),
+            ("defaults", "defaults (LP file)"),
+            ("simplex", "simplex, direct API"),
+        )
         for ours, theirs in pairs:
             a = grp[(grp["tool"] == "grid_model") & (grp["settings"] == ours)]
             b = grp[(grp["tool"] == "pypsa") & (grp["settings"] == theirs)]
@@ -257,17 +329,36 @@ def targets(df: pd.DataFrame) -> list[str]:
         lines.append(f"| {name} | {at} | {shown} | {'yes' if value <= limit else '**no**'} |")
 
     largest = {m: int(ok[ok["mode"] == m]["steps"].max()) if (ok["mode"] == m).any() else 0 for m in MODES}
-    gm_ipm, gm_def = row("grid_model", "ipm+crossover", "expansion", largest["expansion"]), row(
-        "grid_model", "defaults", "expansion", largest["expansion"])
-    add("expansion wall ≤ 0.8× PyPSA (same HiGHS options)", "expansion",
-        None if gm_ipm is None else gm_ipm["wall_ratio"], 0.8)
-    add("expansion wall ≤ 0.5× PyPSA (each tool's defaults)", "expansion",
-        None if gm_def is None else gm_def["wall_ratio"], 0.5)
-    add("expansion time outside HiGHS ≤ 25 % of wall (grid_model, ipm)", "expansion",
-        None if gm_ipm is None else gm_ipm["outside_share"], 0.25, pct=True)
+    gm_ipm, gm_def = (
+        row("grid_model", "ipm+crossover", "expansion", largest["expansion"]),
+        row("grid_model", "defaults", "expansion", largest["expansion"]),
+    )
+    add(
+        "expansion wall ≤ 0.8× PyPSA (same HiGHS options)",
+        "expansion",
+        None if gm_ipm is None else gm_ipm["wall_ratio"],
+        0.8,
+    )
+    add(
+        "expansion wall ≤ 0.5× PyPSA (each tool's defaults)",
+        "expansion",
+        None if gm_def is None else gm_def["wall_ratio"],
+        0.5,
+    )
+    add(
+        "expansion time outside HiGHS ≤ 25 % of wall (grid_model, ipm)",
+        "expansion",
+        None if gm_ipm is None else gm_ipm["outside_share"],
+        0.25,
+        pct=True,
+    )
     gm_disp = row("grid_model", "ipm+crossover", "dispatch", largest["dispatch"])
-    add("dispatch wall ≤ 1.0× PyPSA direct API (same options)", "dispatch",
-        None if gm_disp is None else gm_disp["wall_ratio"], 1.0)
+    add(
+        "dispatch wall ≤ 1.0× PyPSA direct API (same options)",
+        "dispatch",
+        None if gm_disp is None else gm_disp["wall_ratio"],
+        1.0,
+    )
     for mode in MODES:
         r = row("grid_model", "ipm+crossover", mode, largest[mode])
         add(f"peak memory ≤ 0.6× PyPSA ({mode}, same options)", mode, None if r is None else r["peak_ratio"], 0.6)
@@ -281,29 +372,42 @@ def scale_summary(scale: pd.DataFrame) -> list[str]:
     """The scale check in brief (the full page is ``scale.md``, written by ``scale_check.py``): the issue's
     target, then one line per run."""
     zones_t, steps_t, mode_t = SCALE_TARGET
-    hit = scale[(scale["zones"] == zones_t) & (scale["steps"] == steps_t) & (scale["mode"] == mode_t)
-                & (scale["tool"] == "grid_model")]
+    hit = scale[
+        (scale["zones"] == zones_t)
+        & (scale["steps"] == steps_t)
+        & (scale["mode"] == mode_t)
+        & (scale["tool"] == "grid_model")
+    ]
     ram = _meminfo_gib()
     if hit.empty:
         verdict = "not measured yet"
     else:
         r = hit.iloc[-1]
         ok = r["status"] == "optimal"
-        verdict = (f"{'**met**' if ok else '**not met**'}: grid_model ({r['settings']}) {r['status']}, "
-                   f"peak {_f(r['peak_mb'], ',.0f')} MB of {ram} RAM, wall {_f(r.get('wall_s'), ',.0f')} s")
-    lines = [f"Target (reliability issue): a generated {zones_t}-zone, full-year ({steps_t:,} steps) network builds "
-             f"and solves {mode_t}-only on this machine within its memory — {verdict}.", "",
-             "| zones | links | T | mode | tool | settings | status | rows | columns | nonzeros | wall s | HiGHS s "
-             "| peak MB | objective USD |",
-             "|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+        verdict = (
+            f"{'**met**' if ok else '**not met**'}: grid_model ({r['settings']}) {r['status']}, "
+            f"peak {_f(r['peak_mb'], ',.0f')} MB of {ram} RAM, wall {_f(r.get('wall_s'), ',.0f')} s"
+        )
+    lines = [
+        f"Target (reliability issue): a generated {zones_t}-zone, full-year ({steps_t:,} steps) network builds "
+        f"and solves {mode_t}-only on this machine within its memory — {verdict}.",
+        "",
+        "| zones | links | T | mode | tool | settings | status | rows | columns | nonzeros | wall s | HiGHS s "
+        "| peak MB | objective USD |",
+        "|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for _, r in scale.iterrows():
         lines.append(
             f"| {r['zones']} | {_f(r.get('links'), '.0f')} | {r['steps']} | {r['mode']} | {r['tool']} | {r['settings']} "
             f"| {r['status']} | {_f(r.get('n_rows'), ',.0f')} | {_f(r.get('n_cols'), ',.0f')} "
             f"| {_f(r.get('n_nonzeros'), ',.0f')} | {_f(r.get('wall_s'), '.1f')} | {_f(r.get('highs_s'), '.1f')} "
-            f"| {_f(r.get('peak_mb'), ',.0f')} | {_f(r.get('objective'), ',.0f')} |")
-    lines += ["", "Phase timings, memory at the end of each phase and the load average around each run: "
-              "[scale.md](scale.md) (data: `scale.csv`)."]
+            f"| {_f(r.get('peak_mb'), ',.0f')} | {_f(r.get('objective'), ',.0f')} |"
+        )
+    lines += [
+        "",
+        "Phase timings, memory at the end of each phase and the load average around each run: "
+        "[scale.md](scale.md) (data: `scale.csv`).",
+    ]
     return lines
 
 
@@ -313,31 +417,39 @@ def _meminfo_gib() -> str:
     return "unknown" if total is None else f"{total / 1024:.1f} GiB"
 
 
-def markdown(df: pd.DataFrame, machine: dict[str, str], batches: list[dict[str, Any]],
-             scale: pd.DataFrame | None = None) -> str:
+def markdown(
+    df: pd.DataFrame, machine: dict[str, str], batches: list[dict[str, Any]], scale: pd.DataFrame | None = None
+) -> str:
     """The results page: table, ratios, targets, the scale check (when ``scale.csv`` exists), the machine and the
     batches of runs it combines."""
     zones = sorted({int(z) for z in df["zones"].dropna()})
-    out = ["# grid_model vs PyPSA — benchmark", "",
-           f"Synthetic network of `benchmarks/network.py`: {', '.join(map(str, zones))} zones in a chain "
-           "(MX–GT–SV–HN–NI–CR–PA–CO–EC–PE–CL"
-           + (", then synthetic zones Z12… meshed by cross links" if zones and max(zones) > 11 else "")
-           + "), 6 generators (coal, ccgt, ocgt, oil, solar, onwind) + 1 battery "
-           "per zone, lossy links both ways, unserved energy at VoLL; T = the first T hours of a seeded year, "
-           "weight 8760/T. Each row is one fresh subprocess.", "",
-           "Columns: **wall** = inputs in memory → solution in memory (grid_model `solve_dataset`; PyPSA "
-           "`n.optimize`); **build** = model construction (Pyomo model; PyPSA `create_model` + link ties); "
-           "**HiGHS** = `Highs.getRunTime()`; **outside** = wall − HiGHS; **peak MB** = max RSS of the subprocess "
-           "(includes the interpreter and imports); **rel. diff** = |objective − grid_model ipm objective| / objective "
-           f"(must be < {REL_TOL:g}, ⚠ otherwise); **ratios** = grid_model / PyPSA at the same settings "
-           "(ipm ↔ PyPSA direct API, defaults ↔ PyPSA defaults).", "",
-           "| T | mode | tool | settings | wall s | build s | outside-HiGHS s | HiGHS s | peak MB | objective USD "
-           "| rel. diff | wall ratio | outside ratio | peak ratio |",
-           "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        "# grid_model vs PyPSA — benchmark",
+        "",
+        f"Synthetic network of `benchmarks/network.py`: {', '.join(map(str, zones))} zones in a chain "
+        "(MX–GT–SV–HN–NI–CR–PA–CO–EC–PE–CL"
+        + (", then synthetic zones Z12… meshed by cross links" if zones and max(zones) > 11 else "")
+        + "), 6 generators (coal, ccgt, ocgt, oil, solar, onwind) + 1 battery "
+        "per zone, lossy links both ways, unserved energy at VoLL; T = the first T hours of a seeded year, "
+        "weight 8760/T. Each row is one fresh subprocess.",
+        "",
+        "Columns: **wall** = inputs in memory → solution in memory (grid_model `solve_dataset`; PyPSA "
+        "`n.optimize`); **build** = model construction (Pyomo model; PyPSA `create_model` + link ties); "
+        "**HiGHS** = `Highs.getRunTime()`; **outside** = wall − HiGHS; **peak MB** = max RSS of the subprocess "
+        "(includes the interpreter and imports); **rel. diff** = |objective − grid_model ipm objective| / objective "
+        f"(must be < {REL_TOL:g}, ⚠ otherwise); **ratios** = grid_model / PyPSA at the same settings "
+        "(ipm ↔ PyPSA direct API, defaults ↔ PyPSA defaults).",
+        "",
+        "| T | mode | tool | settings | wall s | build s | outside-HiGHS s | HiGHS s | peak MB | objective USD "
+        "| rel. diff | wall ratio | outside ratio | peak ratio |",
+        "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for _, r in df.iterrows():
         if r["status"] != "optimal":
-            out.append(f"| {r['steps']} | {r['mode']} | {r['tool']} | {r['settings']} | {r['status']} "
-                       f"| | | | {_f(r.get('peak_mb'), '.0f')} | | | | | |")
+            out.append(
+                f"| {r['steps']} | {r['mode']} | {r['tool']} | {r['settings']} | {r['status']} "
+                f"| | | | {_f(r.get('peak_mb'), '.0f')} | | | | | |"
+            )
             continue
         flag = "" if r["agree"] == "yes" else " ⚠"
         out.append(
@@ -349,19 +461,30 @@ def markdown(df: pd.DataFrame, machine: dict[str, str], batches: list[dict[str, 
     out += ["", "## Targets (from the performance issue)", "", *targets(df), ""]
     if scale is not None and len(scale):
         out += ["## Scale check", "", *scale_summary(scale), ""]
-    out += ["## Machine", "",
-            f"- {machine['nproc']} CPUs ({machine['cpu']}), {machine['ram']} RAM, {machine['platform']}",
-            f"- Python {machine['python']}; highspy {machine['highspy']}, pyomo {machine['pyomo']}, "
-            f"pypsa {machine['pypsa']}, linopy {machine['linopy']}, numpy {machine['numpy']}, "
-            f"pandas {machine['pandas']}, scipy {machine['scipy']}, xarray {machine['xarray']}", "",
-            "## Batches", "",
-            "| command | started | grid_model at | load avg before (1, 5, 15 min) | after | took |",
-            "|---|---|---|---|---|---|"]
+    out += [
+        "## Machine",
+        "",
+        f"- {machine['nproc']} CPUs ({machine['cpu']}), {machine['ram']} RAM, {machine['platform']}",
+        f"- Python {machine['python']}; highspy {machine['highspy']}, pyomo {machine['pyomo']}, "
+        f"pypsa {machine['pypsa']}, linopy {machine['linopy']}, numpy {machine['numpy']}, "
+        f"pandas {machine['pandas']}, scipy {machine['scipy']}, xarray {machine['xarray']}",
+        "",
+        "## Batches",
+        "",
+        "| command | started | grid_model at | load avg before (1, 5, 15 min) | after | took |",
+        "|---|---|---|---|---|---|",
+    ]
     for b in batches:
-        out.append(f"| `python benchmarks/run_benchmark.py {b['argv']}` | {b['date']} | {b.get('grid_model', '?')} "
-                   f"| {b['load_before']} | {b['load_after']} | {b['elapsed']} |")
-    out += ["", "Other work shared the machine during these batches (see the load averages), so timings are noisy; "
-            "the objectives are not.", ""]
+        out.append(
+            f"| `python benchmarks/run_benchmark.py {b['argv']}` | {b['date']} | {b.get('grid_model', '?')} "
+            f"| {b['load_before']} | {b['load_after']} | {b['elapsed']} |"
+        )
+    out += [
+        "",
+        "Other work shared the machine during these batches (see the load averages), so timings are noisy; "
+        "the objectives are not.",
+        "",
+    ]
     return "\n".join(out)
 
 
@@ -376,9 +499,11 @@ def merge(frames: list[pd.DataFrame]) -> pd.DataFrame:
     df = pd.concat([f for f in frames if len(f)], ignore_index=True)
     key = ["steps", "mode", "tool", "settings"]
     df = df.drop_duplicates(subset=key, keep="last")
-    rank = {"mode": {m: i for i, m in enumerate(MODES)},
-            "settings": {label: i for i, label in enumerate(dict.fromkeys(SETTINGS_ORDER))},
-            "tool": {t: i for i, t in enumerate(TOOLS)}}
+    rank = {
+        "mode": {m: i for i, m in enumerate(MODES)},
+        "settings": {label: i for i, label in enumerate(dict.fromkeys(SETTINGS_ORDER))},
+        "tool": {t: i for i, t in enumerate(TOOLS)},
+    }
 
     def sort_key(col: pd.Series) -> pd.Series:
         return col.map(rank[str(col.name)]).fillna(99) if col.name in rank else col
@@ -410,8 +535,14 @@ def render(out: Path) -> Path:
     """Rewrite ``benchmark.md`` in ``out`` from its ``benchmark.csv``, ``batches.json`` and ``scale.csv`` (the
     CSV files are read, not rewritten)."""
     md = out / "benchmark.md"
-    md.write_text(markdown(pd.read_csv(out / "benchmark.csv"), machine_description(), read_batches(out / "benchmark.csv"),
-                           read_scale(out)))
+    md.write_text(
+        markdown(
+            pd.read_csv(out / "benchmark.csv"),
+            machine_description(),
+            read_batches(out / "benchmark.csv"),
+            read_scale(out),
+        )
+    )
     return md
 
 
@@ -422,20 +553,39 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     p.add_argument("--settings", nargs="+", choices=SETTINGS, default=["ipm", "defaults"])
     p.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
-    p.add_argument("--zones", type=int, default=11, help="number of zones: the MX…CL chain (2 … 11), then "
-                   "synthetic zones Z12… meshed by cross links (see network.py)")
+    p.add_argument(
+        "--zones",
+        type=int,
+        default=11,
+        help="number of zones: the MX…CL chain (2 … 11), then "
+        "synthetic zones Z12… meshed by cross links (see network.py)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--timeout", type=float, default=3600.0, help="seconds per run before it is killed")
     p.add_argument("--max-rss-gb", type=float, help="kill a run whose resident memory exceeds this [GiB]")
-    p.add_argument("--min-available-gb", type=float, help="kill a run when the machine's MemAvailable falls below "
-                   "this [GiB] (shared machine)")
+    p.add_argument(
+        "--min-available-gb",
+        type=float,
+        help="kill a run when the machine's MemAvailable falls below this [GiB] (shared machine)",
+    )
     p.add_argument("--out", type=Path, default=HERE / "results")
-    p.add_argument("--append", action="store_true", help="merge with an existing benchmark.csv in --out "
-                   "(rows of the same T, mode, tool and settings are replaced)")
-    p.add_argument("--combine", type=Path, nargs="+", metavar="CSV",
-                   help="run nothing: merge these benchmark.csv files (later wins) into --out")
-    p.add_argument("--render", action="store_true", help="run nothing: rewrite benchmark.md in --out from its CSV "
-                   "files (benchmark.csv, batches.json, scale.csv)")
+    p.add_argument(
+        "--append",
+        action="store_true",
+        help="merge with an existing benchmark.csv in --out (rows of the same T, mode, tool and settings are replaced)",
+    )
+    p.add_argument(
+        "--combine",
+        type=Path,
+        nargs="+",
+        metavar="CSV",
+        help="run nothing: merge these benchmark.csv files (later wins) into --out",
+    )
+    p.add_argument(
+        "--render",
+        action="store_true",
+        help="run nothing: rewrite benchmark.md in --out from its CSV files (benchmark.csv, batches.json, scale.csv)",
+    )
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     if args.render:
@@ -452,8 +602,12 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     logs = args.out / "logs"
     logs.mkdir(exist_ok=True)
-    batch = {"argv": " ".join(sys.argv[1:] if argv is None else argv), "date": time.strftime("%Y-%m-%d %H:%M"),
-             "load_before": load_average(), "grid_model": grid_model_revision()}
+    batch = {
+        "argv": " ".join(sys.argv[1:] if argv is None else argv),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "load_before": load_average(),
+        "grid_model": grid_model_revision(),
+    }
     t_start = time.perf_counter()
     records: list[dict[str, Any]] = []
     for steps in args.sizes:
@@ -465,11 +619,24 @@ def main(argv: list[str] | None = None) -> int:
                     for tool in args.tools:
                         if (tool, settings) not in SETTINGS_LABEL:
                             continue
-                        rec = run_job(Job(steps, mode, tool, settings), dataset, args.zones, args.seed,
-                                      args.timeout, logs, gib_to_mb(args.max_rss_gb), gib_to_mb(args.min_available_gb))
-                        log.info("  → %s wall %.2f s, HiGHS %.2f s, peak %.0f MB, objective %s",
-                                 rec.get("status"), rec.get("wall_s", float("nan")), rec.get("highs_s", float("nan")),
-                                 rec.get("peak_mb", float("nan")), rec.get("objective"))
+                        rec = run_job(
+                            Job(steps, mode, tool, settings),
+                            dataset,
+                            args.zones,
+                            args.seed,
+                            args.timeout,
+                            logs,
+                            gib_to_mb(args.max_rss_gb),
+                            gib_to_mb(args.min_available_gb),
+                        )
+                        log.info(
+                            "  → %s wall %.2f s, HiGHS %.2f s, peak %.0f MB, objective %s",
+                            rec.get("status"),
+                            rec.get("wall_s", float("nan")),
+                            rec.get("highs_s", float("nan")),
+                            rec.get("peak_mb", float("nan")),
+                            rec.get("objective"),
+                        )
                         records.append(rec)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -480,8 +647,22 @@ def main(argv: list[str] | None = None) -> int:
         frames.insert(0, pd.read_csv(csv))
         batches = read_batches(csv) + batches
     df = finish(merge(frames), batches, args.out)
-    table = df[["steps", "mode", "tool", "settings", "status", "wall_s", "outside_s", "highs_s", "peak_mb", "rel_diff",
-                "wall_ratio", "peak_ratio"]]
+    table = df[
+        [
+            "steps",
+            "mode",
+            "tool",
+            "settings",
+            "status",
+            "wall_s",
+            "outside_s",
+            "highs_s",
+            "peak_mb",
+            "rel_diff",
+            "wall_ratio",
+            "peak_ratio",
+        ]
+    ]
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3g}"))  # the script's final table
     bad = df[(df["status"] == "optimal") & (df["agree"] != "yes")]
     if len(bad):

@@ -73,8 +73,9 @@ def rss_now_mb() -> dict[str, float]:
     return out
 
 
-def record_phases(module: Any, names: tuple[str, ...], phases: dict[str, dict[str, float]],
-                  after: dict[str, Any] | None = None) -> None:
+def record_phases(
+    module: Any, names: tuple[str, ...], phases: dict[str, dict[str, float]], after: dict[str, Any] | None = None
+) -> None:
     """Wrap ``module.<name>`` so that memory is recorded in ``phases[label]`` when it returns (what it does is
     unchanged); ``after[name]`` may be a callable run on the result first (e.g. to read the LP's size)."""
     for name in names:
@@ -108,9 +109,18 @@ def run_grid_model(args: argparse.Namespace) -> dict[str, Any]:
     rec["prep_s"] = time.perf_counter() - t0
     phases["load"] = rss_now_mb()
     # Memory at the end of each phase of solve_dataset (the functions are looked up in their modules at call time).
-    record_phases(grid_model.pipeline, ("build=build_model", "highs_run=run_explained", "extract=extract_results",
-                                        "standard_form", "pass_to_highs=load_form"), phases,
-                  after={"pass_to_highs": lambda c: rec.update(n_nonzeros=int(c.highs.getNumNz()))})
+    record_phases(
+        grid_model.pipeline,
+        (
+            "build=build_model",
+            "highs_run=run_explained",
+            "extract=extract_results",
+            "standard_form",
+            "pass_to_highs=load_form",
+        ),
+        phases,
+        after={"pass_to_highs": lambda c: rec.update(n_nonzeros=int(c.highs.getNumNz()))},
+    )
     solver = SETTINGS[args.settings] or None
     t0 = time.perf_counter()
     res = solve_dataset(ds, ModelOptions(discount_rate=DISCOUNT_RATE), solver, log_file=args.highs_log)
@@ -178,12 +188,21 @@ def run_pypsa(args: argparse.Namespace) -> dict[str, Any]:
     linopy.Model.solve = timed_solve  # type: ignore[method-assign]
     kwargs: dict[str, Any] = {"solver_name": "highs", "extra_functionality": extra_functionality}
     if args.settings in ("ipm", "simplex"):
-        kwargs.update(io_api="direct", include_objective_constant=True, log_to_console=False,
-                      solver_options=SETTINGS[args.settings], log_fn=args.highs_log)
+        kwargs.update(
+            io_api="direct",
+            include_objective_constant=True,
+            log_to_console=False,
+            solver_options=SETTINGS[args.settings],
+            log_fn=args.highs_log,
+        )
         rec["io_api"] = "direct"
     elif args.settings == "ipm-lp":
-        kwargs.update(include_objective_constant=True, log_to_console=False, solver_options=SETTINGS["ipm-lp"],
-                      log_fn=args.highs_log)
+        kwargs.update(
+            include_objective_constant=True,
+            log_to_console=False,
+            solver_options=SETTINGS["ipm-lp"],
+            log_fn=args.highs_log,
+        )
         rec["io_api"] = "lp"
     else:  # defaults: n.optimize(solver_name="highs"); objective constant left at PyPSA's default (True for now)
         rec["io_api"] = "lp (default)"

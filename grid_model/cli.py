@@ -29,7 +29,9 @@ def _fail(exc: BaseException) -> None:
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     if not verbose:  # Pyomo logs an interrupted construction as an error; the CLI says it in one line instead
         logging.getLogger("pyomo").setLevel(logging.CRITICAL)
 
@@ -38,8 +40,11 @@ def _setup_logging(verbose: bool) -> None:
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/base.yaml"),
     out_dir: Path | None = typer.Option(None, "--out", help="Results folder (default: results/<scenario name>)"),
-    time_limit: float | None = typer.Option(None, "--time-limit", help="Stop HiGHS after this many seconds (an error, "
-                                            "nothing written; the solver log is kept)"),
+    time_limit: float | None = typer.Option(
+        None,
+        "--time-limit",
+        help="Stop HiGHS after this many seconds (an error, nothing written; the solver log is kept)",
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
 ) -> None:
     """Solve one scenario and write its results folder (tables, hourly series, summary.json, solver.log)."""
@@ -49,8 +54,9 @@ def run(
     overrides = {"time_limit": float(time_limit)} if time_limit else None
     try:
         with console.status("starting") as status:
-            res, folder = run_scenario_file(scenario, out_dir, progress=lambda msg: status.update(msg),
-                                            solver_overrides=overrides)
+            res, folder = run_scenario_file(
+                scenario, out_dir, progress=lambda msg: status.update(msg), solver_overrides=overrides
+            )
     except GridModelError as exc:
         _fail(exc)
         return
@@ -68,8 +74,10 @@ def run(
     table.add_row("unserved (TWh)", f"{s['unserved_twh']:,.4f}")
     out.print(table)
     if s["unserved_twh"] > 1e-3 * max(s["demand_twh"], 1e-9):
-        console.print(f"[yellow]warning:[/] {s['unserved_twh']:,.3f} TWh of demand is not served; see prices.csv "
-                      "(unserved_twh by zone)")
+        console.print(
+            f"[yellow]warning:[/] {s['unserved_twh']:,.3f} TWh of demand is not served; see prices.csv "
+            "(unserved_twh by zone)"
+        )
 
 
 @app.command()
@@ -88,21 +96,32 @@ def validate(
         except GridModelError as exc:
             _fail(exc)
             return
-        out.print(f"[green]ok[/] {p}: {len(ds.zones)} zones, {len(ds.tables['generators'])} generators, "
-                  f"{len(ds.tables['links'])} links, {len(ds.timesteps)} timesteps")
+        out.print(
+            f"[green]ok[/] {p}: {len(ds.zones)} zones, {len(ds.tables['generators'])} generators, "
+            f"{len(ds.tables['links'])} links, {len(ds.timesteps)} timesteps"
+        )
 
 
 @app.command()
 def compare(
     scenarios: list[Path] = typer.Argument(
-        None, help="Scenario files (default: the headline set scenarios/base, interconnect, no_subsidies, integrated)"),
-    out_dir: Path = typer.Option(Path("results/compare"), "--out", help="Folder for the runs, tables, figures and report"),
+        None, help="Scenario files (default: the headline set scenarios/base, interconnect, no_subsidies, integrated)"
+    ),
+    out_dir: Path = typer.Option(
+        Path("results/compare"), "--out", help="Folder for the runs, tables, figures and report"
+    ),
     base: str | None = typer.Option(None, "--base", help="Scenario the deltas are measured against (default: base)"),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw the report figures"),
     warm: bool = typer.Option(True, "--warm/--cold", help="Re-use one HiGHS model across scenarios where possible"),
-    time_limit: float | None = typer.Option(None, "--time-limit", help="Stop HiGHS after this many seconds per scenario"),
-    workers: int | None = typer.Option(None, "--workers", min=1, help="Processes solving scenario groups in parallel "
-                                       "(default: 2, or the number of cores if lower)"),
+    time_limit: float | None = typer.Option(
+        None, "--time-limit", help="Stop HiGHS after this many seconds per scenario"
+    ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Processes solving scenario groups in parallel (default: 2, or the number of cores if lower)",
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
 ) -> None:
     """Run several scenarios and compare cost, fiscal cost, renewable share, CO2, prices and trade side by side.
@@ -116,10 +135,16 @@ def compare(
     paths = scenarios or default_scenarios()
     try:
         with console.status("starting") as status:
-            results, folder = run_compare(paths, out_dir, base=base, figures=figures, warm=warm,
-                                          progress=lambda msg: status.update(msg),
-                                          solver_overrides={"time_limit": float(time_limit)} if time_limit else None,
-                                          workers=workers)
+            results, folder = run_compare(
+                paths,
+                out_dir,
+                base=base,
+                figures=figures,
+                warm=warm,
+                progress=lambda msg: status.update(msg),
+                solver_overrides={"time_limit": float(time_limit)} if time_limit else None,
+                workers=workers,
+            )
     except GridModelError as exc:
         _fail(exc)
         return
@@ -133,10 +158,19 @@ def sweep(
     spec: Path = typer.Argument(..., help="Sweep YAML file, e.g. scenarios/sweeps/example_sweep.yaml"),
     out_dir: Path | None = typer.Option(None, "--out", help="Output folder (default: results/<sweep file name>)"),
     scheduler: str | None = typer.Option(
-        None, "--scheduler", help="Address of a running dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster)"),
-    workers: int | None = typer.Option(None, "--workers", min=1, help="Worker processes of the local cluster (default: one per core)"),
-    members: bool = typer.Option(False, "--members/--no-members", help="Also write each member's results folder to OUT/members/"),
-    warm: bool = typer.Option(True, "--warm/--cold", help="Re-solve members that share an LP structure warm on each worker"),
+        None,
+        "--scheduler",
+        help="Address of a running dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster)",
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Worker processes of the local cluster (default: one per core)"
+    ),
+    members: bool = typer.Option(
+        False, "--members/--no-members", help="Also write each member's results folder to OUT/members/"
+    ),
+    warm: bool = typer.Option(
+        True, "--warm/--cold", help="Re-solve members that share an LP structure warm on each worker"
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
 ) -> None:
     """Solve a grid or a sample of scenario variants in parallel (dask) and gather them into OUT/sweep.csv.
@@ -157,17 +191,26 @@ def sweep(
 
     _setup_logging(verbose)
     folder = out_dir or Path("results") / spec.stem
-    columns = (TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-               TextColumn("[dim]{task.fields[last]}"))
+    columns = (
+        TextColumn("sweep"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("[dim]{task.fields[last]}"),
+    )
     try:
         with Progress(*columns, console=console) as bar:
             task = bar.add_task("sweep", total=None, last="starting the cluster")
 
             def show(done: int, total: int, message: str) -> None:
-                bar.update(task, completed=done, total=total, last=message if len(message) <= 70 else message[:69] + "…")
+                bar.update(
+                    task, completed=done, total=total, last=message if len(message) <= 70 else message[:69] + "…"
+                )
 
-            df = run_sweep(spec, folder, scheduler=scheduler, n_workers=workers, progress=show,
-                           write_members=members, warm=warm)
+            df = run_sweep(
+                spec, folder, scheduler=scheduler, n_workers=workers, progress=show, write_members=members, warm=warm
+            )
     except GridModelError as exc:
         _fail(exc)
         return
@@ -178,9 +221,13 @@ def sweep(
             table.add_column(col, justify="left" if col in ("member", "status") else "right")
         for _, r in df.iterrows():
             ok = r["status"] == "ok"
-            table.add_row(r["member"], r["status"] if ok else "[red]failed[/]",
-                          f"{r['system_cost_usd'] / 1e9:,.3f}" if ok else "", f"{r['co2_mt']:,.2f}" if ok else "",
-                          f"{r['renewable_share']:.1%}" if ok else "")
+            table.add_row(
+                r["member"],
+                r["status"] if ok else "[red]failed[/]",
+                f"{r['system_cost_usd'] / 1e9:,.3f}" if ok else "",
+                f"{r['co2_mt']:,.2f}" if ok else "",
+                f"{r['renewable_share']:.1%}" if ok else "",
+            )
         out.print(table)
     out.print(f"{len(df) - len(failed)} of {len(df)} members solved → {folder / 'sweep.csv'}")
     for _, r in failed.iterrows():
@@ -191,8 +238,9 @@ def sweep(
 
 @app.command()
 def calibrate(
-    results_dir: Path = typer.Argument(..., help="Results folder of a calibration_2023 run (grid-model run "
-                                       "scenarios/calibration_2023.yaml)"),
+    results_dir: Path = typer.Argument(
+        ..., help="Results folder of a calibration_2023 run (grid-model run scenarios/calibration_2023.yaml)"
+    ),
     out_dir: Path = typer.Option(Path("results/calibration"), "--out", help="Folder for calibration.csv/.md/.png/.svg"),
 ) -> None:
     """Compare a 2023 calibration run with Ember/operator figures; exits 1 if any acceptance criterion fails."""
@@ -241,6 +289,8 @@ def main() -> None:  # pragma: no cover
     except KeyboardInterrupt:
         sys.exit(130)
     except MemoryError:
-        console.print("[bold red]error:[/] out of memory while building or solving the model; nothing was written. "
-                      "Use typical periods (time.mode: typical) or down-sampling (time.mode: downsample) to shrink it")
+        console.print(
+            "[bold red]error:[/] out of memory while building or solving the model; nothing was written. "
+            "Use typical periods (time.mode: typical) or down-sampling (time.mode: downsample) to shrink it"
+        )
         sys.exit(3)

@@ -81,8 +81,17 @@ def comparison_table(results: dict[str, Results], base: str) -> pd.DataFrame:
     df = pd.DataFrame([scenario_row(r) for r in results.values()]).fillna(0.0)
     if base in results:
         ref = df.set_index("scenario").loc[base]
-        for col in ["system_cost_usd", "fiscal_subsidy_cost_usd", "renewable_share", "non_conventional_renewable_share",
-                    "co2_mt", "price_avg_usd_per_mwh", "investment_usd", "demand_twh", "traded_twh"]:
+        for col in [
+            "system_cost_usd",
+            "fiscal_subsidy_cost_usd",
+            "renewable_share",
+            "non_conventional_renewable_share",
+            "co2_mt",
+            "price_avg_usd_per_mwh",
+            "investment_usd",
+            "demand_twh",
+            "traded_twh",
+        ]:
             df[f"delta_{col}"] = df[col] - ref[col]
     return df
 
@@ -102,18 +111,22 @@ def countries_table(results: dict[str, Results], base: str) -> pd.DataFrame:
         for z in prices.index:
             p = float(prices.at[z, "price_avg_usd_per_mwh"])
             d = float(prices.at[z, "demand_twh"])
-            rows.append({
-                "scenario": name, "zone": z, "demand_twh": d,
-                "cost_of_supply_usd": p * d * 1e6,
-                "price_avg_usd_per_mwh": p,
-                "delta_price_usd_per_mwh": p - float(base_prices[z]) if base_prices is not None else float("nan"),
-                "net_imports_twh": float(imports.get(z, 0.0)),
-                "generation_twh": float(tot.get(z, 0.0)),
-                "renewable_share": float(ren.get(z, 0.0) / tot[z]) if tot.get(z, 0.0) > 0 else float("nan"),
-                "co2_mt": float(em.get(z, 0.0)),
-                "fiscal_subsidy_cost_usd": float(sub.get(z, 0.0)) if len(sub) else 0.0,
-                "unserved_twh": float(prices.at[z, "unserved_twh"]),
-            })
+            rows.append(
+                {
+                    "scenario": name,
+                    "zone": z,
+                    "demand_twh": d,
+                    "cost_of_supply_usd": p * d * 1e6,
+                    "price_avg_usd_per_mwh": p,
+                    "delta_price_usd_per_mwh": p - float(base_prices[z]) if base_prices is not None else float("nan"),
+                    "net_imports_twh": float(imports.get(z, 0.0)),
+                    "generation_twh": float(tot.get(z, 0.0)),
+                    "renewable_share": float(ren.get(z, 0.0) / tot[z]) if tot.get(z, 0.0) > 0 else float("nan"),
+                    "co2_mt": float(em.get(z, 0.0)),
+                    "fiscal_subsidy_cost_usd": float(sub.get(z, 0.0)) if len(sub) else 0.0,
+                    "unserved_twh": float(prices.at[z, "unserved_twh"]),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -129,16 +142,27 @@ def borders_table(results: dict[str, Results], base: str) -> pd.DataFrame:
             exporter, importer = (a, b) if net >= 0 else (b, a)
             da = prices[a] - base_prices[a] if base_prices is not None else float("nan")
             db = prices[b] - base_prices[b] if base_prices is not None else float("nan")
-            rows.append({
-                "scenario": name, "link": r["link"], "zone_from": a, "zone_to": b,
-                "existing_mw": r["existing_mw"], "new_mw": r["new_mw"],
-                "flow_forward_twh": r["flow_forward_twh"], "flow_backward_twh": r["flow_backward_twh"],
-                "net_exporter": exporter if abs(net) > 1e-9 else "", "net_importer": importer if abs(net) > 1e-9 else "",
-                "utilisation": r["utilisation"], "congestion_rent_usd": r["congestion_rent_usd"],
-                "price_from_usd_per_mwh": prices[a], "price_to_usd_per_mwh": prices[b],
-                "delta_price_from_usd_per_mwh": da, "delta_price_to_usd_per_mwh": db,
-                "investment_usd": r.get("investment_usd", 0.0),
-            })
+            rows.append(
+                {
+                    "scenario": name,
+                    "link": r["link"],
+                    "zone_from": a,
+                    "zone_to": b,
+                    "existing_mw": r["existing_mw"],
+                    "new_mw": r["new_mw"],
+                    "flow_forward_twh": r["flow_forward_twh"],
+                    "flow_backward_twh": r["flow_backward_twh"],
+                    "net_exporter": exporter if abs(net) > 1e-9 else "",
+                    "net_importer": importer if abs(net) > 1e-9 else "",
+                    "utilisation": r["utilisation"],
+                    "congestion_rent_usd": r["congestion_rent_usd"],
+                    "price_from_usd_per_mwh": prices[a],
+                    "price_to_usd_per_mwh": prices[b],
+                    "delta_price_from_usd_per_mwh": da,
+                    "delta_price_to_usd_per_mwh": db,
+                    "investment_usd": r.get("investment_usd", 0.0),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -153,14 +177,24 @@ def new_capacity_table(results: dict[str, Results]) -> pd.DataFrame:
         links = res.tables["links"]
         lk = links[links["new_mw"] > 1e-6]
         if len(lk):
-            frames.append(pd.DataFrame({"scenario": name, "zone": lk["zone_from"] + "–" + lk["zone_to"],
-                                        "technology": "link " + lk["link"], "category": "transmission",
-                                        "new_mw": lk["new_mw"], "investment_usd": lk["investment_usd"]}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "scenario": name,
+                        "zone": lk["zone_from"] + "–" + lk["zone_to"],
+                        "technology": "link " + lk["link"],
+                        "category": "transmission",
+                        "new_mw": lk["new_mw"],
+                        "investment_usd": lk["investment_usd"],
+                    }
+                )
+            )
     cols = ["scenario", "zone", "technology", "category", "new_mw", "investment_usd"]
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
 
 # ---------------------------------------------------------------------------------------------- report
+
 
 def _fmt_bn(x: float) -> str:
     return f"{x / 1e9:,.2f}"
@@ -186,19 +220,23 @@ def _md_table(df: pd.DataFrame, formats: dict[str, Callable[[float], str]] | Non
 
 def headline_markdown(comp: pd.DataFrame) -> str:
     """The side-by-side table in report units (USD bn/yr, %, Mt, USD/MWh)."""
-    view = pd.DataFrame({
-        "scenario": comp["scenario"],
-        "system cost (USD bn/yr)": comp["system_cost_usd"].map(_fmt_bn),
-        "Δ vs base (USD bn/yr)": comp.get("delta_system_cost_usd", pd.Series(np.nan, index=comp.index)).map(_fmt_bn),
-        "fiscal subsidy cost (USD bn/yr)": comp["fiscal_subsidy_cost_usd"].map(_fmt_bn),
-        "renewable share": comp["renewable_share"].map(lambda v: f"{v:.1%}"),
-        "non-conv. renewable share": comp["non_conventional_renewable_share"].map(lambda v: f"{v:.1%}"),
-        "CO2 (Mt)": comp["co2_mt"].map(lambda v: f"{v:,.1f}"),
-        "avg price (USD/MWh)": comp["price_avg_usd_per_mwh"].map(lambda v: f"{v:,.1f}"),
-        "demand (TWh)": comp["demand_twh"].map(lambda v: f"{v:,.1f}"),
-        "investment (USD bn)": comp["investment_usd"].map(_fmt_bn),
-        "new links (MW)": comp["new_link_mw"].map(lambda v: f"{v:,.0f}"),
-    })
+    view = pd.DataFrame(
+        {
+            "scenario": comp["scenario"],
+            "system cost (USD bn/yr)": comp["system_cost_usd"].map(_fmt_bn),
+            "Δ vs base (USD bn/yr)": comp.get("delta_system_cost_usd", pd.Series(np.nan, index=comp.index)).map(
+                _fmt_bn
+            ),
+            "fiscal subsidy cost (USD bn/yr)": comp["fiscal_subsidy_cost_usd"].map(_fmt_bn),
+            "renewable share": comp["renewable_share"].map(lambda v: f"{v:.1%}"),
+            "non-conv. renewable share": comp["non_conventional_renewable_share"].map(lambda v: f"{v:.1%}"),
+            "CO2 (Mt)": comp["co2_mt"].map(lambda v: f"{v:,.1f}"),
+            "avg price (USD/MWh)": comp["price_avg_usd_per_mwh"].map(lambda v: f"{v:,.1f}"),
+            "demand (TWh)": comp["demand_twh"].map(lambda v: f"{v:,.1f}"),
+            "investment (USD bn)": comp["investment_usd"].map(_fmt_bn),
+            "new links (MW)": comp["new_link_mw"].map(lambda v: f"{v:,.0f}"),
+        }
+    )
     return _md_table(view)
 
 
@@ -207,10 +245,12 @@ def narrative(comp: pd.DataFrame, base: str) -> list[str]:
     if base not in set(comp["scenario"]):
         return []
     ref = comp.set_index("scenario").loc[base]
-    out = [f"In the base case the system costs USD {_fmt_bn(ref['system_cost_usd'])} bn a year at unsubsidised "
-           f"prices, renewables supply {ref['renewable_share']:.1%} of generation (non-conventional "
-           f"{ref['non_conventional_renewable_share']:.1%}), emissions are {ref['co2_mt']:,.1f} Mt CO2 and subsidies "
-           f"cost the treasuries USD {_fmt_bn(ref['fiscal_subsidy_cost_usd'])} bn."]
+    out = [
+        f"In the base case the system costs USD {_fmt_bn(ref['system_cost_usd'])} bn a year at unsubsidised "
+        f"prices, renewables supply {ref['renewable_share']:.1%} of generation (non-conventional "
+        f"{ref['non_conventional_renewable_share']:.1%}), emissions are {ref['co2_mt']:,.1f} Mt CO2 and subsidies "
+        f"cost the treasuries USD {_fmt_bn(ref['fiscal_subsidy_cost_usd'])} bn."
+    ]
     for _, r in comp.iterrows():
         if r["scenario"] == base:
             continue
@@ -229,24 +269,64 @@ def narrative(comp: pd.DataFrame, base: str) -> list[str]:
     return out
 
 
-def write_report(out_dir: Path, comp: pd.DataFrame, countries: pd.DataFrame, borders: pd.DataFrame,
-                 new_cap: pd.DataFrame, figures: list[Path], base: str, scenario_info: pd.DataFrame) -> None:
+def write_report(
+    out_dir: Path,
+    comp: pd.DataFrame,
+    countries: pd.DataFrame,
+    borders: pd.DataFrame,
+    new_cap: pd.DataFrame,
+    figures: list[Path],
+    base: str,
+    scenario_info: pd.DataFrame,
+) -> None:
     """report.md and report.html: the tables, the figures and sentences generated from the numbers."""
-    md = ["# Interconnectors and subsidy reform: scenario comparison", "",
-          "Generated by `grid-model compare`. Costs are annual (USD/yr) for the planning year; the system cost is "
-          "the economic cost at unsubsidised fuel prices (annualised investment in new assets plus operating "
-          "costs); existing assets' fixed costs are sunk and the same in every scenario.", "",
-          "## Scenarios", "", _md_table(scenario_info), "", "## Headline", "", headline_markdown(comp), ""]
+    md = [
+        "# Interconnectors and subsidy reform: scenario comparison",
+        "",
+        "Generated by `grid-model compare`. Costs are annual (USD/yr) for the planning year; the system cost is "
+        "the economic cost at unsubsidised fuel prices (annualised investment in new assets plus operating "
+        "costs); existing assets' fixed costs are sunk and the same in every scenario.",
+        "",
+        "## Scenarios",
+        "",
+        _md_table(scenario_info),
+        "",
+        "## Headline",
+        "",
+        headline_markdown(comp),
+        "",
+    ]
     md += [f"- {s}" for s in narrative(comp, base)] + [""]
     if len(countries):
-        view = countries[["scenario", "zone", "price_avg_usd_per_mwh", "delta_price_usd_per_mwh", "net_imports_twh",
-                          "renewable_share", "co2_mt", "fiscal_subsidy_cost_usd"]].copy()
+        view = countries[
+            [
+                "scenario",
+                "zone",
+                "price_avg_usd_per_mwh",
+                "delta_price_usd_per_mwh",
+                "net_imports_twh",
+                "renewable_share",
+                "co2_mt",
+                "fiscal_subsidy_cost_usd",
+            ]
+        ].copy()
         view["renewable_share"] = view["renewable_share"].map(lambda v: f"{v:.1%}" if v == v else "–")
         view["fiscal_subsidy_cost_usd"] = view["fiscal_subsidy_cost_usd"].map(lambda v: f"{v / 1e6:,.0f} M")
         md += ["## Countries", "", _md_table(view), ""]
     if len(borders):
-        view = borders[["scenario", "link", "existing_mw", "new_mw", "flow_forward_twh", "flow_backward_twh",
-                        "utilisation", "congestion_rent_usd", "net_exporter"]].copy()
+        view = borders[
+            [
+                "scenario",
+                "link",
+                "existing_mw",
+                "new_mw",
+                "flow_forward_twh",
+                "flow_backward_twh",
+                "utilisation",
+                "congestion_rent_usd",
+                "net_exporter",
+            ]
+        ].copy()
         view["utilisation"] = view["utilisation"].map(lambda v: f"{v:.0%}")
         view["congestion_rent_usd"] = view["congestion_rent_usd"].map(lambda v: f"{v / 1e6:,.1f} M")
         md += ["## Borders", "", _md_table(view), ""]
@@ -286,8 +366,10 @@ def _markdown_to_html(text: str) -> str:
         esc = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", esc)
         esc = re.sub(r"`(.+?)`", r"<code>\1</code>", esc)
         if m := re.match(r"!\[(.*?)\]\((.*?)\)", line):
-            body.append(f'<figure><img src="{html.escape(m.group(2))}" alt="{html.escape(m.group(1))}" '
-                        f'style="max-width:100%"></figure>')
+            body.append(
+                f'<figure><img src="{html.escape(m.group(2))}" alt="{html.escape(m.group(1))}" '
+                f'style="max-width:100%"></figure>'
+            )
         elif line.startswith("# "):
             body.append(f"<h1>{esc[2:]}</h1>")
         elif line.startswith("## "):
@@ -298,14 +380,23 @@ def _markdown_to_html(text: str) -> str:
             body.append(f"<p>{esc}</p>")
     if in_table:
         body.append("</table>")
-    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse;"
-             "font-size:0.85em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#eee}")
-    return f"<!doctype html><html><head><meta charset='utf-8'><title>grid_model comparison</title>" \
-           f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n"
+    style = (
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse;"
+        "font-size:0.85em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#eee}"
+    )
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>grid_model comparison</title>"
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n"
+    )
 
 
-def write_comparison(results: dict[str, Results], out_dir: Path, base: str,
-                     scenario_info: pd.DataFrame | None = None, figures: bool = True) -> dict[str, pd.DataFrame]:
+def write_comparison(
+    results: dict[str, Results],
+    out_dir: Path,
+    base: str,
+    scenario_info: pd.DataFrame | None = None,
+    figures: bool = True,
+) -> dict[str, pd.DataFrame]:
     """Write the comparison tables, figures and report into ``out_dir`` (which already holds the runs)."""
     comp = comparison_table(results, base)
     countries = countries_table(results, base)
@@ -332,9 +423,16 @@ def default_scenarios(folder: Path = Path("scenarios")) -> list[Path]:
     return [folder / f"{n}.yaml" for n in HEADLINE]
 
 
-def run_compare(paths: list[Path], out_dir: Path, base: str | None = None, progress: Callable[[str], None] | None = None,
-                figures: bool = True, warm: bool = True, solver_overrides: dict | None = None,
-                workers: int | None = None) -> tuple[dict[str, Results], Path]:
+def run_compare(
+    paths: list[Path],
+    out_dir: Path,
+    base: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    figures: bool = True,
+    warm: bool = True,
+    solver_overrides: dict | None = None,
+    workers: int | None = None,
+) -> tuple[dict[str, Results], Path]:
     """Run each scenario, write each results folder and the comparison; the whole folder appears at once.
 
     Scenarios that share an LP structure form a group solved in one process with one warm HiGHS model; groups run
@@ -364,8 +462,16 @@ def _solve_group(scenarios: list, folder: str, warm: bool) -> list[dict]:
     return session.timings["runs"]
 
 
-def _run_compare_locked(scenarios: list, names: list[str], base: str, out_dir: Path, say: Callable[[str], None],
-                        figures: bool, warm: bool, workers: int) -> tuple[dict[str, Results], Path]:
+def _run_compare_locked(
+    scenarios: list,
+    names: list[str],
+    base: str,
+    out_dir: Path,
+    say: Callable[[str], None],
+    figures: bool,
+    warm: bool,
+    workers: int,
+) -> tuple[dict[str, Results], Path]:
     import concurrent.futures as cf
     import multiprocessing
 
@@ -397,14 +503,19 @@ def _run_compare_locked(scenarios: list, names: list[str], base: str, out_dir: P
             for group in groups.values():
                 for sc in group:
                     i += 1
-                    session.run(sc, tmp / sc.name, progress=lambda m, n=sc.name, i=i: say(
-                        f"[{i}/{len(scenarios)}] {n}: {m}"))
+                    session.run(
+                        sc, tmp / sc.name, progress=lambda m, n=sc.name, i=i: say(f"[{i}/{len(scenarios)}] {n}: {m}")
+                    )
             runs = session.timings["runs"]
         say("writing comparison, figures and report")
         results = {n: read_results(tmp / n) for n in names}
         write_comparison(results, tmp, base, scenario_table(scenarios), figures=figures)
-        (tmp / "timings.json").write_text(json.dumps(
-            {"total_s": time.perf_counter() - t0, "processes": min(workers, len(groups)), "runs": runs}, indent=2) + "\n")
+        (tmp / "timings.json").write_text(
+            json.dumps(
+                {"total_s": time.perf_counter() - t0, "processes": min(workers, len(groups)), "runs": runs}, indent=2
+            )
+            + "\n"
+        )
         _replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -123,8 +123,10 @@ def _coerce_column(df: pd.DataFrame, col: Column, schema: TableSchema, label: st
     reject(col.required and missing, "value is missing")
     arr = values.to_numpy(dtype=float)
     reject(np.isinf(arr), "value is infinite")
-    reject(np.abs(np.nan_to_num(arr)) > MAX_MAGNITUDE,
-           lambda i: f"{arr[i]:g} is implausibly large (limit {MAX_MAGNITUDE:g})")
+    reject(
+        np.abs(np.nan_to_num(arr)) > MAX_MAGNITUDE,
+        lambda i: f"{arr[i]:g} is implausibly large (limit {MAX_MAGNITUDE:g})",
+    )
     known = ~np.isnan(arr)
     if col.min is not None:
         op = ">" if col.min_exclusive else "≥"
@@ -165,7 +167,9 @@ def read_table(path: Path, schema: TableSchema, label: str | None = None) -> pd.
             first = int(np.flatnonzero((keys == keys.iloc[i]).to_numpy())[0])
             raise InputError(
                 f"duplicate id '{keys.iloc[i]}' (first at row {first + 1})",
-                file=label, row=i + 1, column=schema.key[0],
+                file=label,
+                row=i + 1,
+                column=schema.key[0],
             )
         out.index = pd.Index(keys.to_numpy(dtype=object), name="/".join(schema.key))
     return out
@@ -189,13 +193,17 @@ def read_series(path: Path, label: str, *, unit_min: float = 0.0, unit_max: floa
     ts = pd.to_numeric(df["timestep"], errors="coerce")
     if ts.isna().any():
         i = int(np.flatnonzero(ts.isna().to_numpy())[0])
-        raise InputError(f"'{df['timestep'].iloc[i]}' is not a timestep number", file=label, row=i + 1, column="timestep")
+        raise InputError(
+            f"'{df['timestep'].iloc[i]}' is not a timestep number", file=label, row=i + 1, column="timestep"
+        )
     expected = np.arange(len(df))
     if not np.array_equal(ts.to_numpy(), expected):
         i = int(np.flatnonzero(ts.to_numpy() != expected)[0])
         raise InputError(
             f"timesteps must run 0, 1, 2, … without gaps or repeats; found {ts.iloc[i]:g} where {i} was expected",
-            file=label, row=i + 1, column="timestep",
+            file=label,
+            row=i + 1,
+            column="timestep",
         )
     out = {}
     for c in df.columns:
@@ -210,8 +218,9 @@ def read_series(path: Path, label: str, *, unit_min: float = 0.0, unit_max: floa
             raise InputError(what, file=label, row=i + 1, column=c)
         if (np.abs(vals) > MAX_MAGNITUDE).any():
             i = int(np.flatnonzero(np.abs(vals) > MAX_MAGNITUDE)[0])
-            raise InputError(f"{vals[i]:g} is implausibly large (limit {MAX_MAGNITUDE:g})", file=label, row=i + 1,
-                             column=c)
+            raise InputError(
+                f"{vals[i]:g} is implausibly large (limit {MAX_MAGNITUDE:g})", file=label, row=i + 1, column=c
+            )
         if (vals < unit_min).any():
             i = int(np.flatnonzero(vals < unit_min)[0])
             raise InputError(f"{vals[i]:g} is out of range (must be ≥ {unit_min:g})", file=label, row=i + 1, column=c)
@@ -267,14 +276,21 @@ def load_dataset(path: str | Path, hydrology: str = "2023") -> Dataset:
         inflow = read_series(inflow_file, str(inflow_file))
     elif len(tables["hydro"]):
         options = sorted(p.stem.removeprefix("inflow_mw_") for p in ts_dir.glob("inflow_mw_*.csv"))
-        raise InputError(f"hydrology '{hydrology}' not found (available: {', '.join(options) or 'none'})", file=str(inflow_file))
+        raise InputError(
+            f"hydrology '{hydrology}' not found (available: {', '.join(options) or 'none'})", file=str(inflow_file)
+        )
     else:
         inflow = pd.DataFrame(index=pd.RangeIndex(n, name="timestep"))
-    for name, frame, f in (("demand", demand, "demand_mw.csv"), ("availability", avail, "availability_pu.csv"),
-                           ("inflow", inflow, inflow_file.name)):
+    for name, frame, f in (
+        ("demand", demand, "demand_mw.csv"),
+        ("availability", avail, "availability_pu.csv"),
+        ("inflow", inflow, inflow_file.name),
+    ):
         if len(frame) != n:
             raise InputError(
-                f"{name} series has {len(frame)} rows but timesteps.csv has {n}", file=str(ts_dir / f), column="timestep"
+                f"{name} series has {len(frame)} rows but timesteps.csv has {n}",
+                file=str(ts_dir / f),
+                column="timestep",
             )
     links = tables["links"]
     if len(links):  # fill the loss default here so every user of the table sees the value the model uses
@@ -300,16 +316,27 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
                 if v not in valid:
                     raise InputError(
                         f"unknown {by_name[target].key[0]} '{v}' (not in {by_name[target].file})",
-                        file=label, row=i + 1, column=col, row_id=_row_id(df.reset_index(drop=True), schema, i),
+                        file=label,
+                        row=i + 1,
+                        column=col,
+                        row_id=_row_id(df.reset_index(drop=True), schema, i),
                     )
     techs = ds.tables["technologies"]
     fuels = set(ds.tables["fuels"].index)
     for i, (t, fuel) in enumerate(techs["fuel"].items()):
         if fuel and fuel not in fuels:
-            raise InputError(f"unknown fuel '{fuel}' (not in fuels.csv)", file=str(root / "technologies.csv"),
-                             row=i + 1, column="fuel", row_id=t)
-    for name, schema in (("generators", by_name["generators"]), ("storage", by_name["storage"]),
-                         ("links", by_name["links"])):
+            raise InputError(
+                f"unknown fuel '{fuel}' (not in fuels.csv)",
+                file=str(root / "technologies.csv"),
+                row=i + 1,
+                column="fuel",
+                row_id=t,
+            )
+    for name, schema in (
+        ("generators", by_name["generators"]),
+        ("storage", by_name["storage"]),
+        ("links", by_name["links"]),
+    ):
         df = ds.tables[name]
         cap_max = df["p_nom_max_mw"]
         base = df["p_nom_mw"]
@@ -318,24 +345,42 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
             i = int(np.flatnonzero(lower.to_numpy())[0])
             raise InputError(
                 f"p_nom_max_mw {cap_max.iloc[i]:g} is below the existing capacity p_nom_mw {base.iloc[i]:g}",
-                file=str(root / schema.file), row=i + 1, column="p_nom_max_mw", row_id=str(df.index[i]),
+                file=str(root / schema.file),
+                row=i + 1,
+                column="p_nom_max_mw",
+                row_id=str(df.index[i]),
             )
     links = ds.tables["links"]
     self_loop = links["zone_from"] == links["zone_to"]
     if self_loop.any():
         i = int(np.flatnonzero(self_loop.to_numpy())[0])
-        raise InputError("a link must join two different zones", file=str(root / "links.csv"), row=i + 1,
-                         column="zone_to", row_id=str(links.index[i]))
+        raise InputError(
+            "a link must join two different zones",
+            file=str(root / "links.csv"),
+            row=i + 1,
+            column="zone_to",
+            row_id=str(links.index[i]),
+        )
     gens = ds.tables["generators"]
     for i, (g, prof) in enumerate(gens["profile"].items()):
         if prof and prof not in ds.availability_pu.columns:
-            raise InputError(f"profile '{prof}' is not a column of timeseries/availability_pu.csv",
-                             file=str(root / "generators.csv"), row=i + 1, column="profile", row_id=g)
+            raise InputError(
+                f"profile '{prof}' is not a column of timeseries/availability_pu.csv",
+                file=str(root / "generators.csv"),
+                row=i + 1,
+                column="profile",
+                row_id=g,
+            )
     hydro = ds.tables["hydro"]
     for i, (h, inflow) in enumerate(hydro["inflow"].items()):
         if inflow not in ds.inflow_mw.columns:
-            raise InputError(f"inflow '{inflow}' is not a column of timeseries/inflow_mw_{ds.hydrology}.csv",
-                             file=str(root / "hydro.csv"), row=i + 1, column="inflow", row_id=h)
+            raise InputError(
+                f"inflow '{inflow}' is not a column of timeseries/inflow_mw_{ds.hydrology}.csv",
+                file=str(root / "hydro.csv"),
+                row=i + 1,
+                column="inflow",
+                row_id=h,
+            )
     steps_label = str(root / "timeseries" / "timesteps.csv")
     w = ds.timesteps["weight_h"].to_numpy(dtype=float)
     if (w <= 0).any():
@@ -352,8 +397,11 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
             i = int(np.flatnonzero(p != np.round(p))[0])
             raise InputError(f"period {p[i]:g} must be a whole number", file=steps_label, row=i + 1, column="period")
     if abs(w.sum() - HOURS_PER_YEAR) > 1e-6 * HOURS_PER_YEAR:
-        raise InputError(f"weights sum to {w.sum():g} h; they must sum to 8760 so costs are annual",
-                         file=steps_label, column="weight_h")
+        raise InputError(
+            f"weights sum to {w.sum():g} h; they must sum to 8760 so costs are annual",
+            file=steps_label,
+            column="weight_h",
+        )
     demand_label = str(root / "timeseries" / "demand_mw.csv")
     for z in ds.zones:
         if z not in ds.demand_mw.columns:
@@ -375,7 +423,10 @@ def _check_supply(ds: Dataset) -> None:
         if ds.demand_mw[z].sum() > 0 and z not in supplied:
             raise InputError(
                 f"zone '{z}' has demand but no generator, hydro plant or link can supply it",
-                file=str(ds.path / "zones.csv"), row=ds.zones.index(z) + 1, column="zone", row_id=z,
+                file=str(ds.path / "zones.csv"),
+                row=ds.zones.index(z) + 1,
+                column="zone",
+                row_id=z,
             )
 
 

@@ -22,11 +22,17 @@ def _balance_messages(m, sol, ds: Dataset, w: np.ndarray) -> list[str]:
     zones = ds.zones
     T = range(len(w))
     for var, what, relax in (
-        ("elastic_short_mw", "demand cannot be met",
-         "more capacity (generators.csv p_nom_max_mw), imports, or policy.allow_unserved: true"),
-        ("elastic_surplus_mw", "more power is forced in than can be used (must-run output, minimum hydro "
-         "release or committed capacity exceed demand plus export and storage)",
-         "generators.csv min_output_pu, hydro.csv min_release_pu"),
+        (
+            "elastic_short_mw",
+            "demand cannot be met",
+            "more capacity (generators.csv p_nom_max_mw), imports, or policy.allow_unserved: true",
+        ),
+        (
+            "elastic_surplus_mw",
+            "more power is forced in than can be used (must-run output, minimum hydro "
+            "release or committed capacity exceed demand plus export and storage)",
+            "generators.csv min_output_pu, hydro.csv min_release_pu",
+        ),
     ):
         if not hasattr(m, var):
             continue
@@ -55,8 +61,10 @@ def diagnose(ds: Dataset, options: ModelOptions, solver: dict | None = None) -> 
     try:
         sol, compiled = solve_model(m, {k: v for k, v in (solver or {}).items() if k != "time_limit"})
     except InfeasibleError:
-        return ("even with every balance and policy constraint relaxed there is no solution: some bounds contradict "
-                "each other (e.g. a committed build above its ceiling, links.csv p_nom_min_mw > p_nom_max_mw)")
+        return (
+            "even with every balance and policy constraint relaxed there is no solution: some bounds contradict "
+            "each other (e.g. a committed build above its ceiling, links.csv p_nom_min_mw > p_nom_max_mw)"
+        )
     load_solution(m, sol, compiled.columns)
     w = ds.weights_h
     parts = _balance_messages(m, sol, ds, w)
@@ -64,9 +72,11 @@ def diagnose(ds: Dataset, options: ModelOptions, solver: dict | None = None) -> 
         excess = sol.value(m.elastic_co2_excess_t)
         if excess > TOL * 1e6:
             cap = options.co2_cap_mt or 0.0
-            parts.append(f"policy_co2_cap: the least CO2 the system can reach is {cap + excess / 1e6:,.2f} Mt, above "
-                         f"the cap of {cap:,.2f} Mt — raise policy.co2_cap_mt to at least that, or allow more "
-                         f"low-carbon expansion (generators.csv p_nom_max_mw, links.mode: optimal)")
+            parts.append(
+                f"policy_co2_cap: the least CO2 the system can reach is {cap + excess / 1e6:,.2f} Mt, above "
+                f"the cap of {cap:,.2f} Mt — raise policy.co2_cap_mt to at least that, or allow more "
+                f"low-carbon expansion (generators.csv p_nom_max_mw, links.mode: optimal)"
+            )
     if hasattr(m, "elastic_res_shortfall_mwh"):
         short = sol.value(m.elastic_res_shortfall_mwh)
         if short > TOL * 1e3:
@@ -75,9 +85,11 @@ def diagnose(ds: Dataset, options: ModelOptions, solver: dict | None = None) -> 
             total = sum(pyo.value(e) for e in _ctx.generation_mwh["all"])
             target = options.min_renewable_share or 0.0
             best = target - short / total if total > 0 else 0.0
-            parts.append(f"policy_min_renewable_share: the highest renewable share reachable is {best:.1%}, below the "
-                         f"required {target:.1%} — lower policy.min_renewable_share or raise renewable potentials "
-                         f"(generators.csv p_nom_max_mw)")
+            parts.append(
+                f"policy_min_renewable_share: the highest renewable share reachable is {best:.1%}, below the "
+                f"required {target:.1%} — lower policy.min_renewable_share or raise renewable potentials "
+                f"(generators.csv p_nom_max_mw)"
+            )
     if not parts:
         return "the elastic re-solve found no violated balance or policy constraint; check the solver log"
     return "; ".join(parts)

@@ -203,8 +203,10 @@ def _colour(category: str) -> str:
 
 def _scenario_styles(names: Iterable[str]) -> dict[str, tuple[str, str]]:
     """Colour and line style of each scenario, in the order given."""
-    return {n: (SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)], SCENARIO_LINESTYLES[i % len(SCENARIO_LINESTYLES)])
-            for i, n in enumerate(names)}
+    return {
+        n: (SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)], SCENARIO_LINESTYLES[i % len(SCENARIO_LINESTYLES)])
+        for i, n in enumerate(names)
+    }
 
 
 def _zone_order(results: Mapping[str, Results], table: str = "generation") -> list[str]:
@@ -271,11 +273,20 @@ def corridors(links: pd.DataFrame) -> pd.DataFrame:
     )
     df["capacity_mw"] = df["existing_mw"] + df["new_mw"]
     df["used"] = df["utilisation"].astype(float) * df["capacity_mw"]
-    out = df.groupby(["zone_a", "zone_b"], sort=False).agg(
-        links=("link", lambda s: ", ".join(map(str, s))), existing_mw=("existing_mw", "sum"),
-        new_mw=("new_mw", "sum"), capacity_mw=("capacity_mw", "sum"), used=("used", "sum")).reset_index()
-    out["utilisation"] = np.where(out["capacity_mw"] > 0, out["used"] / out["capacity_mw"].where(
-        out["capacity_mw"] > 0, 1.0), 0.0)
+    out = (
+        df.groupby(["zone_a", "zone_b"], sort=False)
+        .agg(
+            links=("link", lambda s: ", ".join(map(str, s))),
+            existing_mw=("existing_mw", "sum"),
+            new_mw=("new_mw", "sum"),
+            capacity_mw=("capacity_mw", "sum"),
+            used=("used", "sum"),
+        )
+        .reset_index()
+    )
+    out["utilisation"] = np.where(
+        out["capacity_mw"] > 0, out["used"] / out["capacity_mw"].where(out["capacity_mw"] > 0, 1.0), 0.0
+    )
     return out[cols]
 
 
@@ -323,8 +334,15 @@ def fig_network_map(res: Results, out: Path, label: str | None = None, label_lin
         raise ValueError(f"{name}: results have no zones table (zones.csv)")
     z = zones.assign(zone=zones["zone"].astype(str)).set_index("zone")
     prices = _table(res, "prices")
-    demand = (prices.assign(zone=prices["zone"].astype(str)).set_index("zone")["demand_twh"]
-              if "demand_twh" in prices else pd.Series(dtype=float)).reindex(z.index).fillna(0.0)
+    demand = (
+        (
+            prices.assign(zone=prices["zone"].astype(str)).set_index("zone")["demand_twh"]
+            if "demand_twh" in prices
+            else pd.Series(dtype=float)
+        )
+        .reindex(z.index)
+        .fillna(0.0)
+    )
     links = corridors(_table(res, "links"))
     lon, lat = z["lon"].astype(float), z["lat"].astype(float)
     kx = max(0.2, math.cos(math.radians(float(lat.mean()))))  # 1° of longitude, in degrees of latitude
@@ -351,18 +369,41 @@ def fig_network_map(res: Results, out: Path, label: str | None = None, label_lin
             ax.plot(xs, ys, color="0.55", lw=1.0, ls=":", zorder=1)
             continue
         lw = width(row.capacity_mw)
-        ax.plot(xs, ys, color=cmap(norm(float(row.utilisation))), lw=lw, solid_capstyle="butt", zorder=2,
-                path_effects=[patheffects.Stroke(linewidth=lw + 1.2, foreground="0.2"), patheffects.Normal()])
+        ax.plot(
+            xs,
+            ys,
+            color=cmap(norm(float(row.utilisation))),
+            lw=lw,
+            solid_capstyle="butt",
+            zorder=2,
+            path_effects=[patheffects.Stroke(linewidth=lw + 1.2, foreground="0.2"), patheffects.Normal()],
+        )
         if row.new_mw > 0.5:
             lw_new = max(1.0, 10.0 * row.new_mw / cap_max)
-            ax.plot(xs, ys, color="white", lw=lw_new, ls=(0, (2.5, 1.5)), dash_capstyle="butt", zorder=2.5,
-                    path_effects=[patheffects.Stroke(linewidth=lw_new + 1.0, foreground="0.2"), patheffects.Normal()])
+            ax.plot(
+                xs,
+                ys,
+                color="white",
+                lw=lw_new,
+                ls=(0, (2.5, 1.5)),
+                dash_capstyle="butt",
+                zorder=2.5,
+                path_effects=[patheffects.Stroke(linewidth=lw_new + 1.0, foreground="0.2"), patheffects.Normal()],
+            )
         long_enough = float(np.linalg.norm(xy[a] - xy[b])) >= 0.12 * span
         if label_links or (label_links is None and long_enough):
             text = f"{row.capacity_mw:,.0f} MW" + (f"\n(+{row.new_mw:,.0f} new)" if row.new_mw > 0.5 else "")
-            ax.annotate(text, (float(np.mean(xs)), float(np.mean(ys))), xytext=(4 + lw / 2, 0),
-                        textcoords="offset points", fontsize=7, ha="left", va="center", zorder=4,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
+            ax.annotate(
+                text,
+                (float(np.mean(xs)), float(np.mean(ys))),
+                xytext=(4 + lw / 2, 0),
+                textcoords="offset points",
+                fontsize=7,
+                ha="left",
+                va="center",
+                zorder=4,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
+            )
 
     d_max = float(demand.max()) if demand.max() > 0 else 1.0
 
@@ -374,9 +415,18 @@ def fig_network_map(res: Results, out: Path, label: str | None = None, label_lin
     for code in z.index:
         r = math.sqrt(area(float(demand[code]))) / 2 + 7.0
         d = directions[str(code)]
-        ax.annotate(str(code), (lon[code], lat[code]), xytext=(r * d[0], r * d[1]), textcoords="offset points",
-                    ha="center", va="center", fontsize=8, fontweight="bold", zorder=5,
-                    bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.8})
+        ax.annotate(
+            str(code),
+            (lon[code], lat[code]),
+            xytext=(r * d[0], r * d[1]),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=8,
+            fontweight="bold",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
 
     # the padded extent enters the data limits, and the shorter side is widened to fill the axes
     pad_x = max(2.0, 0.12 * float(lon.max() - lon.min()))
@@ -403,10 +453,28 @@ def fig_network_map(res: Results, out: Path, label: str | None = None, label_lin
     if len(links) and (~built).any():
         handles.append(Line2D([], [], color="0.55", lw=1.0, ls=":", label="candidate, not built"))
     for twh in sorted({_nice(d_max), _nice(d_max / 4)}):
-        handles.append(Line2D([], [], ls="", marker="o", markerfacecolor="white", markeredgecolor="0.1",
-                              markersize=math.sqrt(area(twh)), label=f"{_sig(twh, 2)} TWh/yr demand"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), labelspacing=1.4,
-               borderpad=0.8, columnspacing=2.0, handlelength=4.0, handletextpad=1.0)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                markerfacecolor="white",
+                markeredgecolor="0.1",
+                markersize=math.sqrt(area(twh)),
+                label=f"{_sig(twh, 2)} TWh/yr demand",
+            )
+        )
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=min(len(handles), 4),
+        labelspacing=1.4,
+        borderpad=0.8,
+        columnspacing=2.0,
+        handlelength=4.0,
+        handletextpad=1.0,
+    )
     return _save(fig, _stem(out, f"network_map_{_safe_name(name)}"))
 
 
@@ -434,8 +502,11 @@ def fig_generation_mix(results_by_scenario: Mapping[str, Results], out: Path) ->
     """Annual generation by category and zone (stacked bars, TWh), one panel per scenario, demand marked."""
     _require(results_by_scenario)
     zones = _zone_order(results_by_scenario)
-    cats = _ordered_categories(c for r in results_by_scenario.values()
-                               for c in _table(r, "generation").get("category", pd.Series(dtype=str)).astype(str))
+    cats = _ordered_categories(
+        c
+        for r in results_by_scenario.values()
+        for c in _table(r, "generation").get("category", pd.Series(dtype=str)).astype(str)
+    )
     nrows, ncols = _panel_grid(len(results_by_scenario), max(1, min(4, 24 // max(len(zones), 1))))
     fig = Figure(figsize=(WIDTH_IN, 1.2 + 3.3 * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
@@ -443,9 +514,14 @@ def fig_generation_mix(results_by_scenario: Mapping[str, Results], out: Path) ->
     used: set[str] = set()
     for ax, (name, res) in zip(axes.flat, results_by_scenario.items(), strict=False):
         gen = _table(res, "generation")
-        table = (gen.assign(zone=gen["zone"].astype(str)).pivot_table(index="zone", columns="category",
-                 values="generation_twh", aggfunc="sum").reindex(index=zones).fillna(0.0)
-                 if len(gen) else pd.DataFrame(index=zones))
+        table = (
+            gen.assign(zone=gen["zone"].astype(str))
+            .pivot_table(index="zone", columns="category", values="generation_twh", aggfunc="sum")
+            .reindex(index=zones)
+            .fillna(0.0)
+            if len(gen)
+            else pd.DataFrame(index=zones)
+        )
         bottom = np.zeros(len(zones))
         for c in cats:
             if c not in table or not (table[c].abs() > 1e-9).any():
@@ -464,11 +540,10 @@ def fig_generation_mix(results_by_scenario: Mapping[str, Results], out: Path) ->
         _grid(ax)
     for ax in axes[:, 0]:
         ax.set_ylabel("Generation (TWh per year)")
-    for ax in list(axes.flat)[len(results_by_scenario):]:
+    for ax in list(axes.flat)[len(results_by_scenario) :]:
         ax.set_visible(False)
     handles: list[Patch | Line2D] = [Patch(facecolor=_colour(c), label=c) for c in cats if c in used]
-    handles.append(Line2D([], [], ls="", marker="_", markersize=12, markeredgewidth=1.6, color="black",
-                          label="demand"))
+    handles.append(Line2D([], [], ls="", marker="_", markersize=12, markeredgewidth=1.6, color="black", label="demand"))
     fig.legend(handles=handles, loc="outside right upper", title="Category")
     fig.suptitle("Generation mix by zone and scenario")
     return _save(fig, _stem(out, "generation_mix"))
@@ -529,18 +604,33 @@ def fig_cost_breakdown(results_by_scenario: Mapping[str, Results], out: Path, ba
         label = COST_LABELS.get(c, c)
         hatch = "///" if c == "fuel_subsidy" else None
         if (pos > 0).any():
-            ax.bar(x, pos, bottom=pos_bottom, width=0.6, color=colour, edgecolor="white", linewidth=0.4,
-                   label=label)
+            ax.bar(x, pos, bottom=pos_bottom, width=0.6, color=colour, edgecolor="white", linewidth=0.4, label=label)
             pos_bottom += pos
         if (neg < 0).any():
-            ax.bar(x, neg, bottom=neg_bottom, width=0.6, color=colour, edgecolor="white", linewidth=0.4,
-                   hatch=hatch, label=label if not (pos > 0).any() else None)
+            ax.bar(
+                x,
+                neg,
+                bottom=neg_bottom,
+                width=0.6,
+                color=colour,
+                edgecolor="white",
+                linewidth=0.4,
+                hatch=hatch,
+                label=label if not (pos > 0).any() else None,
+            )
             neg_bottom += neg
     net = np.array([breakdowns[n].sum() for n in names]) / _BN
     subsidised = neg_bottom < 0
     if subsidised.any():
-        ax.hlines(net[subsidised], x[subsidised] - 0.38, x[subsidised] + 0.38, color="black", lw=2.0, zorder=4,
-                  label="cost as dispatched\n(net of fuel subsidy)")
+        ax.hlines(
+            net[subsidised],
+            x[subsidised] - 0.38,
+            x[subsidised] + 0.38,
+            color="black",
+            lw=2.0,
+            zorder=4,
+            label="cost as dispatched\n(net of fuel subsidy)",
+        )
     ax.axhline(0.0, color="0.2", lw=0.8)
     top = max(float(pos_bottom.max()), max(system.values()) / _BN, 0.0)
     for i, n in enumerate(names):
@@ -551,8 +641,15 @@ def fig_cost_breakdown(results_by_scenario: Mapping[str, Results], out: Path, ba
             d = (system[n] - system[base]) / _BN
             pct = 100.0 * (system[n] - system[base]) / system[base] if system[base] else float("nan")
             text = f"{_sig(s)}\nΔ {_signed(d, _sig(abs(d)))} ({_signed(pct, f'{abs(pct):.1f}')}%)"
-        ax.annotate(text, (x[i], max(s, pos_bottom[i])), xytext=(0, 4), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=8)
+        ax.annotate(
+            text,
+            (x[i], max(s, pos_bottom[i])),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     ax.set_ylim(min(0.0, float(neg_bottom.min())) * 1.15, top * 1.22 if top > 0 else 1.0)
     ticks = []
     for n, r in results_by_scenario.items():
@@ -561,8 +658,9 @@ def fig_cost_breakdown(results_by_scenario: Mapping[str, Results], out: Path, ba
     ax.set_xticks(x, ticks)
     ax.set_xlabel("Scenario (fiscal cost of fuel and electricity subsidies, USD bn per year)")
     ax.set_ylabel("Annual cost (USD bn per year)")
-    ax.set_title(f"Annual system cost by category\nabove bars: economic system cost (USD bn/yr) and change vs {base}",
-                 fontsize=9)
+    ax.set_title(
+        f"Annual system cost by category\nabove bars: economic system cost (USD bn/yr) and change vs {base}", fontsize=9
+    )
     _grid(ax)
     fig.legend(loc="outside right upper")
     return _save(fig, _stem(out, "cost_breakdown"))
@@ -606,8 +704,15 @@ def fig_renewable_share(results_by_scenario: Mapping[str, Results], out: Path) -
     show_values = n * len(zones) <= 30
     for i, (name, s) in enumerate(shares.items()):
         v = 100.0 * s.reindex(zones).to_numpy(dtype=float)
-        bars = ax.bar(x - 0.4 + width * (i + 0.5), v, width=width, color=styles[name][0], edgecolor="white",
-                      linewidth=0.4, label=name)
+        bars = ax.bar(
+            x - 0.4 + width * (i + 0.5),
+            v,
+            width=width,
+            color=styles[name][0],
+            edgecolor="white",
+            linewidth=0.4,
+            label=name,
+        )
         if show_values:
             ax.bar_label(bars, labels=["" if np.isnan(b) else f"{b:.0f}" for b in v], fontsize=7, padding=1)
     ax.axvline((x[-2] + x[-1]) / 2 if len(x) > 1 else -0.5, color="0.6", lw=0.8, ls=":")
@@ -643,8 +748,9 @@ def price_duration(prices: pd.DataFrame, zone: str) -> tuple[np.ndarray, np.ndar
 
 
 @_styled
-def fig_price_duration(results_by_scenario: Mapping[str, Results], out: Path,
-                       zones: list[str] | None = None) -> list[Path]:
+def fig_price_duration(
+    results_by_scenario: Mapping[str, Results], out: Path, zones: list[str] | None = None
+) -> list[Path]:
     """Price duration curves (USD/MWh against hours of the year, steps weighted by ``weight_h``), one panel
     per zone and one line per scenario. A panel with rare scarcity spikes is cut above the bulk of prices and
     the peak is written in the panel.
@@ -681,8 +787,15 @@ def fig_price_duration(results_by_scenario: Mapping[str, Results], out: Path,
             ax.set_ylim(bottom=min(0.0, 1.05 * low))  # from zero, so zones and scenarios compare by eye
         if peak > 300 and peak > 3 * bulk:
             ax.set_ylim(top=1.3 * max(bulk, 1.0))
-            ax.text(0.98, 0.95, f"peak {peak:,.0f} USD/MWh (off scale)", transform=ax.transAxes, ha="right",
-                    va="top", fontsize=7)
+            ax.text(
+                0.98,
+                0.95,
+                f"peak {peak:,.0f} USD/MWh (off scale)",
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=7,
+            )
         ax.set_title(zone)
         _grid(ax, "both")
     for ax in axes[:, 0]:
@@ -691,7 +804,7 @@ def fig_price_duration(results_by_scenario: Mapping[str, Results], out: Path,
     for ax in visible[-ncols:]:
         ax.set_xlabel("Hours of the year (h)")
         ax.xaxis.set_tick_params(labelbottom=True)
-    for ax in list(axes.flat)[len(zones):]:
+    for ax in list(axes.flat)[len(zones) :]:
         ax.set_visible(False)
     for ax in visible:
         ax.set_xlim(0, horizon)
@@ -744,8 +857,9 @@ def dispatch_by_category(res: Results, zone: str) -> pd.DataFrame:
         raise ValueError("results have no units table (units.csv: unit, kind, zone, technology, category)")
     units = units.assign(unit=units["unit"].astype(str), zone=units["zone"].astype(str)).set_index("unit")
     series_cols = {"weight_h", "duration_h"}
-    unknown = [c for c in disp.columns if c not in series_cols and not str(c).startswith("unserved:")
-               and c not in units.index]
+    unknown = [
+        c for c in disp.columns if c not in series_cols and not str(c).startswith("unserved:") and c not in units.index
+    ]
     if unknown:
         log.warning("dispatch columns not in units.csv are left out: %s", ", ".join(map(str, unknown)))
     charge, discharge = _hourly(res, "storage_charge_mw"), _hourly(res, "storage_discharge_mw")
@@ -772,16 +886,27 @@ def dispatch_by_category(res: Results, zone: str) -> pd.DataFrame:
     return frame
 
 
-def _fill(ax: Axes, edges: np.ndarray, lower: np.ndarray, upper: np.ndarray, colour: str, label: str,
-          hatch: str | None) -> None:
+def _fill(
+    ax: Axes, edges: np.ndarray, lower: np.ndarray, upper: np.ndarray, colour: str, label: str, hatch: str | None
+) -> None:
     """A step-wise band between two series (each value held over its step)."""
-    ax.fill_between(edges, np.append(lower, lower[-1]), np.append(upper, upper[-1]), step="post", facecolor=colour,
-                    edgecolor="0.35", linewidth=0.0, label=label, hatch=hatch)
+    ax.fill_between(
+        edges,
+        np.append(lower, lower[-1]),
+        np.append(upper, upper[-1]),
+        step="post",
+        facecolor=colour,
+        edgecolor="0.35",
+        linewidth=0.0,
+        label=label,
+        hatch=hatch,
+    )
 
 
 @_styled
-def fig_dispatch_stack(res: Results, zone: str, out: Path, start_step: int = 0, n_steps: int = 168,
-                       label: str | None = None) -> list[Path]:
+def fig_dispatch_stack(
+    res: Results, zone: str, out: Path, start_step: int = 0, n_steps: int = 168, label: str | None = None
+) -> list[Path]:
     """Stacked dispatch of one zone over a window of timesteps (MW), with demand as a line.
 
     Above zero: generation by category, storage discharge, net imports, unserved energy; below zero:
@@ -846,8 +971,7 @@ def fig_dispatch_stack(res: Results, zone: str, out: Path, start_step: int = 0, 
     ax.set_title(f"Dispatch in {zone}{full}, {name}: timesteps {start_step}–{stop - 1}")
     _grid(ax)
     # legend from top to bottom, as stacked: positive terms (last drawn first), demand, then those below zero
-    handles: list[Patch | Line2D] = [*drawn[0][::-1], Line2D([], [], color="black", lw=1.6, label="demand"),
-                                     *drawn[1]]
+    handles: list[Patch | Line2D] = [*drawn[0][::-1], Line2D([], [], color="black", lw=1.6, label="demand"), *drawn[1]]
     fig.legend(handles=handles, loc="outside right upper")
     return _save(fig, _stem(out, f"dispatch_{_safe_name(name)}_{_safe_name(zone)}"))
 
@@ -865,16 +989,25 @@ def fig_capacity_additions(results_by_scenario: Mapping[str, Results], out: Path
     new = {}
     for n, r in results_by_scenario.items():
         cap = _table(r, "capacity")
-        new[n] = (cap.assign(category=cap["category"].astype(str)).groupby("category")["new_mw"].sum()
-                  if len(cap) else pd.Series(dtype=float))
+        new[n] = (
+            cap.assign(category=cap["category"].astype(str)).groupby("category")["new_mw"].sum()
+            if len(cap)
+            else pd.Series(dtype=float)
+        )
     cats = _ordered_categories(c for s in new.values() for c, v in s.items() if v > 0.5)
     link_new = {}
     for n, r in results_by_scenario.items():
         lk = _table(r, "links")
-        link_new[n] = (lk.assign(link=lk["link"].astype(str)).set_index("link")["new_mw"].astype(float)
-                       if len(lk) else pd.Series(dtype=float))
-    links = [lk for lk in dict.fromkeys(i for s in link_new.values() for i in s.index)
-             if any(s.get(lk, 0.0) > 0.5 for s in link_new.values())]
+        link_new[n] = (
+            lk.assign(link=lk["link"].astype(str)).set_index("link")["new_mw"].astype(float)
+            if len(lk)
+            else pd.Series(dtype=float)
+        )
+    links = [
+        lk
+        for lk in dict.fromkeys(i for s in link_new.values() for i in s.index)
+        if any(s.get(lk, 0.0) > 0.5 for s in link_new.values())
+    ]
 
     fig = Figure(figsize=(WIDTH_IN, 4.8), layout="constrained")
     ax, axl = fig.subplots(1, 2, width_ratios=[1.35, 1.0])
@@ -885,8 +1018,15 @@ def fig_capacity_additions(results_by_scenario: Mapping[str, Results], out: Path
         ax.bar(x, v, bottom=bottom, width=0.6, color=_colour(c), edgecolor="white", linewidth=0.4, label=c)
         bottom += v
     for i, total in enumerate(bottom):
-        ax.annotate(f"{total:,.0f}", (x[i], total), xytext=(0, 3), textcoords="offset points", ha="center",
-                    va="bottom", fontsize=8)
+        ax.annotate(
+            f"{total:,.0f}",
+            (x[i], total),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     ax.set_ylim(0, max(float(bottom.max()), 1.0) * 1.12)
     ax.set_xticks(x, names, rotation=30 if len(names) > 4 else 0, ha="right" if len(names) > 4 else "center")
     ax.set_ylabel("New capacity (MW)")
@@ -894,8 +1034,12 @@ def fig_capacity_additions(results_by_scenario: Mapping[str, Results], out: Path
     ax.set_title("Generation and storage")
     _grid(ax)
     if cats:
-        ax.legend(title="Category", loc="upper left", bbox_to_anchor=(0.0, -0.18 if len(names) > 4 else -0.08),
-                  ncols=min(len(cats), 4))
+        ax.legend(
+            title="Category",
+            loc="upper left",
+            bbox_to_anchor=(0.0, -0.18 if len(names) > 4 else -0.08),
+            ncols=min(len(cats), 4),
+        )
 
     styles = _scenario_styles(names)
     if links:
@@ -903,8 +1047,9 @@ def fig_capacity_additions(results_by_scenario: Mapping[str, Results], out: Path
         h = 0.8 / len(names)
         for i, n in enumerate(names):
             v = np.array([link_new[n].get(lk, 0.0) for lk in links], dtype=float)
-            bars = axl.barh(y - 0.4 + h * (i + 0.5), v, height=h, color=styles[n][0], edgecolor="white",
-                            linewidth=0.4, label=n)
+            bars = axl.barh(
+                y - 0.4 + h * (i + 0.5), v, height=h, color=styles[n][0], edgecolor="white", linewidth=0.4, label=n
+            )
             if len(links) * len(names) <= 24:
                 axl.bar_label(bars, labels=[f"{b:,.0f}" if b > 0.5 else "" for b in v], fontsize=7, padding=2)
         axl.set_yticks(y, links)
@@ -914,8 +1059,14 @@ def fig_capacity_additions(results_by_scenario: Mapping[str, Results], out: Path
         axl.legend(title="Scenario", loc="upper left", bbox_to_anchor=(0.0, -0.12), ncols=2)
         _grid(axl, "x")
     else:
-        axl.text(0.5, 0.5, "No new interconnector capacity\nin any scenario", transform=axl.transAxes,
-                 ha="center", va="center")
+        axl.text(
+            0.5,
+            0.5,
+            "No new interconnector capacity\nin any scenario",
+            transform=axl.transAxes,
+            ha="center",
+            va="center",
+        )
         axl.set_yticks([])
     axl.set_xlabel("New interconnector capacity (MW)")
     axl.set_ylabel("Link")
@@ -933,7 +1084,9 @@ def _has(res: Results, name: str, hourly: bool = False) -> bool:
     return not (_hourly(res, name) if hourly else _table(res, name)).empty
 
 
-def _with(results: Mapping[str, Results], figure: str, test: Callable[[Results], bool], what: str) -> dict[str, Results]:
+def _with(
+    results: Mapping[str, Results], figure: str, test: Callable[[Results], bool], what: str
+) -> dict[str, Results]:
     """The scenarios whose input for ``figure`` is not empty; the others are skipped with a warning."""
     kept = {}
     for n, r in results.items():
@@ -963,19 +1116,30 @@ def draw_all(results_by_scenario: Mapping[str, Results], out_dir: Path, base: st
     gen = _with(results_by_scenario, "generation mix", lambda r: _has(r, "generation"), "generation.csv")
     if gen:
         paths += fig_generation_mix(gen, out_dir / "generation_mix")
-    costs = _with(results_by_scenario, "cost breakdown", lambda r: not cost_breakdown(r).empty,
-                  "the cost breakdown (summary.json / costs.csv)")
+    costs = _with(
+        results_by_scenario,
+        "cost breakdown",
+        lambda r: not cost_breakdown(r).empty,
+        "the cost breakdown (summary.json / costs.csv)",
+    )
     if costs:
         paths += fig_cost_breakdown(costs, out_dir / "cost_breakdown", base=base)
     if gen:
         paths += fig_renewable_share(gen, out_dir / "renewable_share")
-    prices = _with(results_by_scenario, "price duration", lambda r: _has(r, "price_usd_per_mwh", hourly=True),
-                   "hourly/price_usd_per_mwh")
+    prices = _with(
+        results_by_scenario,
+        "price duration",
+        lambda r: _has(r, "price_usd_per_mwh", hourly=True),
+        "hourly/price_usd_per_mwh",
+    )
     if prices:
         paths += fig_price_duration(prices, out_dir / "price_duration")
-    dispatch = _with(results_by_scenario, "dispatch stack",
-                     lambda r: _has(r, "dispatch_mw", hourly=True) and _has(r, "units")
-                     and _has(r, "demand_mw", hourly=True), "hourly/dispatch_mw, hourly/demand_mw or units.csv")
+    dispatch = _with(
+        results_by_scenario,
+        "dispatch stack",
+        lambda r: _has(r, "dispatch_mw", hourly=True) and _has(r, "units") and _has(r, "demand_mw", hourly=True),
+        "hourly/dispatch_mw, hourly/demand_mw or units.csv",
+    )
     zone = _largest_zone(results_by_scenario, base)
     if dispatch and zone is None:
         log.warning("dispatch stack skipped: no zone demand in prices.csv")
@@ -984,8 +1148,12 @@ def draw_all(results_by_scenario: Mapping[str, Results], out_dir: Path, base: st
             log.warning("dispatch stack: scenario '%s' has no zone %s; left out", n, zone)
             continue
         paths += fig_dispatch_stack(r, zone, out_dir / f"dispatch_{_safe_name(n)}_{_safe_name(zone)}", label=n)
-    cap = _with(results_by_scenario, "capacity additions", lambda r: _has(r, "capacity") or _has(r, "links"),
-                "capacity.csv and links.csv")
+    cap = _with(
+        results_by_scenario,
+        "capacity additions",
+        lambda r: _has(r, "capacity") or _has(r, "links"),
+        "capacity.csv and links.csv",
+    )
     if cap:
         paths += fig_capacity_additions(cap, out_dir / "capacity_additions")
     return paths

@@ -38,8 +38,10 @@ def output_lock(out_dir: str | Path) -> Iterator[Path]:
             except (OSError, ValueError):
                 pid = 0
             if pid and _alive(pid):
-                raise InputError(f"another grid-model run (process {pid}) is writing {out}; wait for it to finish "
-                                 f"or choose another --out") from None
+                raise InputError(
+                    f"another grid-model run (process {pid}) is writing {out}; wait for it to finish "
+                    f"or choose another --out"
+                ) from None
             lock.unlink(missing_ok=True)  # stale: its owner is gone
             continue
         with os.fdopen(fd, "w") as f:

@@ -20,27 +20,36 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 
-def solve_inputs(sc: Scenario, ds: Dataset, progress: Progress | None = None,
-                 log_file: str | Path | None = None) -> Results:
+def solve_inputs(
+    sc: Scenario, ds: Dataset, progress: Progress | None = None, log_file: str | Path | None = None
+) -> Results:
     """Build, solve and extract the results of one scenario-applied dataset."""
     return solve_dataset(ds, sc.model_options(), sc.solver, name=sc.name, progress=progress, log_file=log_file)
 
 
-def solve_dataset(ds: Dataset, options: ModelOptions | None = None, solver: dict | None = None, *,
-                  name: str = "scenario", progress: Progress | None = None,
-                  log_file: str | Path | None = None) -> Results:
+def solve_dataset(
+    ds: Dataset,
+    options: ModelOptions | None = None,
+    solver: dict | None = None,
+    *,
+    name: str = "scenario",
+    progress: Progress | None = None,
+    log_file: str | Path | None = None,
+) -> Results:
     """Build the LP for a dataset, solve it with HiGHS and return the results (nothing is written).
 
     Python's cyclic garbage collector is paused throughout: the model is millions of small objects that it would
     scan again and again and never free (grid_model.solve.gc_paused).
     """
     with gc_paused():
-        return _solve_dataset(ds, options or ModelOptions(), solver or {}, name, progress or (lambda _msg: None),
-                              log_file)
+        return _solve_dataset(
+            ds, options or ModelOptions(), solver or {}, name, progress or (lambda _msg: None), log_file
+        )
 
 
-def _solve_dataset(ds: Dataset, options: ModelOptions, solver: dict, name: str, say: Progress,
-                   log_file: str | Path | None) -> Results:
+def _solve_dataset(
+    ds: Dataset, options: ModelOptions, solver: dict, name: str, say: Progress, log_file: str | Path | None
+) -> Results:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     say(f"building the model ({len(ds.timesteps)} timesteps, {len(ds.zones)} zones)")
@@ -72,14 +81,19 @@ def run_explained(compiled, ds: Dataset, options: ModelOptions, solver: dict, na
         raise InfeasibleError(f"scenario '{name}' is infeasible: {diagnose(ds, options, solver)}") from None
 
 
-def run_scenario_file(path: str | Path, out: str | Path | None = None, progress: Progress | None = None,
-                      solver_overrides: dict | None = None) -> tuple[Results, Path]:
+def run_scenario_file(
+    path: str | Path,
+    out: str | Path | None = None,
+    progress: Progress | None = None,
+    solver_overrides: dict | None = None,
+) -> tuple[Results, Path]:
     """Run one scenario file and write its results folder (default ``results/<name>``)."""
     return run_scenario(load_scenario(path), out, progress, solver_overrides)
 
 
-def run_scenario(sc: Scenario, out: str | Path | None = None, progress: Progress | None = None,
-                 solver_overrides: dict | None = None) -> tuple[Results, Path]:
+def run_scenario(
+    sc: Scenario, out: str | Path | None = None, progress: Progress | None = None, solver_overrides: dict | None = None
+) -> tuple[Results, Path]:
     """Run an in-memory scenario (e.g. a ``model_copy`` of a loaded one) and write its results folder.
 
     The HiGHS log goes into the folder as ``solver.log``; if the solve fails it is kept beside the folder as

@@ -25,8 +25,16 @@ log = logging.getLogger(__name__)
 
 TABLE_NAMES = ("generation", "capacity", "links", "prices", "emissions", "subsidies", "costs", "zones", "units")
 HOURLY_NAMES = (
-    "dispatch_mw", "storage_level_mwh", "storage_charge_mw", "storage_discharge_mw", "link_flow_mw",
-    "link_flow_forward_mw", "link_flow_backward_mw", "hydro_spill_mw", "hydro_inflow_mw", "price_usd_per_mwh",
+    "dispatch_mw",
+    "storage_level_mwh",
+    "storage_charge_mw",
+    "storage_discharge_mw",
+    "link_flow_mw",
+    "link_flow_forward_mw",
+    "link_flow_backward_mw",
+    "hydro_spill_mw",
+    "hydro_inflow_mw",
+    "price_usd_per_mwh",
     "demand_mw",
 )
 
@@ -99,30 +107,59 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     rows = []
     for frame, params in ((gen, gp), (hyd, hp)):
         for i, u in enumerate(params.index):
-            rows.append({"zone": params.at[u, "zone"], "technology": params.at[u, "technology"],
-                         "category": params.at[u, "category"], "generation_twh": float(frame[i] @ w) / 1e6,
-                         "renewable": bool(params.at[u, "renewable"]),
-                         "non_conventional": bool(params.at[u, "non_conventional"])})
-    g_units = pd.DataFrame(rows, columns=["zone", "technology", "category", "generation_twh", "renewable",
-                                          "non_conventional"])
-    generation = (g_units.groupby(["zone", "technology", "category"], as_index=False)["generation_twh"].sum()
-                  if len(g_units) else g_units[["zone", "technology", "category", "generation_twh"]])
+            rows.append(
+                {
+                    "zone": params.at[u, "zone"],
+                    "technology": params.at[u, "technology"],
+                    "category": params.at[u, "category"],
+                    "generation_twh": float(frame[i] @ w) / 1e6,
+                    "renewable": bool(params.at[u, "renewable"]),
+                    "non_conventional": bool(params.at[u, "non_conventional"]),
+                }
+            )
+    g_units = pd.DataFrame(
+        rows, columns=["zone", "technology", "category", "generation_twh", "renewable", "non_conventional"]
+    )
+    generation = (
+        g_units.groupby(["zone", "technology", "category"], as_index=False)["generation_twh"].sum()
+        if len(g_units)
+        else g_units[["zone", "technology", "category", "generation_twh"]]
+    )
 
     cap_rows = []
     gen_new = _vector(sol, m, "gen_new_cap_mw", list(m.GEN_EXPANDABLE)) if len(gp) else {}
     for u in gp.index:
         new = gen_new.get(u, 0.0)
-        cap_rows.append((gp.at[u, "zone"], gp.at[u, "technology"], gp.at[u, "category"], gp.at[u, "p_nom_mw"], new,
-                         new * gp.at[u, "capex_usd_per_kw"] * 1000.0))
+        cap_rows.append(
+            (
+                gp.at[u, "zone"],
+                gp.at[u, "technology"],
+                gp.at[u, "category"],
+                gp.at[u, "p_nom_mw"],
+                new,
+                new * gp.at[u, "capex_usd_per_kw"] * 1000.0,
+            )
+        )
     for u in hp.index:
-        cap_rows.append((hp.at[u, "zone"], hp.at[u, "technology"], hp.at[u, "category"], hp.at[u, "p_nom_mw"], 0.0, 0.0))
+        cap_rows.append(
+            (hp.at[u, "zone"], hp.at[u, "technology"], hp.at[u, "category"], hp.at[u, "p_nom_mw"], 0.0, 0.0)
+        )
     sto_new = _vector(sol, m, "sto_new_cap_mw", list(m.STO_EXPANDABLE)) if len(sp) else {}
     for u in sp.index:
         new = sto_new.get(u, 0.0)
-        cap_rows.append((sp.at[u, "zone"], sp.at[u, "technology"], sp.at[u, "category"], sp.at[u, "p_nom_mw"], new,
-                         new * sp.at[u, "capex_usd_per_kw"] * 1000.0))
-    capacity = pd.DataFrame(cap_rows, columns=["zone", "technology", "category", "existing_mw", "new_mw",
-                                               "investment_usd"])
+        cap_rows.append(
+            (
+                sp.at[u, "zone"],
+                sp.at[u, "technology"],
+                sp.at[u, "category"],
+                sp.at[u, "p_nom_mw"],
+                new,
+                new * sp.at[u, "capex_usd_per_kw"] * 1000.0,
+            )
+        )
+    capacity = pd.DataFrame(
+        cap_rows, columns=["zone", "technology", "category", "existing_mw", "new_mw", "investment_usd"]
+    )
     capacity = capacity.groupby(["zone", "technology", "category"], as_index=False).sum()
 
     # --- links
@@ -141,27 +178,52 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
         cap = lp.at[lk, "p_nom_mw"] + new
         pa, pb = price[zi[a]], price[zi[b]]
         rent = float(np.sum(w * (fwd * (keep * pb - pa) + bwd * (keep * pa - pb))))
-        link_rows.append({
-            "link": lk, "zone_from": a, "zone_to": b, "existing_mw": lp.at[lk, "p_nom_mw"], "new_mw": new,
-            "flow_forward_twh": float(fwd @ w) / 1e6, "flow_backward_twh": float(bwd @ w) / 1e6,
-            "utilisation": float((fwd + bwd) @ w / (cap * w.sum())) if cap > 0 else 0.0,
-            "congestion_rent_usd": rent, "loss_pu": lp.at[lk, "loss_pu"],
-            "investment_usd": new * lp.at[lk, "capex_usd_per_mw"],
-        })
-    links = pd.DataFrame(link_rows, columns=["link", "zone_from", "zone_to", "existing_mw", "new_mw",
-                                             "flow_forward_twh", "flow_backward_twh", "utilisation",
-                                             "congestion_rent_usd", "loss_pu", "investment_usd"])
+        link_rows.append(
+            {
+                "link": lk,
+                "zone_from": a,
+                "zone_to": b,
+                "existing_mw": lp.at[lk, "p_nom_mw"],
+                "new_mw": new,
+                "flow_forward_twh": float(fwd @ w) / 1e6,
+                "flow_backward_twh": float(bwd @ w) / 1e6,
+                "utilisation": float((fwd + bwd) @ w / (cap * w.sum())) if cap > 0 else 0.0,
+                "congestion_rent_usd": rent,
+                "loss_pu": lp.at[lk, "loss_pu"],
+                "investment_usd": new * lp.at[lk, "capex_usd_per_mw"],
+            }
+        )
+    links = pd.DataFrame(
+        link_rows,
+        columns=[
+            "link",
+            "zone_from",
+            "zone_to",
+            "existing_mw",
+            "new_mw",
+            "flow_forward_twh",
+            "flow_backward_twh",
+            "utilisation",
+            "congestion_rent_usd",
+            "loss_pu",
+            "investment_usd",
+        ],
+    )
 
     # --- prices, emissions, subsidies
     wd = demand * w
-    prices = pd.DataFrame({
-        "zone": zones,
-        "price_avg_usd_per_mwh": [float((price[i] * wd[i]).sum() / wd[i].sum()) if wd[i].sum() > 0
-                                  else float(price[i] @ w / w.sum()) for i in range(len(zones))],
-        "price_time_avg_usd_per_mwh": [float(price[i] @ w / w.sum()) for i in range(len(zones))],
-        "demand_twh": [float(wd[i].sum()) / 1e6 for i in range(len(zones))],
-        "unserved_twh": [float(unserved[i] @ w) / 1e6 for i in range(len(zones))],
-    })
+    prices = pd.DataFrame(
+        {
+            "zone": zones,
+            "price_avg_usd_per_mwh": [
+                float((price[i] * wd[i]).sum() / wd[i].sum()) if wd[i].sum() > 0 else float(price[i] @ w / w.sum())
+                for i in range(len(zones))
+            ],
+            "price_time_avg_usd_per_mwh": [float(price[i] @ w / w.sum()) for i in range(len(zones))],
+            "demand_twh": [float(wd[i].sum()) / 1e6 for i in range(len(zones))],
+            "unserved_twh": [float(unserved[i] @ w) / 1e6 for i in range(len(zones))],
+        }
+    )
     gen_energy = gen @ w if len(gp) else np.zeros(0)
     em = pd.Series(0.0, index=zones)
     fuel_fiscal: dict[tuple[str, str], float] = {}
@@ -181,8 +243,9 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     subsidies = pd.DataFrame(sub_rows, columns=["zone", "kind", "fuel", "fiscal_cost_usd"])
 
     # --- costs: each category's objective row times the solution (grid_model.solve.standard_form)
-    breakdown = {c: float(sol.cost_usd.get(c, 0.0)) if sol.cost_usd else float(pyo.value(m.cost_usd[c]))
-                 for c in COST_CATEGORIES}
+    breakdown = {
+        c: float(sol.cost_usd.get(c, 0.0)) if sol.cost_usd else float(pyo.value(m.cost_usd[c])) for c in COST_CATEGORIES
+    }
     costs = pd.DataFrame({"category": list(breakdown), "cost_usd": list(breakdown.values())})
     objective = sol.objective_usd
     system_cost = objective - breakdown["fuel_subsidy"]
@@ -199,15 +262,20 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
         "cost_breakdown_usd": breakdown,
         "subsidy_cost_usd": float(subsidies["fiscal_cost_usd"].sum()) if len(subsidies) else 0.0,
         "fuel_subsidy_cost_usd": float(sum(fuel_fiscal.values())),
-        "electricity_subsidy_cost_usd": float(subsidies.loc[subsidies["kind"] == "electricity", "fiscal_cost_usd"].sum())
-        if len(subsidies) else 0.0,
+        "electricity_subsidy_cost_usd": float(
+            subsidies.loc[subsidies["kind"] == "electricity", "fiscal_cost_usd"].sum()
+        )
+        if len(subsidies)
+        else 0.0,
         "renewable_share": ren / total_gen if total_gen > 0 else 0.0,
         "non_conventional_renewable_share": ncre / total_gen if total_gen > 0 else 0.0,
         "co2_mt": float(em.sum()),
         "demand_twh": demand_twh,
         "generation_twh": total_gen,
         "unserved_twh": float((unserved * w).sum()) / 1e6,
-        "investment_usd": float(capacity["investment_usd"].sum() + (links["investment_usd"].sum() if len(links) else 0.0)),
+        "investment_usd": float(
+            capacity["investment_usd"].sum() + (links["investment_usd"].sum() if len(links) else 0.0)
+        ),
         "price_avg_usd_per_mwh": float((price * wd).sum() / wd.sum()) if wd.sum() > 0 else 0.0,
         "timings_s": dict(sol.timings_s),
         "solver": dict(sol.solver_info),
@@ -237,17 +305,21 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     hourly = {
         "dispatch_mw": pd.DataFrame(disp_cols, index=idx),
         "storage_level_mwh": pd.DataFrame(
-            {**{u: level_all[i] for i, u in enumerate(sto_units)},
-             **{u: res_level[i] for i, u in enumerate(reservoirs)}},
-            index=idx),
+            {
+                **{u: level_all[i] for i, u in enumerate(sto_units)},
+                **{u: res_level[i] for i, u in enumerate(reservoirs)},
+            },
+            index=idx,
+        ),
         "link_flow_mw": pd.DataFrame(flows, index=idx),
         "link_flow_forward_mw": pd.DataFrame(flows_fwd, index=idx),
         "link_flow_backward_mw": pd.DataFrame(flows_bwd, index=idx),
         "storage_charge_mw": pd.DataFrame(charge, index=idx),
         "storage_discharge_mw": pd.DataFrame(discharge, index=idx),
         "hydro_spill_mw": pd.DataFrame({u: res_spill[i] for i, u in enumerate(reservoirs)}, index=idx),
-        "hydro_inflow_mw": pd.DataFrame({u: ds.inflow_mw[hp.at[u, "inflow"]].to_numpy(dtype=float) for u in hp.index},
-                                        index=idx),
+        "hydro_inflow_mw": pd.DataFrame(
+            {u: ds.inflow_mw[hp.at[u, "inflow"]].to_numpy(dtype=float) for u in hp.index}, index=idx
+        ),
         "price_usd_per_mwh": pd.DataFrame({z: price[i] for i, z in enumerate(zones)}, index=idx),
         "demand_mw": pd.DataFrame({z: demand[i] for i, z in enumerate(zones)}, index=idx),
     }
@@ -255,13 +327,25 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
         frame.insert(0, "weight_h", w)
         frame.insert(1, "duration_h", ctx.duration_h)
     units = pd.DataFrame(
-        [(u, kind, p.at[u, "zone"], p.at[u, "technology"], p.at[u, "category"])
-         for kind, p in (("generator", gp), ("hydro", hp), ("storage", sp)) for u in p.index],
-        columns=["unit", "kind", "zone", "technology", "category"])
+        [
+            (u, kind, p.at[u, "zone"], p.at[u, "technology"], p.at[u, "category"])
+            for kind, p in (("generator", gp), ("hydro", hp), ("storage", sp))
+            for u in p.index
+        ],
+        columns=["unit", "kind", "zone", "technology", "category"],
+    )
     zone_info = ds.tables["zones"][["zone", "name", "bloc", "lat", "lon"]].reset_index(drop=True)
-    tables = {"generation": generation, "capacity": capacity, "links": links, "prices": prices,
-              "emissions": emissions, "subsidies": subsidies, "costs": costs, "zones": zone_info,
-              "units": units}
+    tables = {
+        "generation": generation,
+        "capacity": capacity,
+        "links": links,
+        "prices": prices,
+        "emissions": emissions,
+        "subsidies": subsidies,
+        "costs": costs,
+        "zones": zone_info,
+        "units": units,
+    }
     return Results(summary, tables, hourly)
 
 
@@ -328,7 +412,10 @@ def read_results(folder: str | Path) -> Results:
     """Read a results folder back (tables, summary, hourly) — what figures and notebooks use."""
     folder = Path(folder)
     summary = json.loads((folder / "summary.json").read_text())
-    tables = {n: pd.read_csv(folder / f"{n}.csv", keep_default_na=False, na_values=[""]) for n in TABLE_NAMES
-              if (folder / f"{n}.csv").exists()}
+    tables = {
+        n: pd.read_csv(folder / f"{n}.csv", keep_default_na=False, na_values=[""])
+        for n in TABLE_NAMES
+        if (folder / f"{n}.csv").exists()
+    }
     hourly = {p.stem: pd.read_parquet(p) for p in sorted((folder / "hourly").glob("*.parquet"))}
     return Results(summary, tables, hourly)

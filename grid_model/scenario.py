@@ -105,8 +105,11 @@ class Scenario(_Strict):
     discount_rate: float = Field(0.07, ge=0, le=0.5)
     solver: dict[str, Any] = Field(default_factory=dict)
     overrides: list[Override] = Field(default_factory=list)
-    overrides_file: str | None = Field(None, description="CSV of overrides (table,id,column,value,source), e.g. the "
-                                       "base-year dispatch layer of a calibration scenario; relative to this file")
+    overrides_file: str | None = Field(
+        None,
+        description="CSV of overrides (table,id,column,value,source), e.g. the "
+        "base-year dispatch layer of a calibration scenario; relative to this file",
+    )
     source_file: str | None = None
 
     @field_validator("name")
@@ -178,8 +181,11 @@ def _check_relative(path: Path, key: str, value: object) -> None:
     target = Path(os.path.normpath(path.parent / value))
     roots = [path.parent, PROJECT_ROOT / "data", PROJECT_ROOT / "scenarios"]
     if not any(target == r or r in target.parents for r in roots):
-        raise InputError(f"key '{key}': relative path '{value}' leaves the project's data and scenario folders; "
-                         f"give an absolute path to use a folder elsewhere", file=str(path))
+        raise InputError(
+            f"key '{key}': relative path '{value}' leaves the project's data and scenario folders; "
+            f"give an absolute path to use a folder elsewhere",
+            file=str(path),
+        )
 
 
 def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
@@ -248,10 +254,16 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
     if sc.links.require_connected:
         check_connected(ds)
     ds = aggregate_time(ds, sc.time)
-    ds.meta.update({"scenario_year": sc.year, "scenario_hydrology": sc.hydrology,
-                    "scenario_links_mode": sc.links.mode, "scenario_fuel_subsidies": sc.subsidies.fuel,
-                    "scenario_electricity_subsidies": sc.subsidies.electricity,
-                    "scenario_time_mode": sc.time.mode})
+    ds.meta.update(
+        {
+            "scenario_year": sc.year,
+            "scenario_hydrology": sc.hydrology,
+            "scenario_links_mode": sc.links.mode,
+            "scenario_fuel_subsidies": sc.subsidies.fuel,
+            "scenario_electricity_subsidies": sc.subsidies.electricity,
+            "scenario_time_mode": sc.time.mode,
+        }
+    )
     return ds
 
 
@@ -270,8 +282,12 @@ def _file_overrides(sc: Scenario, label: str) -> list[tuple[str, Override]]:
             raise InputError("required column is missing", file=str(path), column=col)
     out = []
     for i, row in enumerate(df.to_dict("records")):
-        out.append((f"{path.name} row {i + 1}", Override(table=row["table"], id=row["id"], column=row["column"],
-                                                          value=row["value"])))
+        out.append(
+            (
+                f"{path.name} row {i + 1}",
+                Override(table=row["table"], id=row["id"], column=row["column"], value=row["value"]),
+            )
+        )
     return out
 
 
@@ -292,7 +308,11 @@ def _apply_overrides(ds: Dataset, sc: Scenario, label: str) -> None:
         if o.scale is not None:
             if col.dtype not in ("float", "int"):
                 raise InputError(f"key '{key}.scale': column '{o.column}' is not numeric", file=label)
-            if not np.isfinite(o.scale) or o.scale < 0 or (df.loc[rows, o.column].abs() * o.scale > MAX_MAGNITUDE).any():
+            if (
+                not np.isfinite(o.scale)
+                or o.scale < 0
+                or (df.loc[rows, o.column].abs() * o.scale > MAX_MAGNITUDE).any()
+            ):
                 raise InputError(f"key '{key}.scale': {o.scale:g} gives implausible values", file=label)
             df.loc[rows, o.column] = df.loc[rows, o.column] * o.scale
         else:
@@ -323,10 +343,18 @@ def _drop_empty_assets(ds: Dataset) -> None:
 
 def structure_key(sc: Scenario) -> tuple:
     """Scenarios with equal keys build LPs of the same structure (only costs, bounds and demand differ)."""
-    return (str(sc.dataset_path()), sc.hydrology, sc.time.model_dump_json(), sc.links.model_dump_json(),
-            sc.expansion.model_dump_json(), sc.policy.co2_cap_mt is None, sc.policy.min_renewable_share is None,
-            sc.policy.allow_unserved, sc.overrides_file,
-            json.dumps([o.model_dump() for o in sc.overrides], sort_keys=True))
+    return (
+        str(sc.dataset_path()),
+        sc.hydrology,
+        sc.time.model_dump_json(),
+        sc.links.model_dump_json(),
+        sc.expansion.model_dump_json(),
+        sc.policy.co2_cap_mt is None,
+        sc.policy.min_renewable_share is None,
+        sc.policy.allow_unserved,
+        sc.overrides_file,
+        json.dumps([o.model_dump() for o in sc.overrides], sort_keys=True),
+    )
 
 
 def _scale_demand_to_year(ds: Dataset, sc: Scenario) -> None:
@@ -347,8 +375,11 @@ def _scale_demand_to_year(ds: Dataset, sc: Scenario) -> None:
         years = rows["year"].to_numpy(dtype=float)
         twh = rows["demand_twh"].to_numpy(dtype=float)
         if not years[0] <= sc.year <= years[-1]:
-            raise InputError(f"key 'year': {sc.year} is outside the years demand_growth.csv lists for {z} "
-                             f"({int(years[0])}–{int(years[-1])})", file=sc.source_file or sc.name)
+            raise InputError(
+                f"key 'year': {sc.year} is outside the years demand_growth.csv lists for {z} "
+                f"({int(years[0])}–{int(years[-1])})",
+                file=sc.source_file or sc.name,
+            )
         i = int(np.searchsorted(years, sc.year))
         if years[i] == sc.year:
             target = twh[i]
@@ -365,7 +396,7 @@ def _scale_demand_to_year(ds: Dataset, sc: Scenario) -> None:
 def _apply_electricity_subsidies(ds: Dataset, sc: Scenario) -> None:
     """Keep: record the per-MWh fiscal subsidy. Remove: the tariff rises by the subsidy and demand responds,
 
-        D' = D·((tariff + subsidy)/tariff)^ε     (constant elasticity ε ≤ 0)
+    D' = D·((tariff + subsidy)/tariff)^ε     (constant elasticity ε ≤ 0)
     """
     es = ds.tables["electricity_subsidies"]
     if es.empty:
@@ -375,7 +406,9 @@ def _apply_electricity_subsidies(ds: Dataset, sc: Scenario) -> None:
         return
     effect = {}
     for z, row in es.iterrows():
-        factor = ((row["tariff_usd_per_mwh"] + row["subsidy_usd_per_mwh"]) / row["tariff_usd_per_mwh"]) ** row["elasticity"]
+        factor = ((row["tariff_usd_per_mwh"] + row["subsidy_usd_per_mwh"]) / row["tariff_usd_per_mwh"]) ** row[
+            "elasticity"
+        ]
         ds.demand_mw[z] = ds.demand_mw[z] * factor
         effect[z] = factor - 1.0
     ds.meta["electricity_subsidy_removal_demand_change_pu"] = effect
@@ -418,9 +451,18 @@ def load_run_inputs(scenario_path: str | Path) -> tuple[Scenario, Dataset]:
 
 def scenario_table(scenarios: list[Scenario]) -> pd.DataFrame:
     """One row per scenario with its main switches (for the comparison report)."""
-    return pd.DataFrame([{
-        "scenario": s.name, "year": s.year, "hydrology": s.hydrology, "links": s.links.mode,
-        "fuel_subsidies": "kept" if s.subsidies.fuel else "removed",
-        "electricity_subsidies": "kept" if s.subsidies.electricity else "removed",
-        "carbon_price_usd_per_t": s.policy.carbon_price_usd_per_t, "time": s.time.mode,
-    } for s in scenarios])
+    return pd.DataFrame(
+        [
+            {
+                "scenario": s.name,
+                "year": s.year,
+                "hydrology": s.hydrology,
+                "links": s.links.mode,
+                "fuel_subsidies": "kept" if s.subsidies.fuel else "removed",
+                "electricity_subsidies": "kept" if s.subsidies.electricity else "removed",
+                "carbon_price_usd_per_t": s.policy.carbon_price_usd_per_t,
+                "time": s.time.mode,
+            }
+            for s in scenarios
+        ]
+    )

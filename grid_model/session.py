@@ -51,8 +51,9 @@ class SolveSession:
             self._datasets[key] = load_dataset(key[0], hydrology=sc.hydrology)
         return apply_scenario(self._datasets[key], sc)
 
-    def solve(self, sc: Scenario, progress: Callable[[str], None] | None = None,
-              log_file: Path | None = None) -> Results:
+    def solve(
+        self, sc: Scenario, progress: Callable[[str], None] | None = None, log_file: Path | None = None
+    ) -> Results:
         """Build, compile, (re-)solve and extract one scenario (cyclic GC paused, as in grid_model.pipeline)."""
         with gc_paused():
             return self._solve(sc, progress or (lambda _m: None), log_file)
@@ -67,8 +68,11 @@ class SolveSession:
         t_build = time.perf_counter() - t1
         form = standard_form(m)
         reuse = (
-            self.warm and self.compiled is not None and self.compiled.form is not None
-            and self._solver_options == sc.solver and same_structure(self.compiled.form, form)
+            self.warm
+            and self.compiled is not None
+            and self.compiled.form is not None
+            and self._solver_options == sc.solver
+            and same_structure(self.compiled.form, form)
         )
         if reuse:
             assert self.compiled is not None
@@ -84,8 +88,12 @@ class SolveSession:
         sol = run_explained(self.compiled, ds, sc.model_options(), sc.solver, sc.name)
         t2 = time.perf_counter()
         res = extract_results(m, ctx, sol, sc.name)
-        res.summary["timings_s"] = {"load": t_load, "build": t_build, **sol.timings_s,
-                                    "extract": time.perf_counter() - t2}
+        res.summary["timings_s"] = {
+            "load": t_load,
+            "build": t_build,
+            **sol.timings_s,
+            "extract": time.perf_counter() - t2,
+        }
         res.summary["solve_mode"] = mode
         self.timings["runs"].append({"scenario": sc.name, "mode": mode, **changes, **res.summary["timings_s"]})
         return res
@@ -104,6 +112,12 @@ class SolveSession:
             raise type(exc)(f"{exc} (solver log: {kept})") from None
         log_bytes = log_file.read_bytes() if log_file.exists() else b""
         log_file.unlink(missing_ok=True)
-        write_results(res, out_dir, extra={"scenario.yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False),
-                                           "solver.log": log_bytes})
+        write_results(
+            res,
+            out_dir,
+            extra={
+                "scenario.yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False),
+                "solver.log": log_bytes,
+            },
+        )
         return res

@@ -48,11 +48,12 @@ class Scaling:
         def factor(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
             mag = np.maximum(np.where(np.isfinite(lo), np.abs(lo), 0.0), np.where(np.isfinite(hi), np.abs(hi), 0.0))
             exp = np.where(mag > BIG, np.floor(np.log10(np.maximum(mag, 1.0))) - 4, 0.0)
-            return 10.0 ** exp
+            return 10.0**exp
 
         # column scaling leaves right-hand sides unchanged; rows whose right-hand side is large are scaled on
         # their own (their coefficients then shrink by the same factor)
         return Scaling(factor(col_lo, col_hi), factor(row_lo, row_hi))
+
 
 # Per problem class, from the benchmark (benchmarks/results/benchmark.md): on expansion LPs interior point wins
 # (2,190 steps: IPX 509 s vs simplex 915 s); on dispatch-only LPs dual simplex wins by far (8,760 steps: 23 s vs
@@ -217,11 +218,25 @@ def standard_form(model: pyo.ConcreteModel) -> StandardForm:
     col_lo = np.array([-inf if b[0] is None else b[0] for b in bounds], dtype=float)
     col_hi = np.array([inf if b[1] is None else b[1] for b in bounds], dtype=float)
     invest = any(len(getattr(model, name, ())) for name in ("gen_new_cap_mw", "sto_new_cap_mw", "link_new_cap_mw"))
-    return StandardForm(c, A, col_lo, col_hi, row_lo, row_hi, columns, info.rows, float(cost_offsets.sum()),
-                        time.perf_counter() - t0, model, invest,
-                        cost_rows=cost_rows, cost_offsets=cost_offsets,
-                        cost_names=[str(o.index()) for o in info.objectives],
-                        var_blocks=_var_blocks(model, where), row_blocks=_row_blocks(info.rows))
+    return StandardForm(
+        c,
+        A,
+        col_lo,
+        col_hi,
+        row_lo,
+        row_hi,
+        columns,
+        info.rows,
+        float(cost_offsets.sum()),
+        time.perf_counter() - t0,
+        model,
+        invest,
+        cost_rows=cost_rows,
+        cost_offsets=cost_offsets,
+        cost_names=[str(o.index()) for o in info.objectives],
+        var_blocks=_var_blocks(model, where),
+        row_blocks=_row_blocks(info.rows),
+    )
 
 
 def _positions(order: list, columns: list) -> np.ndarray:
@@ -303,7 +318,7 @@ def _row_blocks(rows: list) -> dict[str, Block]:
 def _shaped(values: np.ndarray, b: Block, outer: list | None) -> np.ndarray | None:
     if outer is not None and tuple(outer) != b.outer:
         return None
-    part = values[b.start:b.stop]
+    part = values[b.start : b.stop]
     return part.reshape(len(b.outer), b.inner).copy() if b.two_d else part.copy()
 
 
@@ -325,8 +340,9 @@ def release_model(target: CompiledModel | StandardForm) -> None:
         form.A = None
     form.columns = form.rows = None
     with gc_paused():
-        for comp in list(model.component_objects((pyo.Objective, pyo.Constraint, pyo.Expression, pyo.Var),
-                                                 descend_into=True)):
+        for comp in list(
+            model.component_objects((pyo.Objective, pyo.Constraint, pyo.Expression, pyo.Var), descend_into=True)
+        ):
             comp.parent_block().del_component(comp)
     # Pyomo's components and the compiler's temporaries hold reference cycles: collect them now, once (the
     # pipeline pauses the automatic collector, which would otherwise leave them in memory beside HiGHS).
@@ -342,8 +358,9 @@ def _trim_heap() -> None:
         pass
 
 
-def load_form(form: StandardForm, options: dict[str, object] | None = None,
-              log_file: str | Path | None = None) -> CompiledModel:
+def load_form(
+    form: StandardForm, options: dict[str, object] | None = None, log_file: str | Path | None = None
+) -> CompiledModel:
     """Pass the arrays to a fresh ``Highs`` instance in one ``passModel`` call."""
     t1 = time.perf_counter()
     sc = Scaling.for_form(form.col_lo, form.col_hi, form.row_lo, form.row_hi)
@@ -363,18 +380,21 @@ def load_form(form: StandardForm, options: dict[str, object] | None = None,
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
-    compiled = CompiledModel(h, form.columns, form.rows, form.offset, form.compile_s, time.perf_counter() - t1, form,
-                             sc)
+    compiled = CompiledModel(
+        h, form.columns, form.rows, form.offset, form.compile_s, time.perf_counter() - t1, form, sc
+    )
     set_log_file(compiled, log_file)
     options = {**(EXPANSION_SOLVER if form.has_investment else DISPATCH_SOLVER), **(options or {})}
     apply_options(compiled, options)
-    log.info("compiled %d rows × %d columns in %.2f s, loaded in %.2f s", n_rows, n_cols, compiled.compile_s,
-             compiled.load_s)
+    log.info(
+        "compiled %d rows × %d columns in %.2f s, loaded in %.2f s", n_rows, n_cols, compiled.compile_s, compiled.load_s
+    )
     return compiled
 
 
-def compile_model(model: pyo.ConcreteModel, options: dict[str, object] | None = None,
-                  log_file: str | Path | None = None) -> CompiledModel:
+def compile_model(
+    model: pyo.ConcreteModel, options: dict[str, object] | None = None, log_file: str | Path | None = None
+) -> CompiledModel:
     """Compile the Pyomo model to standard form and load it into a fresh ``Highs`` instance."""
     return load_form(standard_form(model), options, log_file)
 
@@ -383,8 +403,11 @@ def same_structure(a: StandardForm, b: StandardForm) -> bool:
     """True when two LPs have the same rows, columns and matrix, so only costs and bounds may differ."""
     if a.A.shape != b.A.shape or a.A.nnz != b.A.nnz:
         return False
-    if not (np.array_equal(a.A.indptr, b.A.indptr) and np.array_equal(a.A.indices, b.A.indices)
-            and np.array_equal(a.A.data, b.A.data)):
+    if not (
+        np.array_equal(a.A.indptr, b.A.indptr)
+        and np.array_equal(a.A.indices, b.A.indices)
+        and np.array_equal(a.A.data, b.A.data)
+    ):
         return False
     return a.column_names() == b.column_names() and a.row_names() == b.row_names()
 
@@ -406,11 +429,15 @@ def update_loaded(compiled: CompiledModel, form: StandardForm) -> dict[str, int]
     changed["costs"] = len(idx)
     idx = np.flatnonzero((old.col_lo != form.col_lo) | (old.col_hi != form.col_hi))
     if len(idx):
-        h.changeColsBounds(len(idx), idx.astype(np.int32), form.col_lo[idx] / sc.col[idx], form.col_hi[idx] / sc.col[idx])
+        h.changeColsBounds(
+            len(idx), idx.astype(np.int32), form.col_lo[idx] / sc.col[idx], form.col_hi[idx] / sc.col[idx]
+        )
     changed["col_bounds"] = len(idx)
     idx = np.flatnonzero((old.row_lo != form.row_lo) | (old.row_hi != form.row_hi))
     if len(idx):
-        h.changeRowsBounds(len(idx), idx.astype(np.int32), form.row_lo[idx] / sc.row[idx], form.row_hi[idx] / sc.row[idx])
+        h.changeRowsBounds(
+            len(idx), idx.astype(np.int32), form.row_lo[idx] / sc.row[idx], form.row_hi[idx] / sc.row[idx]
+        )
     changed["row_bounds"] = len(idx)
     compiled.form, compiled.columns, compiled.rows, compiled.c_offset = form, form.columns, form.rows, form.offset
     compiled.compile_s, compiled.load_s = form.compile_s, 0.0
@@ -472,8 +499,12 @@ def run(compiled: CompiledModel) -> Solution:
         var_blocks=form.var_blocks if form is not None else {},
         row_blocks=form.row_blocks if form is not None else {},
         cost_usd=cost_usd,
-        timings_s={"compile": compiled.compile_s, "pass_to_highs": compiled.load_s, "solve": solve_s,
-                   "highs_run": float(h.getRunTime()) - clock0},
+        timings_s={
+            "compile": compiled.compile_s,
+            "pass_to_highs": compiled.load_s,
+            "solve": solve_s,
+            "highs_run": float(h.getRunTime()) - clock0,
+        },
         solver_info={
             "simplex_iterations": int(info.simplex_iteration_count),
             "ipm_iterations": int(info.ipm_iteration_count),
@@ -494,28 +525,38 @@ def status_error(h: highspy.Highs, status) -> SolveError:
     if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
         return InfeasibleError(f"the scenario is infeasible (HiGHS: {text})")
     if status == S.kUnbounded:
-        return SolveError("the model is unbounded: some decision lowers the cost without limit — look for negative "
-                          "costs or prices in the data or overrides")
+        return SolveError(
+            "the model is unbounded: some decision lowers the cost without limit — look for negative "
+            "costs or prices in the data or overrides"
+        )
     if status == S.kTimeLimit:
         limit = h.getOptionValue("time_limit")
         limit = limit[1] if isinstance(limit, tuple) else limit  # highspy ≥ 1.12 returns (status, value)
-        return SolveError(f"HiGHS reached the time limit ({limit:g} s) before proving an optimal solution; raise "
-                          f"--time-limit / solver.time_limit, or use typical periods (time.mode: typical)")
+        return SolveError(
+            f"HiGHS reached the time limit ({limit:g} s) before proving an optimal solution; raise "
+            f"--time-limit / solver.time_limit, or use typical periods (time.mode: typical)"
+        )
     if status == S.kIterationLimit:
-        return SolveError("HiGHS reached its iteration limit; raise solver.simplex_iteration_limit / "
-                          "ipm_iteration_limit")
+        return SolveError(
+            "HiGHS reached its iteration limit; raise solver.simplex_iteration_limit / ipm_iteration_limit"
+        )
     if status in (S.kSolveError, S.kPostsolveError, S.kPresolveError):
-        return SolveError(f"HiGHS stopped with numerical trouble ({text}); try solver.solver: ipm or simplex, or "
-                          f"check the data for extreme values")
+        return SolveError(
+            f"HiGHS stopped with numerical trouble ({text}); try solver.solver: ipm or simplex, or "
+            f"check the data for extreme values"
+        )
     if status == S.kUnknown:
-        return SolveError("HiGHS stopped without proving optimality (status Unknown — typically an interior-point run "
-                          "without crossover that could not reach its tolerances); set solver.run_crossover: on or "
-                          "solver.solver: simplex")
+        return SolveError(
+            "HiGHS stopped without proving optimality (status Unknown — typically an interior-point run "
+            "without crossover that could not reach its tolerances); set solver.run_crossover: on or "
+            "solver.solver: simplex"
+        )
     return SolveError(f"HiGHS did not find an optimal solution: {text}")
 
 
-def solve_model(model: pyo.ConcreteModel, options: dict[str, object] | None = None,
-                log_file: str | Path | None = None) -> tuple[Solution, CompiledModel]:
+def solve_model(
+    model: pyo.ConcreteModel, options: dict[str, object] | None = None, log_file: str | Path | None = None
+) -> tuple[Solution, CompiledModel]:
     """Compile, load and solve a Pyomo model with HiGHS."""
     compiled = compile_model(model, options, log_file)
     return run(compiled), compiled

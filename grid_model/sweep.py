@@ -97,9 +97,19 @@ SweepProgress = Callable[[int, int, str], None]
 """Progress callback: ``(members done, members in total, message)``; called once with 0 done at the start."""
 
 SUMMARY_COLUMNS = (
-    "objective_usd", "system_cost_usd", "subsidy_cost_usd", "fuel_subsidy_cost_usd", "electricity_subsidy_cost_usd",
-    "renewable_share", "non_conventional_renewable_share", "co2_mt", "demand_twh", "generation_twh", "unserved_twh",
-    "investment_usd", "price_avg_usd_per_mwh",
+    "objective_usd",
+    "system_cost_usd",
+    "subsidy_cost_usd",
+    "fuel_subsidy_cost_usd",
+    "electricity_subsidy_cost_usd",
+    "renewable_share",
+    "non_conventional_renewable_share",
+    "co2_mt",
+    "demand_twh",
+    "generation_twh",
+    "unserved_twh",
+    "investment_usd",
+    "price_avg_usd_per_mwh",
 )
 """Numbers copied from each member's ``summary.json`` into ``sweep.csv`` (plus ``cost_<category>_usd``)."""
 
@@ -179,8 +189,10 @@ class Parameter(_Strict):
             raise ValueError("give exactly one of 'key' (a scenario key) or 'override' ({table, id, column})")
         given = [k for k in ("values", "scale", "range", "scale_range") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of 'values', 'scale', 'range' or 'scale_range'"
-                             + (f" (got {', '.join(given)})" if given else ""))
+            raise ValueError(
+                "give exactly one of 'values', 'scale', 'range' or 'scale_range'"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
         return self
 
     @property
@@ -225,8 +237,10 @@ class SweepSpec(_Strict):
                 raise ValueError(f"the grid has more than {MAX_MEMBERS:,} members; use mode: sample")
             for p in self.parameters:
                 if p.range is not None or p.scale_range is not None:
-                    raise ValueError(f"parameter '{p.name}': 'range'/'scale_range' need mode: sample "
-                                     "(a grid needs 'values' or 'scale')")
+                    raise ValueError(
+                        f"parameter '{p.name}': 'range'/'scale_range' need mode: sample "
+                        "(a grid needs 'values' or 'scale')"
+                    )
         elif self.samples is None:
             raise ValueError("mode: sample needs 'samples: N'")
         return self
@@ -295,8 +309,13 @@ def _validation_message(exc: ValidationError) -> str:
     else:
         msg = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
-    shown = ("" if scalar_union or err["type"] in ("extra_forbidden", "missing", "value_error") or isinstance(value, dict | list)
-             else f" (got {value!r})")
+    shown = (
+        ""
+        if scalar_union
+        or err["type"] in ("extra_forbidden", "missing", "value_error")
+        or isinstance(value, dict | list)
+        else f" (got {value!r})"
+    )
     return _one_line(f"key '{key}': {msg}{shown}")
 
 
@@ -389,8 +408,10 @@ def _value_sets(spec: SweepSpec) -> list[dict[str, Scalar]]:
     """Parameter values of every member, in order."""
     params = spec.parameters
     if spec.mode == "grid":
-        return [dict(zip([p.name for p in params], combo, strict=True))
-                for combo in itertools.product(*(_choices(p) for p in params))]
+        return [
+            dict(zip([p.name for p in params], combo, strict=True))
+            for combo in itertools.product(*(_choices(p) for p in params))
+        ]
     rows: list[dict[str, Scalar]] = []
     for point in _draws(spec):
         row: dict[str, Scalar] = {}
@@ -430,7 +451,7 @@ def _build_member(base: Scenario, spec: SweepSpec, values: dict[str, Scalar], sp
     name = member_name(base.name, values)
     data = base.model_dump()
     data["name"] = name
-    data["description"] = (f"{base.name} with " + ", ".join(f"{k}={_format_value(v)}" for k, v in values.items()))
+    data["description"] = f"{base.name} with " + ", ".join(f"{k}={_format_value(v)}" for k, v in values.items())
     override_params: dict[int, str] = {}
     try:
         for p in spec.parameters:
@@ -494,8 +515,9 @@ def batch_key(sc: Scenario) -> str:
     :func:`grid_model.scenario.structure_key` with the override *values* left out (a fuel price changes a
     cost, not the matrix). It only orders the work: :class:`SolveSession` checks the structure itself.
     """
-    stripped = sc.model_copy(update={"overrides": [o.model_copy(update={"value": None, "scale": None})
-                                                   for o in sc.overrides]})
+    stripped = sc.model_copy(
+        update={"overrides": [o.model_copy(update={"value": None, "scale": None}) for o in sc.overrides]}
+    )
     return repr(structure_key(stripped))
 
 
@@ -547,8 +569,13 @@ def _error_text(exc: BaseException, override_params: dict[int, str]) -> str:
     return _one_line(text)
 
 
-def solve_member(sc: Scenario, run_id: str, warm: bool = True, keep_results: bool = False,
-                 override_params: dict[int, str] | None = None) -> dict[str, Any]:
+def solve_member(
+    sc: Scenario,
+    run_id: str,
+    warm: bool = True,
+    keep_results: bool = False,
+    override_params: dict[int, str] | None = None,
+) -> dict[str, Any]:
     """Solve one member on this process and return its row (never raises for a failed solve).
 
     Parameters
@@ -634,12 +661,20 @@ def _start_client(scheduler: str | None, n_workers: int) -> tuple[Client, LocalC
         try:
             return Client(scheduler, timeout=CONNECT_TIMEOUT), None
         except (OSError, TimeoutError) as exc:
-            raise GridModelError(f"cannot connect to the dask scheduler at {scheduler}: {_one_line(str(exc))}") from None
+            raise GridModelError(
+                f"cannot connect to the dask scheduler at {scheduler}: {_one_line(str(exc))}"
+            ) from None
     # dashboard_address=None turns the dashboard off, but the scheduler still serves HTTP (health, metrics) on
     # :8787 and warns when that port is taken (another cluster): give it a free loopback port instead.
-    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=_distributed_log_level(),
-                           preload=[__name__])
+    cluster = LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=_distributed_log_level(),
+        preload=[__name__],
+    )
     try:
         return Client(cluster), cluster
     except BaseException:
@@ -680,8 +715,11 @@ def _write_member(row: dict[str, Any], sc: Scenario, members_dir: Path) -> None:
 
     res = row.pop("results", None)
     if res is not None:
-        write_results(res, members_dir / sc.name,
-                      extra={"scenario.yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)})
+        write_results(
+            res,
+            members_dir / sc.name,
+            extra={"scenario.yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)},
+        )
 
 
 def sweep_table(spec: SweepSpec, members: Sequence[Member], rows: dict[str, dict[str, Any]]) -> pd.DataFrame:
@@ -689,18 +727,24 @@ def sweep_table(spec: SweepSpec, members: Sequence[Member], rows: dict[str, dict
     records = []
     for m in members:
         r = rows.get(m.name) or {"status": "failed", "error": m.error or "not run"}
-        records.append({"member": m.name, **m.values,
-                        **{k: v for k, v in r.items() if k not in ("member", "results")}})
+        records.append({"member": m.name, **m.values, **{k: v for k, v in r.items() if k not in ("member", "results")}})
     costs = sorted({k for r in records for k in r if k.startswith("cost_")})
-    columns = ["member", *(p.name for p in spec.parameters), "status", "error", *SUMMARY_COLUMNS, *costs,
-               *RUN_COLUMNS]
+    columns = ["member", *(p.name for p in spec.parameters), "status", "error", *SUMMARY_COLUMNS, *costs, *RUN_COLUMNS]
     df = pd.DataFrame.from_records(records, columns=columns)
     df["error"] = df["error"].fillna("")
     return df
 
 
-def run_sweep(spec_path: str | Path, out_dir: str | Path, scheduler: str | None = None, n_workers: int | None = None,
-              progress: SweepProgress | None = None, *, write_members: bool = False, warm: bool = True) -> pd.DataFrame:
+def run_sweep(
+    spec_path: str | Path,
+    out_dir: str | Path,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    progress: SweepProgress | None = None,
+    *,
+    write_members: bool = False,
+    warm: bool = True,
+) -> pd.DataFrame:
     """Solve every member of a sweep in parallel and write ``out_dir`` (``sweep.csv`` and, optionally, members).
 
     Parameters
@@ -747,8 +791,13 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, scheduler: str | None 
     key_of = {m.name: batch_key(m.scenario) for m in runnable if m.scenario is not None}
     first = {k: i for i, k in reversed(list(enumerate(key_of.values())))}
     order = sorted(runnable, key=lambda m: first[key_of[m.name]])  # stable: sweep order within a batch
-    log.info("sweep %s: %d members (%d invalid), %d LP structure group(s)", spec_path.name, total,
-             total - len(runnable), len(first))
+    log.info(
+        "sweep %s: %d members (%d invalid), %d LP structure group(s)",
+        spec_path.name,
+        total,
+        total - len(runnable),
+        len(first),
+    )
 
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -782,11 +831,23 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, scheduler: str | None 
             threads = client.nthreads()  # every worker (scheduler_info() lists only the first few)
             if not threads:
                 log.warning("the cluster at %s has no workers yet; members wait for one", scheduler)
-            say(done, total, f"{len(order)} members on {len(threads)} worker(s)"
-                + (f" at {scheduler}" if scheduler else ""))
+            say(
+                done,
+                total,
+                f"{len(order)} members on {len(threads)} worker(s)" + (f" at {scheduler}" if scheduler else ""),
+            )
             for i, m in enumerate(order):
-                fut = client.submit(solve_member, m.scenario, run_id, warm, write_members, m.override_params,
-                                    key=f"sweep-{m.name}-{run_id}", pure=False, priority=len(order) - i)
+                fut = client.submit(
+                    solve_member,
+                    m.scenario,
+                    run_id,
+                    warm,
+                    write_members,
+                    m.override_params,
+                    key=f"sweep-{m.name}-{run_id}",
+                    pure=False,
+                    priority=len(order) - i,
+                )
                 futures[fut] = m
             for fut in as_completed(list(futures)):
                 m = futures[fut]
@@ -808,11 +869,21 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, scheduler: str | None 
         df = sweep_table(spec, members, rows)
         df.to_csv(tmp / "sweep.csv", index=False, float_format="%.10g")
         modes = df["solve_mode"].value_counts().to_dict() if "solve_mode" in df else {}
-        (tmp / "timings.json").write_text(json.dumps({
-            "total_s": time.perf_counter() - t_start, "cluster_start_s": t_cluster, "scheduler": scheduler,
-            "n_members": total, "n_ok": int((df["status"] == "ok").sum()), "warm": warm,
-            "solve_modes": {str(k): int(v) for k, v in modes.items()},
-        }, indent=2) + "\n")
+        (tmp / "timings.json").write_text(
+            json.dumps(
+                {
+                    "total_s": time.perf_counter() - t_start,
+                    "cluster_start_s": t_cluster,
+                    "scheduler": scheduler,
+                    "n_members": total,
+                    "n_ok": int((df["status"] == "ok").sum()),
+                    "warm": warm,
+                    "solve_modes": {str(k): int(v) for k, v in modes.items()},
+                },
+                indent=2,
+            )
+            + "\n"
+        )
         _replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -823,6 +894,12 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, scheduler: str | None 
         finally:
             dask_log.setLevel(dask_level)
     n_failed = int((df["status"] != "ok").sum())
-    log.info("sweep %s: %d ok, %d failed, %.1f s → %s", spec_path.name, total - n_failed, n_failed,
-             time.perf_counter() - t_start, out)
+    log.info(
+        "sweep %s: %d ok, %d failed, %.1f s → %s",
+        spec_path.name,
+        total - n_failed,
+        n_failed,
+        time.perf_counter() - t_start,
+        out,
+    )
     return df

@@ -40,8 +40,9 @@ def _block_mean(frame: pd.DataFrame, w: np.ndarray, groups: np.ndarray) -> pd.Da
 def aggregate_time(ds: Dataset, time_cfg) -> Dataset:
     """Return the dataset at the resolution the scenario asks for (unchanged for 'full')."""
     if time_cfg.mode == "typical":
-        return typical_periods(ds, time_cfg.n_periods, time_cfg.period_h, time_cfg.extreme_days,
-                               time_cfg.representation)
+        return typical_periods(
+            ds, time_cfg.n_periods, time_cfg.period_h, time_cfg.extreme_days, time_cfg.representation
+        )
     if time_cfg.mode == "full" or (time_cfg.mode == "downsample" and time_cfg.step_h == 1):
         return ds
     k = int(time_cfg.step_h)
@@ -53,13 +54,15 @@ def aggregate_time(ds: Dataset, time_cfg) -> Dataset:
     out.availability_pu = _block_mean(ds.availability_pu, w, groups)
     out.inflow_mw = _block_mean(ds.inflow_mw, w, groups)
     wsum = np.bincount(groups, weights=w)
-    out.timesteps = pd.DataFrame({"weight_h": wsum, "duration_h": wsum},
-                                 index=pd.RangeIndex(len(wsum), name="timestep"))
+    out.timesteps = pd.DataFrame(
+        {"weight_h": wsum, "duration_h": wsum}, index=pd.RangeIndex(len(wsum), name="timestep")
+    )
     return out
 
 
-def typical_periods(ds: Dataset, n_periods: int, period_h: int = 24, extreme_days: bool = True,
-                    representation: str = "distribution") -> Dataset:
+def typical_periods(
+    ds: Dataset, n_periods: int, period_h: int = 24, extreme_days: bool = True, representation: str = "distribution"
+) -> Dataset:
     """Cluster the hourly year into ``n_periods`` typical periods of ``period_h`` hours with tsam.
 
     ``representation`` is ``"medoid"`` (the cluster's most central real period) or ``"distribution"`` (each
@@ -79,8 +82,9 @@ def typical_periods(ds: Dataset, n_periods: int, period_h: int = 24, extreme_day
 
     n = len(ds.timesteps)
     if not np.allclose(ds.weights_h, 1.0) or n % period_h:
-        raise InputError(f"typical periods need an hourly series whose length is a multiple of {period_h} h "
-                         f"(got {n} steps)")
+        raise InputError(
+            f"typical periods need an hourly series whose length is a multiple of {period_h} h (got {n} steps)"
+        )
     n_orig = n // period_h
     if n_periods >= n_orig:
         raise InputError(f"time.n_periods ({n_periods}) must be below the number of periods in the year ({n_orig})")
@@ -102,9 +106,14 @@ def typical_periods(ds: Dataset, n_periods: int, period_h: int = 24, extreme_day
             rep = "medoid"
         else:
             raise InputError(f"time.representation must be 'medoid' or 'distribution' (got {representation!r})")
-        res = tsam.aggregate(data[keep], n_clusters=n_periods, period_duration=period_h,
-                             cluster=tsam.ClusterConfig(method="hierarchical", representation=rep),
-                             extremes=extremes, preserve_column_means=True)
+        res = tsam.aggregate(
+            data[keep],
+            n_clusters=n_periods,
+            period_duration=period_h,
+            cluster=tsam.ClusterConfig(method="hierarchical", representation=rep),
+            extremes=extremes,
+            preserve_column_means=True,
+        )
     reps = res.cluster_representatives
     counts = res.cluster_counts
     order = sorted(counts)

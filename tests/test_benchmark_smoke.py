@@ -27,15 +27,38 @@ def test_benchmark_smallest_size_runs_and_objectives_agree(tmp_path: Path) -> No
     """168 steps, dispatch and expansion, 2 zones, same HiGHS options for both tools."""
     out = tmp_path / "results"
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--sizes", "168", "--modes", "dispatch", "expansion", "--zones", "2",
-         "--settings", "ipm", "--timeout", "120", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--sizes",
+            "168",
+            "--modes",
+            "dispatch",
+            "expansion",
+            "--zones",
+            "2",
+            "--settings",
+            "ipm",
+            "--timeout",
+            "120",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     df = pd.read_csv(out / "benchmark.csv")
     got = sorted(zip(df["mode"], df["tool"], df["steps"], strict=True))
-    assert got == [("dispatch", "grid_model", 168), ("dispatch", "pypsa", 168),
-                   ("expansion", "grid_model", 168), ("expansion", "pypsa", 168)]
+    assert got == [
+        ("dispatch", "grid_model", 168),
+        ("dispatch", "pypsa", 168),
+        ("expansion", "grid_model", 168),
+        ("expansion", "pypsa", 168),
+    ]
     assert (df["status"] == "optimal").all(), df[["mode", "tool", "status"]].to_string()
     assert (df["rel_diff"] < 1e-6).all(), df[["mode", "tool", "objective", "rel_diff"]].to_string()
     assert (df["agree"] == "yes").all()
@@ -99,10 +122,32 @@ def test_scale_check_beyond_eleven_zones_objectives_agree(tmp_path: Path, mode: 
     writes its CSV and page."""
     out = tmp_path / "results"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "scale_check.py"), "--zones", "14", "--steps", "24", "--mode",
-         mode, "--settings", "ipm", "--tools", "grid_model", "pypsa", "--timeout", "120", "--max-rss-gb", "4",
-         "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "scale_check.py"),
+            "--zones",
+            "14",
+            "--steps",
+            "24",
+            "--mode",
+            mode,
+            "--settings",
+            "ipm",
+            "--tools",
+            "grid_model",
+            "pypsa",
+            "--timeout",
+            "120",
+            "--max-rss-gb",
+            "4",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     df = pd.read_csv(out / "scale.csv")

@@ -63,8 +63,10 @@ def test_headline_invariants(warm_and_cold):
 def test_fuel_subsidy_removal_never_raises_economic_cost_on_same_assets(tmp_path):
     # same assets (no expansion, existing links) and same demand (electricity subsidies kept)
     base = tmp_path / "fixed.yaml"
-    base.write_text(f"name: fixed\ndataset: {Path('data/example').resolve()}\nhydrology: average\n"
-                    "expansion: {generation: false, storage: false}\nlinks: {mode: existing}\n")
+    base.write_text(
+        f"name: fixed\ndataset: {Path('data/example').resolve()}\nhydrology: average\n"
+        "expansion: {generation: false, storage: false}\nlinks: {mode: existing}\n"
+    )
     nofuel = tmp_path / "fixed_nofuel.yaml"
     nofuel.write_text("extends: fixed.yaml\nsubsidies: {fuel: false}\n")
     session = SolveSession()
@@ -91,14 +93,23 @@ def test_electricity_subsidy_removal_cuts_demand_by_the_elasticity(warm_and_cold
 def test_comparison_outputs(warm_and_cold):
     tmp, res, _ = warm_and_cold
     out = tmp / "warm"
-    for name in ("comparison.csv", "comparison.md", "countries.csv", "borders.csv", "new_capacity.csv",
-                 "report.md", "report.html", "timings.json"):
+    for name in (
+        "comparison.csv",
+        "comparison.md",
+        "countries.csv",
+        "borders.csv",
+        "new_capacity.csv",
+        "report.md",
+        "report.html",
+        "timings.json",
+    ):
         assert (out / name).stat().st_size > 0, name
     comp = pd.read_csv(out / "comparison.csv").set_index("scenario")
     for n, r in res.items():
         assert comp.at[n, "system_cost_usd"] == pytest.approx(r.summary["system_cost_usd"], rel=1e-9)
         assert comp.at[n, "delta_system_cost_usd"] == pytest.approx(
-            r.summary["system_cost_usd"] - res["base"].summary["system_cost_usd"], rel=1e-9, abs=1e-3)
+            r.summary["system_cost_usd"] - res["base"].summary["system_cost_usd"], rel=1e-9, abs=1e-3
+        )
     countries = pd.read_csv(out / "countries.csv")
     # net imports over all zones sum to minus the losses: never positive
     for _, grp in countries.groupby("scenario"):

@@ -23,11 +23,18 @@ SCENARIOS = {
     "base": f"name: base\ndataset: {DATASET}\nyear: 2030\nhydrology: average\nlinks: {{mode: optimal}}\n",
     # the opposite corner: existing links only, fuel and electricity subsidies removed
     "no_subsidies": f"name: no_subsidies\ndataset: {DATASET}\nyear: 2030\nhydrology: average\n"
-                    "links: {mode: existing}\nsubsidies: {fuel: false, electricity: false}\n",
+    "links: {mode: existing}\nsubsidies: {fuel: false, electricity: false}\n",
 }
 ALL_STEMS = {
-    "network_map_base", "network_map_no_subsidies", "generation_mix", "cost_breakdown", "renewable_share",
-    "price_duration", "dispatch_base_XA", "dispatch_no_subsidies_XA", "capacity_additions",
+    "network_map_base",
+    "network_map_no_subsidies",
+    "generation_mix",
+    "cost_breakdown",
+    "renewable_share",
+    "price_duration",
+    "dispatch_base_XA",
+    "dispatch_no_subsidies_XA",
+    "capacity_additions",
 }
 
 
@@ -82,8 +89,10 @@ FIGURES: dict[str, tuple[Callable[[dict[str, Results], Path], list[Path]], tuple
     "cost_breakdown": (lambda r, out: figures.fig_cost_breakdown(r, out, base="no_subsidies"), None),
     "renewable_share": (figures.fig_renewable_share, (8.0, 4.5)),
     "price_duration": (lambda r, out: figures.fig_price_duration(r, out, zones=["XB", "XC"]), (8.0, 4.5)),
-    "dispatch_stack": (lambda r, out: figures.fig_dispatch_stack(r["base"], "XB", out, start_step=24, n_steps=48),
-                       (8.0, 4.5)),
+    "dispatch_stack": (
+        lambda r, out: figures.fig_dispatch_stack(r["base"], "XB", out, start_step=24, n_steps=48),
+        (8.0, 4.5),
+    ),
     "capacity_additions": (figures.fig_capacity_additions, None),
 }
 
@@ -125,8 +134,20 @@ def test_price_duration_spans_the_year(results: dict[str, Results]) -> None:
 
 
 def test_every_category_has_a_colour(results: dict[str, Results]) -> None:
-    required = {"hydro", "gas", "coal", "oil", "nuclear", "wind", "solar", "bioenergy", "geothermal", "storage",
-                "unserved", "imports"}
+    required = {
+        "hydro",
+        "gas",
+        "coal",
+        "oil",
+        "nuclear",
+        "wind",
+        "solar",
+        "bioenergy",
+        "geothermal",
+        "storage",
+        "unserved",
+        "imports",
+    }
     assert required <= set(figures.CATEGORY_COLOURS)
     assert len(set(figures.CATEGORY_COLOURS.values())) == len(figures.CATEGORY_COLOURS)
     for res in results.values():
@@ -134,24 +155,41 @@ def test_every_category_has_a_colour(results: dict[str, Results]) -> None:
 
 
 def test_parallel_links_share_one_corridor() -> None:
-    links = pd.DataFrame({
-        "link": ["A-B", "B-A-2", "B-C"], "zone_from": ["A", "B", "B"], "zone_to": ["B", "A", "C"],
-        "existing_mw": [100.0, 0.0, 50.0], "new_mw": [0.0, 300.0, 0.0], "utilisation": [1.0, 0.5, 0.2],
-    })
+    links = pd.DataFrame(
+        {
+            "link": ["A-B", "B-A-2", "B-C"],
+            "zone_from": ["A", "B", "B"],
+            "zone_to": ["B", "A", "C"],
+            "existing_mw": [100.0, 0.0, 50.0],
+            "new_mw": [0.0, 300.0, 0.0],
+            "utilisation": [1.0, 0.5, 0.2],
+        }
+    )
     c = figures.corridors(links).set_index(["zone_a", "zone_b"])
     assert len(c) == 2
     assert c.loc[("A", "B"), "capacity_mw"] == 400.0 and c.loc[("A", "B"), "new_mw"] == 300.0
     assert c.loc[("A", "B"), "utilisation"] == pytest.approx((100 * 1.0 + 300 * 0.5) / 400)
 
 
-def test_empty_inputs_are_skipped_with_a_warning(results: dict[str, Results], tmp_path: Path,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_empty_inputs_are_skipped_with_a_warning(
+    results: dict[str, Results], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     base = results["base"]
-    bare = Results(summary=base.summary, tables={"zones": base.tables["zones"], "prices": base.tables["prices"],
-                                                 "generation": base.tables["generation"].iloc[0:0]})
+    bare = Results(
+        summary=base.summary,
+        tables={
+            "zones": base.tables["zones"],
+            "prices": base.tables["prices"],
+            "generation": base.tables["generation"].iloc[0:0],
+        },
+    )
     with caplog.at_level(logging.WARNING, logger="grid_model.figures"):
         paths = figures.draw_all({"bare": bare}, tmp_path, base="bare")
     assert {p.stem for p in paths} == {"network_map_bare", "cost_breakdown"}
-    for what in ("generation mix skipped", "price duration skipped", "dispatch stack skipped",
-                 "capacity additions skipped"):
+    for what in (
+        "generation mix skipped",
+        "price duration skipped",
+        "dispatch stack skipped",
+        "capacity additions skipped",
+    ):
         assert what in caplog.text

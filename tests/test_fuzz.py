@@ -15,11 +15,43 @@ from grid_model.dataset import load_dataset, write_dataset
 from grid_model.errors import GridModelError, InputError
 from grid_model.pipeline import solve_dataset
 
-TABLES = ["zones.csv", "fuels.csv", "technologies.csv", "generators.csv", "storage.csv", "hydro.csv", "links.csv",
-          "fuel_subsidies.csv", "timeseries/timesteps.csv", "timeseries/demand_mw.csv",
-          "timeseries/availability_pu.csv", "timeseries/inflow_mw_2023.csv"]
-VALUES = ["", "nan", "NaN", "inf", "-inf", "-1", "0", "1e308", "-1e308", "abc", "∞", " ", "1,5", "true", "XX",
-          "0.5", "9999999", "AA", "gas", "\"", "é"]
+TABLES = [
+    "zones.csv",
+    "fuels.csv",
+    "technologies.csv",
+    "generators.csv",
+    "storage.csv",
+    "hydro.csv",
+    "links.csv",
+    "fuel_subsidies.csv",
+    "timeseries/timesteps.csv",
+    "timeseries/demand_mw.csv",
+    "timeseries/availability_pu.csv",
+    "timeseries/inflow_mw_2023.csv",
+]
+VALUES = [
+    "",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "-1",
+    "0",
+    "1e308",
+    "-1e308",
+    "abc",
+    "∞",
+    " ",
+    "1,5",
+    "true",
+    "XX",
+    "0.5",
+    "9999999",
+    "AA",
+    "gas",
+    '"',
+    "é",
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,23 +59,63 @@ def valid(tmp_path_factory) -> Path:
     tables = {
         "zones": [{"zone": "AA"}, {"zone": "BB"}],
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 20, "co2_t_per_mwh_th": 0.2}],
-        "technologies": [{"technology": "ccgt", "category": "gas", "fuel": "gas", "efficiency_pu": 0.5},
-                         {"technology": "solar", "category": "solar", "renewable": True, "capex_usd_per_kw": 700},
-                         {"technology": "battery", "category": "storage", "capex_usd_per_kw": 300},
-                         {"technology": "hydro_reservoir", "category": "hydro", "renewable": True}],
-        "generators": [{"generator": "AA-ccgt", "zone": "AA", "technology": "ccgt", "p_nom_mw": 100},
-                       {"generator": "BB-solar", "zone": "BB", "technology": "solar", "p_nom_mw": 10,
-                        "p_nom_max_mw": 100, "profile": "sun"}],
-        "storage": [{"storage": "BB-bat", "zone": "BB", "technology": "battery", "p_nom_mw": 0, "p_nom_max_mw": 50,
-                     "max_hours": 2}],
-        "hydro": [{"hydro": "AA-res", "zone": "AA", "technology": "hydro_reservoir", "p_nom_mw": 50,
-                   "energy_mwh": 500, "inflow": "AA-res"}],
-        "links": [{"link": "AA-BB", "zone_from": "AA", "zone_to": "BB", "kind": "AC", "status": "existing",
-                   "p_nom_mw": 50, "length_km": 100}],
+        "technologies": [
+            {"technology": "ccgt", "category": "gas", "fuel": "gas", "efficiency_pu": 0.5},
+            {"technology": "solar", "category": "solar", "renewable": True, "capex_usd_per_kw": 700},
+            {"technology": "battery", "category": "storage", "capex_usd_per_kw": 300},
+            {"technology": "hydro_reservoir", "category": "hydro", "renewable": True},
+        ],
+        "generators": [
+            {"generator": "AA-ccgt", "zone": "AA", "technology": "ccgt", "p_nom_mw": 100},
+            {
+                "generator": "BB-solar",
+                "zone": "BB",
+                "technology": "solar",
+                "p_nom_mw": 10,
+                "p_nom_max_mw": 100,
+                "profile": "sun",
+            },
+        ],
+        "storage": [
+            {
+                "storage": "BB-bat",
+                "zone": "BB",
+                "technology": "battery",
+                "p_nom_mw": 0,
+                "p_nom_max_mw": 50,
+                "max_hours": 2,
+            }
+        ],
+        "hydro": [
+            {
+                "hydro": "AA-res",
+                "zone": "AA",
+                "technology": "hydro_reservoir",
+                "p_nom_mw": 50,
+                "energy_mwh": 500,
+                "inflow": "AA-res",
+            }
+        ],
+        "links": [
+            {
+                "link": "AA-BB",
+                "zone_from": "AA",
+                "zone_to": "BB",
+                "kind": "AC",
+                "status": "existing",
+                "p_nom_mw": 50,
+                "length_km": 100,
+            }
+        ],
         "fuel_subsidies": [{"zone": "AA", "fuel": "gas", "subsidy_usd_per_mwh_th": 2}],
     }
-    return write_dataset(tmp_path_factory.mktemp("fuzz") / "ds", tables, {"AA": [50, 60, 70, 60], "BB": [20, 30, 20, 10]},
-                         availability_pu={"sun": [0, 0.5, 1, 0.2]}, inflow_mw={"AA-res": [10, 10, 20, 20]})
+    return write_dataset(
+        tmp_path_factory.mktemp("fuzz") / "ds",
+        tables,
+        {"AA": [50, 60, 70, 60], "BB": [20, 30, 20, 10]},
+        availability_pu={"sun": [0, 0.5, 1, 0.2]},
+        inflow_mw={"AA-res": [10, 10, 20, 20]},
+    )
 
 
 def _lines(path: Path) -> list[str]:
@@ -53,8 +125,23 @@ def _lines(path: Path) -> list[str]:
 @st.composite
 def damage(draw):
     table = draw(st.sampled_from(TABLES))
-    kind = draw(st.sampled_from(["cell", "cell", "cell", "drop_row", "drop_column", "dup_row", "empty", "latin1",
-                                 "truncate", "extra_column", "swap_rows"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "cell",
+                "cell",
+                "cell",
+                "drop_row",
+                "drop_column",
+                "dup_row",
+                "empty",
+                "latin1",
+                "truncate",
+                "extra_column",
+                "swap_rows",
+            ]
+        )
+    )
     return table, kind, draw(st.integers(0, 50)), draw(st.integers(0, 50)), draw(st.sampled_from(VALUES))
 
 
@@ -115,16 +202,48 @@ def test_damaged_tables_give_a_run_or_one_line_error(valid, dmg):
             assert "\n" not in str(exc)
             return
         assert res.summary["status"] == "optimal"
-        assert res.summary["objective_usd"] == pytest.approx(sum(res.summary["cost_breakdown_usd"].values()),
-                                                             rel=1e-6, abs=1e-3)
+        assert res.summary["objective_usd"] == pytest.approx(
+            sum(res.summary["cost_breakdown_usd"].values()), rel=1e-6, abs=1e-3
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-SCENARIO_KEYS = ["name", "dataset", "year", "hydrology", "time", "links", "expansion", "subsidies", "policy",
-                 "discount_rate", "solver", "overrides", "extends", "bogus"]
-SCENARIO_VALUES = [None, 0, -1, 1.5, "x", "", [], {}, {"mode": "typical"}, {"mode": "nope"}, [1, 2], "../../../etc",
-                   {"carbon_price_usd_per_t": -5}, {"fuel": "maybe"}, {"table": "fuels"}, 1e308, True]
+SCENARIO_KEYS = [
+    "name",
+    "dataset",
+    "year",
+    "hydrology",
+    "time",
+    "links",
+    "expansion",
+    "subsidies",
+    "policy",
+    "discount_rate",
+    "solver",
+    "overrides",
+    "extends",
+    "bogus",
+]
+SCENARIO_VALUES = [
+    None,
+    0,
+    -1,
+    1.5,
+    "x",
+    "",
+    [],
+    {},
+    {"mode": "typical"},
+    {"mode": "nope"},
+    [1, 2],
+    "../../../etc",
+    {"carbon_price_usd_per_t": -5},
+    {"fuel": "maybe"},
+    {"table": "fuels"},
+    1e308,
+    True,
+]
 
 
 @settings(max_examples=150, deadline=None)

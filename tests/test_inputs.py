@@ -20,11 +20,22 @@ def _valid(tmp_path: Path) -> Path:
         "zones": [{"zone": "AA"}, {"zone": "BB"}, {"zone": "CC"}],
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 20, "co2_t_per_mwh_th": 0.2}],
         "technologies": [{"technology": "ccgt", "category": "gas", "fuel": "gas", "efficiency_pu": 0.5}],
-        "generators": [{"generator": "AA-ccgt", "zone": "AA", "technology": "ccgt", "p_nom_mw": 100},
-                       {"generator": "BB-ccgt", "zone": "BB", "technology": "ccgt", "p_nom_mw": 100},
-                       {"generator": "CC-ccgt", "zone": "CC", "technology": "ccgt", "p_nom_mw": 100}],
-        "links": [{"link": "AA-BB", "zone_from": "AA", "zone_to": "BB", "kind": "AC", "status": "existing",
-                   "p_nom_mw": 50, "length_km": 10}],
+        "generators": [
+            {"generator": "AA-ccgt", "zone": "AA", "technology": "ccgt", "p_nom_mw": 100},
+            {"generator": "BB-ccgt", "zone": "BB", "technology": "ccgt", "p_nom_mw": 100},
+            {"generator": "CC-ccgt", "zone": "CC", "technology": "ccgt", "p_nom_mw": 100},
+        ],
+        "links": [
+            {
+                "link": "AA-BB",
+                "zone_from": "AA",
+                "zone_to": "BB",
+                "kind": "AC",
+                "status": "existing",
+                "p_nom_mw": 50,
+                "length_km": 10,
+            }
+        ],
     }
     return write_dataset(tmp_path / "ds", tables, {"AA": [10.0] * 4, "BB": [20.0] * 4, "CC": [5.0] * 4})
 
@@ -52,22 +63,86 @@ def test_valid_dataset_loads(tmp_path):
 @pytest.mark.parametrize(
     ("file", "edit", "expected"),
     [
-        ("links.csv", lambda d: d.__setitem__("zone_to", ["XX"]), "links.csv, row 1 (AA-BB), column zone_to: unknown zone 'XX'"),
-        ("generators.csv", lambda d: d.loc.__setitem__((1, "zone"), "XX"), "generators.csv, row 2 (BB-ccgt), column zone: unknown zone 'XX'"),
-        ("generators.csv", lambda d: d.loc.__setitem__((2, "generator"), "AA-ccgt"), "generators.csv, row 3, column generator: duplicate id 'AA-ccgt' (first at row 1)"),
-        ("generators.csv", lambda d: d.loc.__setitem__((0, "p_nom_mw"), "-5"), "generators.csv, row 1 (AA-ccgt), column p_nom_mw: -5 is out of range (must be ≥ 0)"),
-        ("generators.csv", lambda d: d.loc.__setitem__((0, "p_nom_mw"), "NaN"), "generators.csv, row 1 (AA-ccgt), column p_nom_mw: value is missing"),
-        ("generators.csv", lambda d: d.loc.__setitem__((0, "p_nom_mw"), "inf"), "generators.csv, row 1 (AA-ccgt), column p_nom_mw: value is infinite"),
-        ("generators.csv", lambda d: d.loc.__setitem__((0, "p_nom_mw"), "lots"), "generators.csv, row 1 (AA-ccgt), column p_nom_mw: 'lots' is not a number"),
-        ("fuels.csv", lambda d: d.loc.__setitem__((0, "price_usd_per_mwh_th"), "1e308"), "fuels.csv, row 1 (gas), column price_usd_per_mwh_th: 1e+308 is implausibly large (limit 1e+12)"),
-        ("fuels.csv", lambda d: d.loc.__setitem__((0, "price_usd_per_mwh_th"), "-1"), "fuels.csv, row 1 (gas), column price_usd_per_mwh_th: -1 is out of range (must be ≥ 0)"),
-        ("technologies.csv", lambda d: d.loc.__setitem__((0, "efficiency_pu"), "0"), "technologies.csv, row 1 (ccgt), column efficiency_pu: 0 is out of range (must be > 0)"),
-        ("technologies.csv", lambda d: d.loc.__setitem__((0, "efficiency_pu"), "1.5"), "technologies.csv, row 1 (ccgt), column efficiency_pu: 1.5 is out of range (must be ≤ 1)"),
-        ("technologies.csv", lambda d: d.loc.__setitem__((0, "category"), "unobtainium"), "technologies.csv, row 1 (ccgt), column category: 'unobtainium' is not one of"),
-        ("links.csv", lambda d: d.__setitem__("kind", ["HVDC"]), "links.csv, row 1 (AA-BB), column kind: 'HVDC' is not one of AC, DC"),
-        ("generators.csv", lambda d: d.__setitem__("colour", ["red"] * 3), "generators.csv, column colour: unknown column 'colour'"),
-        ("generators.csv", lambda d: d.drop(columns=["p_nom_mw"], inplace=True), "generators.csv, column p_nom_mw: required column is missing"),
-        ("generators.csv", lambda d: d.loc.__setitem__((0, "technology"), "fusion"), "generators.csv, row 1 (AA-ccgt), column technology: unknown technology 'fusion'"),
+        (
+            "links.csv",
+            lambda d: d.__setitem__("zone_to", ["XX"]),
+            "links.csv, row 1 (AA-BB), column zone_to: unknown zone 'XX'",
+        ),
+        (
+            "generators.csv",
+            lambda d: d.loc.__setitem__((1, "zone"), "XX"),
+            "generators.csv, row 2 (BB-ccgt), column zone: unknown zone 'XX'",
+        ),
+        (
+            "generators.csv",
+            lambda d: d.loc.__setitem__((2, "generator"), "AA-ccgt"),
+            "generators.csv, row 3, column generator: duplicate id 'AA-ccgt' (first at row 1)",
+        ),
+        (
+            "generators.csv",
+            lambda d: d.loc.__setitem__((0, "p_nom_mw"), "-5"),
+            "generators.csv, row 1 (AA-ccgt), column p_nom_mw: -5 is out of range (must be ≥ 0)",
+        ),
+        (
+            "generators.csv",
+            lambda d: d.loc.__setitem__((0, "p_nom_mw"), "NaN"),
+            "generators.csv, row 1 (AA-ccgt), column p_nom_mw: value is missing",
+        ),
+        (
+            "generators.csv",
+            lambda d: d.loc.__setitem__((0, "p_nom_mw"), "inf"),
+            "generators.csv, row 1 (AA-ccgt), column p_nom_mw: value is infinite",
+        ),
+        (
+            "generators.csv",
+            lambda d: d.loc.__setitem__((0, "p_nom_mw"), "lots"),
+            "generators.csv, row 1 (AA-ccgt), column p_nom_mw: 'lots' is not a number",
+        ),
+        (
+            "fuels.csv",
+            lambda d: d.loc.__setitem__((0, "price_usd_per_mwh_th"), "1e308"),
+            "fuels.csv, row 1 (gas), column price_usd_per_mwh_th: 1e+308 is implausibly large (limit 1e+12)",
+        ),
+        (
+            "fuels.csv",
+            lambda d: d.loc.__setitem__((0, "price_usd_per_mwh_th"), "-1"),
+            "fuels.csv, row 1 (gas), column price_usd_per_mwh_th: -1 is out of range (must be ≥ 0)",
+        ),
+        (
+            "technologies.csv",
+            lambda d: d.loc.__setitem__((0, "efficiency_pu"), "0"),
+            "technologies.csv, row 1 (ccgt), column efficiency_pu: 0 is out of range (must be > 0)",
+        ),
+        (
+            "technologies.csv",
+            lambda d: d.loc.__setitem__((0, "efficiency_pu"), "1.5"),
+            "technologies.csv, row 1 (ccgt), column efficiency_pu: 1.5 is out of range (must be ≤ 1)",
+        ),
+        (
+            "technologies.csv",
+            lambda d: d.loc.__setitem__((0, "category"), "unobtainium"),
+            "technologies.csv, row 1 (ccgt), column category: 'unobtainium' is not one of",
+        ),
+        (
+            "links.csv",
+            lambda d: d.__setitem__("kind", ["HVDC"]),
+            "links.csv, row 1 (AA-BB), column kind: 'HVDC' is not one of AC, DC",
+        ),
+        (
+            "generators.csv",
+            lambda d: d.__setitem__("colour", ["red"] * 3),
+            "generators.csv, column colour: unknown column 'colour'",
+        ),
+        (
+            "generators.csv",
+            lambda d: d.drop(columns=["p_nom_mw"], inplace=True),
+            "generators.csv, column p_nom_mw: required column is missing",
+        ),
+        (
+            "generators.csv",
+            lambda d: d.loc.__setitem__((0, "technology"), "fusion"),
+            "generators.csv, row 1 (AA-ccgt), column technology: unknown technology 'fusion'",
+        ),
     ],
 )
 def test_bad_table_values(tmp_path, file, edit, expected):
@@ -105,7 +180,9 @@ def test_weights_must_sum_to_a_year(tmp_path):
 def test_zone_with_demand_but_no_supply(tmp_path):
     folder = _valid(tmp_path)
     _edit(folder, "generators.csv", lambda d: d.drop(index=[2], inplace=True))
-    assert "zones.csv, row 3 (CC), column zone: zone 'CC' has demand but no generator, hydro plant or link" in _error(folder)
+    assert "zones.csv, row 3 (CC), column zone: zone 'CC' has demand but no generator, hydro plant or link" in _error(
+        folder
+    )
 
 
 def test_network_not_connected(tmp_path):
@@ -142,7 +219,11 @@ def _scenario(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
 def test_scenario_extends_and_overrides(tmp_path):
     from grid_model.scenario import load_scenario
 
-    _scenario(tmp_path, "name: parent\ndataset: ds\nyear: 2035\nsubsidies: {fuel: false}\npolicy: {carbon_price_usd_per_t: 10}\n", "parent.yaml")
+    _scenario(
+        tmp_path,
+        "name: parent\ndataset: ds\nyear: 2035\nsubsidies: {fuel: false}\npolicy: {carbon_price_usd_per_t: 10}\n",
+        "parent.yaml",
+    )
     child = _scenario(tmp_path, "extends: parent.yaml\npolicy: {co2_cap_mt: 5}\n", "child.yaml")
     sc = load_scenario(child)
     assert sc.name == "child"
@@ -156,8 +237,14 @@ def test_scenario_extends_and_overrides(tmp_path):
     [
         ("name: s\nyeer: 2030\n", "key 'yeer': unknown key"),
         ("name: s\npolicy: {carbon_prise: 3}\n", "key 'policy.carbon_prise': unknown key"),
-        ("name: s\npolicy: {min_renewable_share: 1.5}\n", "key 'policy.min_renewable_share': Input should be less than or equal to 1 (got 1.5)"),
-        ("name: s\nlinks: {mode: everything}\n", "key 'links.mode': Input should be 'existing', 'projects' or 'optimal'"),
+        (
+            "name: s\npolicy: {min_renewable_share: 1.5}\n",
+            "key 'policy.min_renewable_share': Input should be less than or equal to 1 (got 1.5)",
+        ),
+        (
+            "name: s\nlinks: {mode: everything}\n",
+            "key 'links.mode': Input should be 'existing', 'projects' or 'optimal'",
+        ),
         ("name: s\nyear: [1\n", "invalid YAML"),
         ("- a\n- b\n", "a scenario file must be a mapping"),
         ("extends: s.yaml\n", "'extends' forms a cycle"),
@@ -181,7 +268,10 @@ def test_scenario_unknown_link_and_override(tmp_path):
     p = _scenario(tmp_path, f"name: s\ndataset: {folder}\nlinks: {{mode: projects, projects: [AA-ZZ]}}\n")
     with pytest.raises(InputError, match=r"key 'links\.projects': 'AA-ZZ' is not a candidate link"):
         apply_scenario(ds, load_scenario(p))
-    p = _scenario(tmp_path, f"name: s\ndataset: {folder}\noverrides: [{{table: fuels, id: coal, column: price_usd_per_mwh_th, value: 3}}]\n")
+    p = _scenario(
+        tmp_path,
+        f"name: s\ndataset: {folder}\noverrides: [{{table: fuels, id: coal, column: price_usd_per_mwh_th, value: 3}}]\n",
+    )
     with pytest.raises(InputError, match=r"key 'overrides\.0\.id': no row 'coal' in fuels\.csv"):
         apply_scenario(ds, load_scenario(p))
 
@@ -218,20 +308,50 @@ def test_cli_run_writes_every_table(tmp_path):
     out = tmp_path / "res"
     r = CliRunner().invoke(app, ["run", "scenarios/example/base.yaml", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    for name in ("summary.json", "generation.csv", "capacity.csv", "links.csv", "prices.csv", "emissions.csv",
-                 "subsidies.csv", "costs.csv", "scenario.yaml", "hourly/dispatch_mw.parquet",
-                 "hourly/price_usd_per_mwh.parquet", "hourly/storage_level_mwh.parquet",
-                 "hourly/link_flow_mw.parquet"):
+    for name in (
+        "summary.json",
+        "generation.csv",
+        "capacity.csv",
+        "links.csv",
+        "prices.csv",
+        "emissions.csv",
+        "subsidies.csv",
+        "costs.csv",
+        "scenario.yaml",
+        "hourly/dispatch_mw.parquet",
+        "hourly/price_usd_per_mwh.parquet",
+        "hourly/storage_level_mwh.parquet",
+        "hourly/link_flow_mw.parquet",
+    ):
         assert (out / name).is_file(), name
     import json
 
     s = json.loads((out / "summary.json").read_text())
-    for key in ("scenario", "status", "objective_usd", "system_cost_usd", "cost_breakdown_usd", "subsidy_cost_usd",
-                "renewable_share", "non_conventional_renewable_share", "co2_mt", "demand_twh", "unserved_twh",
-                "timings_s"):
+    for key in (
+        "scenario",
+        "status",
+        "objective_usd",
+        "system_cost_usd",
+        "cost_breakdown_usd",
+        "subsidy_cost_usd",
+        "renewable_share",
+        "non_conventional_renewable_share",
+        "co2_mt",
+        "demand_twh",
+        "unserved_twh",
+        "timings_s",
+    ):
         assert key in s
-    assert set(s["cost_breakdown_usd"]) >= {"capex_generation", "capex_storage", "capex_transmission", "fixed_om",
-                                            "fuel", "variable_om", "carbon", "unserved"}
+    assert set(s["cost_breakdown_usd"]) >= {
+        "capex_generation",
+        "capex_storage",
+        "capex_transmission",
+        "fixed_om",
+        "fuel",
+        "variable_om",
+        "carbon",
+        "unserved",
+    }
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left behind
 
 
@@ -253,7 +373,8 @@ def test_demand_interpolated_geometrically_between_listed_years(tmp_path):
 
     folder = _valid(tmp_path)
     rows = "zone,year,demand_twh\n" + "".join(
-        f"{z},{y},{d}\n" for z in ("AA", "BB", "CC") for y, d in ((2023, 1.0), (2033, 4.0)))
+        f"{z},{y},{d}\n" for z in ("AA", "BB", "CC") for y, d in ((2023, 1.0), (2033, 4.0))
+    )
     (folder / "demand_growth.csv").write_text(rows)
     p = _scenario(tmp_path, f"name: s\ndataset: {folder}\nyear: 2028\n")
     ds = apply_scenario(load_dataset(folder), load_scenario(p))
@@ -269,7 +390,9 @@ def test_relative_paths_cannot_escape_the_project_folders(tmp_path):
     inner = tmp_path / "a" / "b"
     inner.mkdir(parents=True)
     p = _scenario(inner, "name: s\ndataset: ../../../../etc\n")
-    with pytest.raises(InputError, match=r"key 'dataset': relative path '\.\./\.\./\.\./\.\./etc' leaves the project's"):
+    with pytest.raises(
+        InputError, match=r"key 'dataset': relative path '\.\./\.\./\.\./\.\./etc' leaves the project's"
+    ):
         load_scenario(p)
     p = _scenario(inner, "extends: ../../outside.yaml\n", "child.yaml")
     with pytest.raises(InputError, match=r"key 'extends': relative path"):

@@ -55,8 +55,7 @@ def run_notebook(name: str, results: Path, mp: pytest.MonkeyPatch) -> nbformat.N
     """Execute ``notebooks/<name>`` in a fresh kernel started in the repository root; return the executed copy."""
     mp.setenv("GRID_MODEL_RESULTS", str(results))
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name=KERNEL,
-                            resources={"metadata": {"path": str(ROOT)}})
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name=KERNEL, resources={"metadata": {"path": str(ROOT)}})
     client.execute()  # raises CellExecutionError (cell source and traceback) on the first failing cell
     return nb
 

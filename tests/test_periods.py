@@ -20,15 +20,33 @@ def _wet_dry(tmp_path, energy_mwh: float, link: bool = True):
     tables = {
         "zones": zones("A"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
-        "technologies": [tech("cheap", "solar", vom_usd_per_mwh=10), tech("gas", "gas", vom_usd_per_mwh=50),
-                         tech("hydro_reservoir", "hydro", renewable=True)],
+        "technologies": [
+            tech("cheap", "solar", vom_usd_per_mwh=10),
+            tech("gas", "gas", vom_usd_per_mwh=50),
+            tech("hydro_reservoir", "hydro", renewable=True),
+        ],
         "generators": [gen("cheap", "A", "cheap", 200, profile="wet"), gen("gas", "A", "gas", 200)],
-        "hydro": [{"hydro": "res", "zone": "A", "technology": "hydro_reservoir", "p_nom_mw": 200,
-                   "energy_mwh": energy_mwh, "inflow": "res"}],
+        "hydro": [
+            {
+                "hydro": "res",
+                "zone": "A",
+                "technology": "hydro_reservoir",
+                "p_nom_mw": 200,
+                "energy_mwh": energy_mwh,
+                "inflow": "res",
+            }
+        ],
     }
-    ds = build(tmp_path, tables, {"A": [100.0] * 4}, availability_pu={"wet": [1, 1, 0, 0]},
-               inflow_mw={"res": [100.0, 100.0, 0.0, 0.0]}, weight_h=[2190.0] * 4, duration_h=[1.0] * 4,
-               period=[0, 0, 1, 1])
+    ds = build(
+        tmp_path,
+        tables,
+        {"A": [100.0] * 4},
+        availability_pu={"wet": [1, 1, 0, 0]},
+        inflow_mw={"res": [100.0, 100.0, 0.0, 0.0]},
+        weight_h=[2190.0] * 4,
+        duration_h=[1.0] * 4,
+        period=[0, 0, 1, 1],
+    )
     if link:
         ds.meta["period_sequence"] = np.array([0] * (N_DAYS // 2) + [1] * (N_DAYS // 2))
         ds.meta["period_h"] = 2
@@ -64,8 +82,16 @@ def test_reservoirs_cannot_create_energy_with_typical_days(tmp_path):
 
     reps = int(np.ceil(8760 / 168))
     tile = lambda f: f.loc[np.tile(f.index, reps)[:8760]].reset_index(drop=True).rename_axis("timestep")  # noqa: E731
-    yearly = Dataset(ds.path, ds.tables, ds.timesteps.iloc[:0], tile(ds.demand_mw), tile(ds.availability_pu),
-                     tile(ds.inflow_mw), ds.hydrology, {})
+    yearly = Dataset(
+        ds.path,
+        ds.tables,
+        ds.timesteps.iloc[:0],
+        tile(ds.demand_mw),
+        tile(ds.availability_pu),
+        tile(ds.inflow_mw),
+        ds.hydrology,
+        {},
+    )
     import pandas as pd
 
     yearly.timesteps = pd.DataFrame({"weight_h": np.ones(8760)}, index=pd.RangeIndex(8760, name="timestep"))
@@ -106,20 +132,50 @@ def test_linking_is_exact_when_every_period_is_its_own_typical_period(tmp_path):
     tables = {
         "zones": zones("A"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
-        "technologies": [tech("sun", "solar", vom_usd_per_mwh=1), tech("gas", "gas", vom_usd_per_mwh=50),
-                         tech("hydro_reservoir", "hydro", renewable=True), tech("battery", "storage")],
+        "technologies": [
+            tech("sun", "solar", vom_usd_per_mwh=1),
+            tech("gas", "gas", vom_usd_per_mwh=50),
+            tech("hydro_reservoir", "hydro", renewable=True),
+            tech("battery", "storage"),
+        ],
         "generators": [gen("sun", "A", "sun", 150, profile="sun"), gen("gas", "A", "gas", 200)],
-        "hydro": [{"hydro": "res", "zone": "A", "technology": "hydro_reservoir", "p_nom_mw": 80,
-                   "energy_mwh": 150.0, "inflow": "res"}],
-        "storage": [{"storage": "bat", "zone": "A", "technology": "battery", "p_nom_mw": 30, "max_hours": 4,
-                     "efficiency_charge_pu": 0.9, "efficiency_discharge_pu": 0.95}],
+        "hydro": [
+            {
+                "hydro": "res",
+                "zone": "A",
+                "technology": "hydro_reservoir",
+                "p_nom_mw": 80,
+                "energy_mwh": 150.0,
+                "inflow": "res",
+            }
+        ],
+        "storage": [
+            {
+                "storage": "bat",
+                "zone": "A",
+                "technology": "battery",
+                "p_nom_mw": 30,
+                "max_hours": 4,
+                "efficiency_charge_pu": 0.9,
+                "efficiency_discharge_pu": 0.95,
+            }
+        ],
     }
     demand = {"A": list(80 + 40 * rng.random(n))}
-    profiles = {"availability_pu": {"sun": list(rng.random(n))},
-                "inflow_mw": {"res": list(np.repeat([60.0, 50.0, 0.0, 0.0, 10.0, 40.0], hours))}}
+    profiles = {
+        "availability_pu": {"sun": list(rng.random(n))},
+        "inflow_mw": {"res": list(np.repeat([60.0, 50.0, 0.0, 0.0, 10.0, 40.0], hours))},
+    }
     chrono = build(tmp_path, tables, demand, weight_h=[8760.0 / n] * n, duration_h=[1.0] * n, **profiles)
-    linked = build(tmp_path, tables, demand, weight_h=[8760.0 / n] * n, duration_h=[1.0] * n,
-                   period=list(np.arange(n) // hours), **profiles)
+    linked = build(
+        tmp_path,
+        tables,
+        demand,
+        weight_h=[8760.0 / n] * n,
+        duration_h=[1.0] * n,
+        period=list(np.arange(n) // hours),
+        **profiles,
+    )
     linked.meta["period_sequence"] = np.arange(n_days)
     linked.meta["period_h"] = hours
     a, b = solve_dataset(chrono), solve_dataset(linked)
@@ -156,8 +212,15 @@ def _one_zone(ds, zone: str):
     """The real dataset cut down to one zone (its plants, storage and demand; no links)."""
     sub = ds.copy()
     sub.tables["zones"] = ds.tables["zones"].loc[[zone]]
-    for name in ("generators", "storage", "hydro", "fuel_prices", "fuel_subsidies", "electricity_subsidies",
-                 "demand_growth"):
+    for name in (
+        "generators",
+        "storage",
+        "hydro",
+        "fuel_prices",
+        "fuel_subsidies",
+        "electricity_subsidies",
+        "demand_growth",
+    ):
         t = ds.tables[name]
         sub.tables[name] = t[t["zone"] == zone].copy()
     sub.tables["links"] = ds.tables["links"].iloc[0:0].copy()
@@ -183,8 +246,9 @@ def test_typical_days_match_the_full_hourly_year_on_real_data():
 
     sc = load_scenario("scenarios/base.yaml").model_copy(update={"time": TimeConfig(mode="full")})
     full_ds = _one_zone(apply_scenario(load_dataset("data/pacific", sc.hydrology), sc), "CO")
-    typical_ds = aggregate_time(full_ds, TimeConfig(mode="typical", n_periods=12, extreme_days=True,
-                                                    representation="distribution"))
+    typical_ds = aggregate_time(
+        full_ds, TimeConfig(mode="typical", n_periods=12, extreme_days=True, representation="distribution")
+    )
     options = sc.model_options()
     # the default for an expansion LP (IPM + crossover): IPM without crossover stops with "no progress" on the
     # typical-day LP with HiGHS 1.15

@@ -35,8 +35,11 @@ from grid_model.pipeline import solve_dataset
 pytestmark = pytest.mark.filterwarnings("ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
 
 # GRID_MODEL_PROPERTY_EXAMPLES=500 for a deeper local search; 25 keeps the file under a minute.
-SETTINGS = settings(max_examples=int(os.environ.get("GRID_MODEL_PROPERTY_EXAMPLES", "25")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("GRID_MODEL_PROPERTY_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 HOURS = 8760.0
 FUELS = ("gas", "coal", "oil")
 
@@ -75,8 +78,14 @@ def load(net: Net) -> Dataset:
     """Write the network as a dataset folder and read it back (validated)."""
     tables = {k: v for k, v in net.tables.items() if v}
     with tempfile.TemporaryDirectory(prefix="grid-model-prop-") as folder:
-        write_dataset(folder, tables, net.demand, availability_pu=net.profiles or None, weight_h=net.weights,
-                      duration_h=net.duration)
+        write_dataset(
+            folder,
+            tables,
+            net.demand,
+            availability_pu=net.profiles or None,
+            weight_h=net.weights,
+            duration_h=net.duration,
+        )
         return load_dataset(folder)
 
 
@@ -95,8 +104,7 @@ def variant(ds: Dataset, table: str, frame: pd.DataFrame) -> Dataset:
 
 
 @st.composite
-def networks(draw, *, expansion: bool = True, storage: bool = True, candidates: int = 0,
-             subsidies: bool = True) -> Net:
+def networks(draw, *, expansion: bool = True, storage: bool = True, candidates: int = 0, subsidies: bool = True) -> Net:
     nz = draw(st.integers(2, 4))
     nt = draw(st.integers(4, 12))
     zones = [f"Z{i}" for i in range(nz)]
@@ -110,9 +118,14 @@ def networks(draw, *, expansion: bool = True, storage: bool = True, candidates: 
     demand = {z: np.array(draw(st.lists(dec(1.0, 1000.0), min_size=nt, max_size=nt))) for z in zones}
     tables: dict[str, list[dict]] = {
         "zones": [{"zone": z, "voll_usd_per_mwh": draw(dec(500.0, 10_000.0, 0))} for z in zones],
-        "fuels": [{"fuel": f, "price_usd_per_mwh_th": draw(dec(1.0, 80.0)), "co2_t_per_mwh_th": draw(dec(0.0, 0.4, 3))}
-                  for f in FUELS],
-        "technologies": [], "generators": [], "storage": [], "links": [],
+        "fuels": [
+            {"fuel": f, "price_usd_per_mwh_th": draw(dec(1.0, 80.0)), "co2_t_per_mwh_th": draw(dec(0.0, 0.4, 3))}
+            for f in FUELS
+        ],
+        "technologies": [],
+        "generators": [],
+        "storage": [],
+        "links": [],
     }
     profiles: dict[str, np.ndarray] = {}
     unit_zone: dict[str, str] = {}
@@ -120,14 +133,25 @@ def networks(draw, *, expansion: bool = True, storage: bool = True, candidates: 
         for k in range(draw(st.integers(1, 3))):
             name = f"{z}-g{k}"
             fuel = draw(st.sampled_from(("", *FUELS)))
-            tech = {"technology": f"t-{name}", "category": "gas" if fuel else "solar", "fuel": fuel,
-                    "renewable": not fuel, "efficiency_pu": draw(dec(0.25, 0.6, 2)) if fuel else 1.0,
-                    "vom_usd_per_mwh": draw(dec(0.0, 15.0)),
-                    "capex_usd_per_kw": draw(dec(0.0, 2000.0, 0)), "fom_usd_per_kw_yr": draw(dec(0.0, 40.0)),
-                    "lifetime_yr": draw(st.integers(10, 40))}
+            tech = {
+                "technology": f"t-{name}",
+                "category": "gas" if fuel else "solar",
+                "fuel": fuel,
+                "renewable": not fuel,
+                "efficiency_pu": draw(dec(0.25, 0.6, 2)) if fuel else 1.0,
+                "vom_usd_per_mwh": draw(dec(0.0, 15.0)),
+                "capex_usd_per_kw": draw(dec(0.0, 2000.0, 0)),
+                "fom_usd_per_kw_yr": draw(dec(0.0, 40.0)),
+                "lifetime_yr": draw(st.integers(10, 40)),
+            }
             p_nom = draw(dec(0.0, 1200.0))
-            row = {"generator": name, "zone": z, "technology": tech["technology"], "p_nom_mw": p_nom,
-                   "p_nom_max_mw": p_nom + draw(dec(1.0, 800.0)) if expansion and draw(st.booleans()) else None}
+            row = {
+                "generator": name,
+                "zone": z,
+                "technology": tech["technology"],
+                "p_nom_mw": p_nom,
+                "p_nom_max_mw": p_nom + draw(dec(1.0, 800.0)) if expansion and draw(st.booleans()) else None,
+            }
             if not fuel and draw(st.booleans()):
                 profiles[name] = np.array(draw(st.lists(dec(0.0, 1.0, 2), min_size=nt, max_size=nt)))
                 row["profile"] = name
@@ -138,40 +162,75 @@ def networks(draw, *, expansion: bool = True, storage: bool = True, candidates: 
             unit_zone[name] = z
         if storage and draw(st.booleans()):
             name = f"{z}-s"
-            tables["technologies"].append({
-                "technology": f"t-{name}", "category": "storage", "vom_usd_per_mwh": draw(dec(0.0, 2.0)),
-                "capex_usd_per_kw": draw(dec(0.0, 1000.0, 0)), "fom_usd_per_kw_yr": draw(dec(0.0, 20.0)),
-                "lifetime_yr": draw(st.integers(10, 30))})
+            tables["technologies"].append(
+                {
+                    "technology": f"t-{name}",
+                    "category": "storage",
+                    "vom_usd_per_mwh": draw(dec(0.0, 2.0)),
+                    "capex_usd_per_kw": draw(dec(0.0, 1000.0, 0)),
+                    "fom_usd_per_kw_yr": draw(dec(0.0, 20.0)),
+                    "lifetime_yr": draw(st.integers(10, 30)),
+                }
+            )
             p_nom = draw(dec(0.0, 300.0))
-            tables["storage"].append({
-                "storage": name, "zone": z, "technology": f"t-{name}", "p_nom_mw": p_nom,
-                "p_nom_max_mw": p_nom + draw(dec(1.0, 300.0)) if expansion and draw(st.booleans()) else None,
-                # storage hours in units of the mean step length, so that it can shift energy between steps
-                "max_hours": round(draw(dec(0.2, 3.0)) * step, 1),
-                "efficiency_charge_pu": draw(dec(0.7, 1.0, 2)), "efficiency_discharge_pu": draw(dec(0.7, 1.0, 2)),
-                "standing_loss_pu_per_h": draw(dec(0.0, 0.0005, 5)), "capex_usd_per_kwh": draw(dec(0.0, 0.5, 2))})
+            tables["storage"].append(
+                {
+                    "storage": name,
+                    "zone": z,
+                    "technology": f"t-{name}",
+                    "p_nom_mw": p_nom,
+                    "p_nom_max_mw": p_nom + draw(dec(1.0, 300.0)) if expansion and draw(st.booleans()) else None,
+                    # storage hours in units of the mean step length, so that it can shift energy between steps
+                    "max_hours": round(draw(dec(0.2, 3.0)) * step, 1),
+                    "efficiency_charge_pu": draw(dec(0.7, 1.0, 2)),
+                    "efficiency_discharge_pu": draw(dec(0.7, 1.0, 2)),
+                    "standing_loss_pu_per_h": draw(dec(0.0, 0.0005, 5)),
+                    "capex_usd_per_kwh": draw(dec(0.0, 0.5, 2)),
+                }
+            )
             unit_zone[name] = z
-    pairs = [(a, b) for i, a in enumerate(zones) for b in zones[i + 1:]]
+    pairs = [(a, b) for i, a in enumerate(zones) for b in zones[i + 1 :]]
     for a, b in pairs:
         if draw(st.booleans()):
             if draw(st.booleans()):
                 a, b = b, a
-            tables["links"].append({
-                "link": f"{a}-{b}", "zone_from": a, "zone_to": b, "kind": draw(st.sampled_from(("AC", "DC"))),
-                "status": "existing", "p_nom_mw": draw(dec(0.0, 500.0)), "length_km": draw(dec(10.0, 1500.0, 0)),
-                "loss_pu": draw(st.one_of(st.none(), dec(0.0, 0.1, 3)))})
+            tables["links"].append(
+                {
+                    "link": f"{a}-{b}",
+                    "zone_from": a,
+                    "zone_to": b,
+                    "kind": draw(st.sampled_from(("AC", "DC"))),
+                    "status": "existing",
+                    "p_nom_mw": draw(dec(0.0, 500.0)),
+                    "length_km": draw(dec(10.0, 1500.0, 0)),
+                    "loss_pu": draw(st.one_of(st.none(), dec(0.0, 0.1, 3))),
+                }
+            )
     for k in range(candidates):
         a, b = draw(st.sampled_from(pairs))
-        tables["links"].append({
-            "link": f"cand{k}-{a}-{b}", "zone_from": a, "zone_to": b, "kind": draw(st.sampled_from(("AC", "DC"))),
-            "status": "candidate", "p_nom_mw": 0.0, "p_nom_max_mw": draw(dec(1.0, 1000.0)),
-            "length_km": draw(dec(10.0, 1500.0, 0)), "loss_pu": draw(dec(0.0, 0.1, 3)),
-            "capex_usd_per_mw": draw(dec(0.0, 2e6, 0)), "fom_pct_per_yr": draw(dec(0.0, 3.0)),
-            "lifetime_yr": draw(st.integers(20, 50))})
+        tables["links"].append(
+            {
+                "link": f"cand{k}-{a}-{b}",
+                "zone_from": a,
+                "zone_to": b,
+                "kind": draw(st.sampled_from(("AC", "DC"))),
+                "status": "candidate",
+                "p_nom_mw": 0.0,
+                "p_nom_max_mw": draw(dec(1.0, 1000.0)),
+                "length_km": draw(dec(10.0, 1500.0, 0)),
+                "loss_pu": draw(dec(0.0, 0.1, 3)),
+                "capex_usd_per_mw": draw(dec(0.0, 2e6, 0)),
+                "fom_pct_per_yr": draw(dec(0.0, 3.0)),
+                "lifetime_yr": draw(st.integers(20, 50)),
+            }
+        )
     if subsidies:
         tables["fuel_subsidies"] = [
             {"zone": z, "fuel": f, "subsidy_usd_per_mwh_th": draw(dec(0.0, 90.0))}  # may exceed the price
-            for z in zones for f in FUELS if draw(st.booleans())]
+            for z in zones
+            for f in FUELS
+            if draw(st.booleans())
+        ]
     return Net(tables, demand, weights, profiles, unit_zone, duration)
 
 
@@ -204,8 +263,9 @@ def test_candidate_link_never_raises_optimal_cost(net: Net):
 def test_raising_a_fuel_subsidy_never_raises_objective(net: Net, data):
     ds = load(net)
     gens, techs = ds.tables["generators"], ds.tables["technologies"]
-    fuelled = sorted({(z, techs.at[t, "fuel"]) for z, t in zip(gens["zone"], gens["technology"], strict=True)
-                      if techs.at[t, "fuel"]})
+    fuelled = sorted(
+        {(z, techs.at[t, "fuel"]) for z, t in zip(gens["zone"], gens["technology"], strict=True) if techs.at[t, "fuel"]}
+    )
     zone, fuel = data.draw(st.sampled_from(fuelled)) if fuelled else (net.zones[0], "gas")
     delta = data.draw(dec(0.1, 50.0))
     subs = ds.tables["fuel_subsidies"].copy()
@@ -234,7 +294,8 @@ def test_removing_fuel_subsidies_never_raises_economic_cost_on_fixed_assets(net:
     assert leq(without["system_cost_usd"], with_subsidies["system_cost_usd"]), (without, with_subsidies)
     # and the subsidised objective is the economic cost minus the fiscal transfer
     assert with_subsidies["system_cost_usd"] == pytest.approx(
-        with_subsidies["objective_usd"] + with_subsidies["fuel_subsidy_cost_usd"], rel=1e-9, abs=1e-3)
+        with_subsidies["objective_usd"] + with_subsidies["fuel_subsidy_cost_usd"], rel=1e-9, abs=1e-3
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,8 +396,9 @@ def test_objective_is_breakdown_sum_and_zone_balances_close(net: Net, carbon: fl
         injection[row["zone_from"]] += keep * b - f
         injection[row["zone_to"]] += keep * f - b
     for z in zones:
-        np.testing.assert_allclose(injection[z], net.demand[z], rtol=0, atol=1e-6,
-                                   err_msg=f"zone {z} balance does not close")
+        np.testing.assert_allclose(
+            injection[z], net.demand[z], rtol=0, atol=1e-6, err_msg=f"zone {z} balance does not close"
+        )
 
     # Storage: net dispatch = discharge − charge, and the cyclic level equation holds step by step.
     dur = net.weights if net.duration is None else net.duration
@@ -348,6 +410,7 @@ def test_objective_is_breakdown_sum_and_zone_balances_close(net: Net, carbon: fl
         np.testing.assert_allclose(disp[u].to_numpy(), d - c, atol=1e-9)
         keep = (1.0 - s["standing_loss_pu_per_h"]) ** dur
         rebuilt = keep * np.roll(e, 1) + dur * (s["efficiency_charge_pu"] * c - d / s["efficiency_discharge_pu"])
-        np.testing.assert_allclose(e, rebuilt, rtol=0, atol=1e-6 * max(1.0, float(np.abs(e).max())),
-                                   err_msg=f"storage {u} level equation")
+        np.testing.assert_allclose(
+            e, rebuilt, rtol=0, atol=1e-6 * max(1.0, float(np.abs(e).max())), err_msg=f"storage {u} level equation"
+        )
         assert e.min() >= -1e-6

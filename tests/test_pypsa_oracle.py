@@ -138,11 +138,26 @@ def to_dataset_tables(case: Case) -> tuple[dict, dict, dict]:
     techs, gens, stor, hydro, links = [], [], [], [], []
     profiles, inflows = {}, {}
     for g in case.gens:
-        techs.append({"technology": f"t-{g.name}", "category": "gas" if g.fuel else "solar", "fuel": g.fuel,
-                      "renewable": not g.fuel, "efficiency_pu": g.efficiency, "vom_usd_per_mwh": g.vom,
-                      "capex_usd_per_kw": g.capex_kw, "fom_usd_per_kw_yr": g.fom_kw_yr, "lifetime_yr": g.lifetime})
-        row = {"generator": g.name, "zone": g.zone, "technology": f"t-{g.name}", "p_nom_mw": g.p_nom,
-               "p_nom_max_mw": g.p_nom_max}
+        techs.append(
+            {
+                "technology": f"t-{g.name}",
+                "category": "gas" if g.fuel else "solar",
+                "fuel": g.fuel,
+                "renewable": not g.fuel,
+                "efficiency_pu": g.efficiency,
+                "vom_usd_per_mwh": g.vom,
+                "capex_usd_per_kw": g.capex_kw,
+                "fom_usd_per_kw_yr": g.fom_kw_yr,
+                "lifetime_yr": g.lifetime,
+            }
+        )
+        row = {
+            "generator": g.name,
+            "zone": g.zone,
+            "technology": f"t-{g.name}",
+            "p_nom_mw": g.p_nom,
+            "p_nom_max_mw": g.p_nom_max,
+        }
         if g.via_overrides:
             row.update(efficiency_pu=g.efficiency, vom_usd_per_mwh=g.vom, capex_usd_per_kw=g.capex_kw)
             techs[-1].update(efficiency_pu=0.99, vom_usd_per_mwh=99.0, capex_usd_per_kw=9999.0)
@@ -153,22 +168,60 @@ def to_dataset_tables(case: Case) -> tuple[dict, dict, dict]:
             row["availability_pu"] = float(g.availability)
         gens.append(row)
     for s in case.storage:
-        techs.append({"technology": f"t-{s.name}", "category": "storage", "vom_usd_per_mwh": s.vom,
-                      "capex_usd_per_kw": s.capex_kw, "fom_usd_per_kw_yr": s.fom_kw_yr, "lifetime_yr": s.lifetime})
-        stor.append({"storage": s.name, "zone": s.zone, "technology": f"t-{s.name}", "p_nom_mw": s.p_nom,
-                     "p_nom_max_mw": s.p_nom_max, "max_hours": s.max_hours, "efficiency_charge_pu": s.eta_c,
-                     "efficiency_discharge_pu": s.eta_d, "standing_loss_pu_per_h": s.standing_loss,
-                     "capex_usd_per_kwh": s.capex_kwh})
+        techs.append(
+            {
+                "technology": f"t-{s.name}",
+                "category": "storage",
+                "vom_usd_per_mwh": s.vom,
+                "capex_usd_per_kw": s.capex_kw,
+                "fom_usd_per_kw_yr": s.fom_kw_yr,
+                "lifetime_yr": s.lifetime,
+            }
+        )
+        stor.append(
+            {
+                "storage": s.name,
+                "zone": s.zone,
+                "technology": f"t-{s.name}",
+                "p_nom_mw": s.p_nom,
+                "p_nom_max_mw": s.p_nom_max,
+                "max_hours": s.max_hours,
+                "efficiency_charge_pu": s.eta_c,
+                "efficiency_discharge_pu": s.eta_d,
+                "standing_loss_pu_per_h": s.standing_loss,
+                "capex_usd_per_kwh": s.capex_kwh,
+            }
+        )
     for h in case.hydro:
         techs.append({"technology": f"t-{h.name}", "category": "hydro", "renewable": True, "vom_usd_per_mwh": h.vom})
-        hydro.append({"hydro": h.name, "zone": h.zone, "technology": f"t-{h.name}", "p_nom_mw": h.p_nom,
-                      "energy_mwh": h.energy_mwh, "inflow": h.name})
+        hydro.append(
+            {
+                "hydro": h.name,
+                "zone": h.zone,
+                "technology": f"t-{h.name}",
+                "p_nom_mw": h.p_nom,
+                "energy_mwh": h.energy_mwh,
+                "inflow": h.name,
+            }
+        )
         inflows[h.name] = np.asarray(h.inflow, dtype=float)
     for lk in case.links:
-        links.append({"link": lk.name, "zone_from": lk.a, "zone_to": lk.b, "kind": "AC",
-                      "status": "existing" if lk.p_nom > 0 else "candidate", "p_nom_mw": lk.p_nom,
-                      "p_nom_max_mw": lk.p_nom_max, "length_km": 100.0, "loss_pu": lk.loss,
-                      "capex_usd_per_mw": lk.capex_mw, "fom_pct_per_yr": lk.fom_pct, "lifetime_yr": lk.lifetime})
+        links.append(
+            {
+                "link": lk.name,
+                "zone_from": lk.a,
+                "zone_to": lk.b,
+                "kind": "AC",
+                "status": "existing" if lk.p_nom > 0 else "candidate",
+                "p_nom_mw": lk.p_nom,
+                "p_nom_max_mw": lk.p_nom_max,
+                "length_km": 100.0,
+                "loss_pu": lk.loss,
+                "capex_usd_per_mw": lk.capex_mw,
+                "fom_pct_per_yr": lk.fom_pct,
+                "lifetime_yr": lk.lifetime,
+            }
+        )
     tables: dict[str, list[dict]] = {"zones": zones, "fuels": fuels, "technologies": techs, "generators": gens}
     if stor:
         tables["storage"] = stor
@@ -177,22 +230,32 @@ def to_dataset_tables(case: Case) -> tuple[dict, dict, dict]:
     if links:
         tables["links"] = links
     if case.zone_fuel_price:
-        tables["fuel_prices"] = [{"zone": z, "fuel": f, "price_usd_per_mwh_th": p}
-                                 for (z, f), p in case.zone_fuel_price.items()]
+        tables["fuel_prices"] = [
+            {"zone": z, "fuel": f, "price_usd_per_mwh_th": p} for (z, f), p in case.zone_fuel_price.items()
+        ]
     if case.subsidies:
-        tables["fuel_subsidies"] = [{"zone": z, "fuel": f, "subsidy_usd_per_mwh_th": s}
-                                    for (z, f), s in case.subsidies.items()]
+        tables["fuel_subsidies"] = [
+            {"zone": z, "fuel": f, "subsidy_usd_per_mwh_th": s} for (z, f), s in case.subsidies.items()
+        ]
     return tables, profiles, inflows
 
 
 def solve_ours(case: Case, folder, fuel_subsidies: bool = True):
     """Write the case as a dataset folder, read it back and solve it; returns the Results."""
     tables, profiles, inflows = to_dataset_tables(case)
-    write_dataset(folder, tables, case.demand, availability_pu=profiles or None, inflow_mw=inflows or None,
-                  weight_h=case.weights, duration_h=case.duration)
+    write_dataset(
+        folder,
+        tables,
+        case.demand,
+        availability_pu=profiles or None,
+        inflow_mw=inflows or None,
+        weight_h=case.weights,
+        duration_h=case.duration,
+    )
     ds = load_dataset(folder)
-    opts = ModelOptions(discount_rate=case.discount_rate, carbon_price_usd_per_t=case.carbon_price,
-                        fuel_subsidies=fuel_subsidies)
+    opts = ModelOptions(
+        discount_rate=case.discount_rate, carbon_price_usd_per_t=case.carbon_price, fuel_subsidies=fuel_subsidies
+    )
     res = solve_dataset(ds, opts)
     assert res.summary["status"] == "optimal"
     return res
@@ -225,39 +288,103 @@ def optimise_pypsa(case: Case, fuel_subsidies: bool = True):
         n.add("Load", f"load-{z}", bus=z, p_set=s(d))
         dmax = float(np.max(d))
         if dmax > 0:
-            n.add("Generator", f"voll-{z}", bus=z, p_nom=dmax, p_max_pu=s(np.asarray(d) / dmax),
-                  marginal_cost=case.voll[z])
+            n.add(
+                "Generator",
+                f"voll-{z}",
+                bus=z,
+                p_nom=dmax,
+                p_max_pu=s(np.asarray(d) / dmax),
+                marginal_cost=case.voll[z],
+            )
     for g in case.gens:
         ext = g.p_nom_max is not None and g.p_nom_max > g.p_nom
-        kw = dict(p_nom_extendable=True, p_nom_min=g.p_nom, p_nom_max=g.p_nom_max,
-                  capital_cost=(g.capex_kw * crf(r, g.lifetime) + g.fom_kw_yr) * 1000.0) if ext else {}
+        kw = (
+            dict(
+                p_nom_extendable=True,
+                p_nom_min=g.p_nom,
+                p_nom_max=g.p_nom_max,
+                capital_cost=(g.capex_kw * crf(r, g.lifetime) + g.fom_kw_yr) * 1000.0,
+            )
+            if ext
+            else {}
+        )
         avail = s(g.availability) if np.ndim(g.availability) else s(np.full(case.n, g.availability))
-        n.add("Generator", g.name, bus=g.zone, p_nom=g.p_nom, p_max_pu=avail,
-              marginal_cost=marginal_cost(case, g, fuel_subsidies), **kw)
+        n.add(
+            "Generator",
+            g.name,
+            bus=g.zone,
+            p_nom=g.p_nom,
+            p_max_pu=avail,
+            marginal_cost=marginal_cost(case, g, fuel_subsidies),
+            **kw,
+        )
     for st in case.storage:
         ext = st.p_nom_max is not None and st.p_nom_max > st.p_nom
         cc = ((st.capex_kw + st.capex_kwh * st.max_hours) * crf(r, st.lifetime) + st.fom_kw_yr) * 1000.0
         kw = dict(p_nom_extendable=True, p_nom_min=st.p_nom, p_nom_max=st.p_nom_max, capital_cost=cc) if ext else {}
-        n.add("StorageUnit", st.name, bus=st.zone, p_nom=st.p_nom, max_hours=st.max_hours,
-              efficiency_store=st.eta_c, efficiency_dispatch=st.eta_d, standing_loss=st.standing_loss,
-              cyclic_state_of_charge=True, marginal_cost=st.vom, **kw)
+        n.add(
+            "StorageUnit",
+            st.name,
+            bus=st.zone,
+            p_nom=st.p_nom,
+            max_hours=st.max_hours,
+            efficiency_store=st.eta_c,
+            efficiency_dispatch=st.eta_d,
+            standing_loss=st.standing_loss,
+            cyclic_state_of_charge=True,
+            marginal_cost=st.vom,
+            **kw,
+        )
     for h in case.hydro:
         if h.energy_mwh > 0:
-            n.add("StorageUnit", h.name, bus=h.zone, p_nom=h.p_nom, max_hours=h.energy_mwh / h.p_nom,
-                  p_min_pu=0.0, efficiency_store=1.0, efficiency_dispatch=1.0, inflow=s(h.inflow),
-                  cyclic_state_of_charge=True, marginal_cost=h.vom)
+            n.add(
+                "StorageUnit",
+                h.name,
+                bus=h.zone,
+                p_nom=h.p_nom,
+                max_hours=h.energy_mwh / h.p_nom,
+                p_min_pu=0.0,
+                efficiency_store=1.0,
+                efficiency_dispatch=1.0,
+                inflow=s(h.inflow),
+                cyclic_state_of_charge=True,
+                marginal_cost=h.vom,
+            )
         else:
-            n.add("Generator", h.name, bus=h.zone, p_nom=h.p_nom,
-                  p_max_pu=s(np.minimum(1.0, np.asarray(h.inflow) / h.p_nom)), marginal_cost=h.vom)
+            n.add(
+                "Generator",
+                h.name,
+                bus=h.zone,
+                p_nom=h.p_nom,
+                p_max_pu=s(np.minimum(1.0, np.asarray(h.inflow) / h.p_nom)),
+                marginal_cost=h.vom,
+            )
     tied = []
     for lk in case.links:
         ext = lk.p_nom_max is not None and lk.p_nom_max > lk.p_nom
         cc = lk.capex_mw * crf(r, lk.lifetime) + lk.capex_mw * lk.fom_pct / 100.0
         for suffix, b0, b1 in (("fwd", lk.a, lk.b), ("bwd", lk.b, lk.a)):
-            kw = dict(p_nom_extendable=True, p_nom_min=lk.p_nom, p_nom_max=lk.p_nom_max,
-                      capital_cost=cc if suffix == "fwd" else 0.0) if ext else {}
-            n.add("Link", f"{lk.name}-{suffix}", bus0=b0, bus1=b1, p_nom=lk.p_nom, efficiency=1.0 - lk.loss,
-                  p_min_pu=0.0, p_max_pu=1.0, **kw)
+            kw = (
+                dict(
+                    p_nom_extendable=True,
+                    p_nom_min=lk.p_nom,
+                    p_nom_max=lk.p_nom_max,
+                    capital_cost=cc if suffix == "fwd" else 0.0,
+                )
+                if ext
+                else {}
+            )
+            n.add(
+                "Link",
+                f"{lk.name}-{suffix}",
+                bus0=b0,
+                bus1=b1,
+                p_nom=lk.p_nom,
+                efficiency=1.0 - lk.loss,
+                p_min_pu=0.0,
+                p_max_pu=1.0,
+                **kw,
+            )
         if ext:
             tied.append(lk.name)
 
@@ -270,8 +397,12 @@ def optimise_pypsa(case: Case, fuel_subsidies: bool = True):
             bwd = p_nom.sel(name=f"{name}-bwd", drop=True)
             n.model.add_constraints(fwd - bwd == 0, name=f"tie-{name}")
 
-    status, condition = n.optimize(solver_name="highs", include_objective_constant=True,
-                                   extra_functionality=tie_link_capacities, log_to_console=False)
+    status, condition = n.optimize(
+        solver_name="highs",
+        include_objective_constant=True,
+        extra_functionality=tie_link_capacities,
+        log_to_console=False,
+    )
     assert status == "ok" and condition == "optimal", (status, condition)
     return n
 
@@ -291,8 +422,12 @@ def compare(case: Case, folder, *, fuel_subsidies: bool = True, prices: bool = F
     )
     if prices:
         zones = list(case.demand)
-        np.testing.assert_allclose(res.hourly["price_usd_per_mwh"][zones].to_numpy(),
-                                   n.buses_t.marginal_price[zones].to_numpy(), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(
+            res.hourly["price_usd_per_mwh"][zones].to_numpy(),
+            n.buses_t.marginal_price[zones].to_numpy(),
+            rtol=1e-6,
+            atol=1e-6,
+        )
     return res, n
 
 
@@ -342,8 +477,10 @@ def case_storage_arbitrage() -> Case:
     step = HOURS / n  # mean step length: storage hours are scaled by it so a "4 h" battery cycles daily
     return Case(
         weights=w,
-        demand={"A": 400.0 + 100.0 * np.cos((hod - 19) / 24 * 2 * np.pi),
-                "B": 250.0 + 120.0 * np.cos((hod - 20) / 24 * 2 * np.pi)},
+        demand={
+            "A": 400.0 + 100.0 * np.cos((hod - 19) / 24 * 2 * np.pi),
+            "B": 250.0 + 120.0 * np.cos((hod - 20) / 24 * 2 * np.pi),
+        },
         voll={"A": 10_000.0, "B": 10_000.0},
         fuels={"gas": (30.0, 0.2), "oil": (60.0, 0.26)},
         gens=[
@@ -370,23 +507,53 @@ def case_expansion() -> Case:
     step = HOURS / n
     return Case(
         weights=w,
-        demand={"A": 800.0 + 200.0 * np.cos((hod - 19) / 24 * 2 * np.pi),
-                "B": 500.0 + 50.0 * np.sin(hod / 24 * 2 * np.pi),
-                "C": np.full(n, 300.0)},
+        demand={
+            "A": 800.0 + 200.0 * np.cos((hod - 19) / 24 * 2 * np.pi),
+            "B": 500.0 + 50.0 * np.sin(hod / 24 * 2 * np.pi),
+            "C": np.full(n, 300.0),
+        },
         voll={"A": 8000.0, "B": 8000.0, "C": 8000.0},
         fuels={"gas": (35.0, 0.2)},
         gens=[
-            Gen("A-solar", "A", 0.0, p_nom_max=3000.0, availability=sun, capex_kw=650.0, fom_kw_yr=12.0,
-                lifetime=30.0),
-            Gen("A-ccgt", "A", 400.0, p_nom_max=1200.0, fuel="gas", efficiency=0.56, vom=4.0, capex_kw=950.0,
-                fom_kw_yr=25.0),
-            Gen("B-wind", "B", 100.0, p_nom_max=2000.0, availability=wind, capex_kw=1200.0, fom_kw_yr=30.0,
-                lifetime=30.0),
+            Gen("A-solar", "A", 0.0, p_nom_max=3000.0, availability=sun, capex_kw=650.0, fom_kw_yr=12.0, lifetime=30.0),
+            Gen(
+                "A-ccgt",
+                "A",
+                400.0,
+                p_nom_max=1200.0,
+                fuel="gas",
+                efficiency=0.56,
+                vom=4.0,
+                capex_kw=950.0,
+                fom_kw_yr=25.0,
+            ),
+            Gen(
+                "B-wind",
+                "B",
+                100.0,
+                p_nom_max=2000.0,
+                availability=wind,
+                capex_kw=1200.0,
+                fom_kw_yr=30.0,
+                lifetime=30.0,
+            ),
             Gen("B-ocgt", "B", 300.0, fuel="gas", efficiency=0.36, vom=6.0),
             Gen("C-ocgt", "C", 350.0, fuel="gas", efficiency=0.34, vom=6.0),
         ],
-        storage=[Sto("A-battery", "A", 0.0, max_hours=4.0 * step, p_nom_max=800.0, capex_kw=150.0, capex_kwh=0.1,
-                     fom_kw_yr=8.0, eta_c=0.96, eta_d=0.96)],
+        storage=[
+            Sto(
+                "A-battery",
+                "A",
+                0.0,
+                max_hours=4.0 * step,
+                p_nom_max=800.0,
+                capex_kw=150.0,
+                capex_kwh=0.1,
+                fom_kw_yr=8.0,
+                eta_c=0.96,
+                eta_d=0.96,
+            )
+        ],
         links=[
             Lnk("A-B", "A", "B", 100.0, loss=0.03, p_nom_max=900.0, capex_mw=400_000.0, fom_pct=2.0),
             Lnk("B-C", "B", "C", 0.0, loss=0.05, p_nom_max=600.0, capex_mw=700_000.0, lifetime=35.0),
@@ -408,35 +575,77 @@ def case_mix() -> Case:
     step = HOURS / n
     return Case(
         weights=w,
-        demand={"A": np.round(700.0 * evening, 1), "B": np.round(450.0 * evening[::-1], 1),
-                "C": np.round(300.0 + rng.uniform(0, 60, n), 1), "D": np.round(150.0 * evening, 1)},
+        demand={
+            "A": np.round(700.0 * evening, 1),
+            "B": np.round(450.0 * evening[::-1], 1),
+            "C": np.round(300.0 + rng.uniform(0, 60, n), 1),
+            "D": np.round(150.0 * evening, 1),
+        },
         voll={"A": 6000.0, "B": 6000.0, "C": 9000.0, "D": 2500.0},
         fuels={"gas": (25.0, 0.198), "coal": (12.0, 0.336), "oil": (55.0, 0.257)},
         zone_fuel_price={("C", "gas"): 10.0},
         subsidies={("A", "gas"): 8.0, ("B", "oil"): 20.0, ("D", "oil"): 70.0},  # D's subsidy exceeds the price
         gens=[
-            Gen("A-ccgt", "A", 500.0, p_nom_max=900.0, fuel="gas", efficiency=0.55, vom=4.0, capex_kw=1000.0,
-                fom_kw_yr=25.0, availability=0.9, via_overrides=True),
+            Gen(
+                "A-ccgt",
+                "A",
+                500.0,
+                p_nom_max=900.0,
+                fuel="gas",
+                efficiency=0.55,
+                vom=4.0,
+                capex_kw=1000.0,
+                fom_kw_yr=25.0,
+                availability=0.9,
+                via_overrides=True,
+            ),
             Gen("A-coal", "A", 300.0, fuel="coal", efficiency=0.36, vom=6.0, availability=0.85),
-            Gen("A-solar", "A", 100.0, p_nom_max=1500.0, availability=sun, capex_kw=700.0, fom_kw_yr=12.0,
-                lifetime=30.0),
+            Gen(
+                "A-solar", "A", 100.0, p_nom_max=1500.0, availability=sun, capex_kw=700.0, fom_kw_yr=12.0, lifetime=30.0
+            ),
             Gen("B-oil", "B", 350.0, fuel="oil", efficiency=0.35, vom=8.0, availability=0.8, via_overrides=True),
-            Gen("B-solar", "B", 50.0, p_nom_max=800.0, availability=sun, capex_kw=750.0, fom_kw_yr=12.0,
-                lifetime=30.0),
+            Gen("B-solar", "B", 50.0, p_nom_max=800.0, availability=sun, capex_kw=750.0, fom_kw_yr=12.0, lifetime=30.0),
             Gen("C-ccgt", "C", 250.0, fuel="gas", efficiency=0.55, vom=4.0),
-            Gen("C-wind", "C", 50.0, p_nom_max=1000.0, availability=wind, capex_kw=1200.0, fom_kw_yr=30.0,
-                lifetime=30.0),
+            Gen(
+                "C-wind", "C", 50.0, p_nom_max=1000.0, availability=wind, capex_kw=1200.0, fom_kw_yr=30.0, lifetime=30.0
+            ),
             Gen("D-oil", "D", 110.0, fuel="oil", efficiency=0.33, vom=9.0),
         ],
         storage=[
-            Sto("A-battery", "A", 0.0, max_hours=4.0 * step, p_nom_max=400.0, capex_kw=150.0, capex_kwh=0.1,
-                fom_kw_yr=8.0, standing_loss=0.0005, vom=0.3),
-            Sto("C-phs", "C", 80.0, max_hours=10.0 * step, p_nom_max=200.0, capex_kw=1500.0, fom_kw_yr=15.0,
-                eta_c=0.87, eta_d=0.9, lifetime=50.0),
+            Sto(
+                "A-battery",
+                "A",
+                0.0,
+                max_hours=4.0 * step,
+                p_nom_max=400.0,
+                capex_kw=150.0,
+                capex_kwh=0.1,
+                fom_kw_yr=8.0,
+                standing_loss=0.0005,
+                vom=0.3,
+            ),
+            Sto(
+                "C-phs",
+                "C",
+                80.0,
+                max_hours=10.0 * step,
+                p_nom_max=200.0,
+                capex_kw=1500.0,
+                fom_kw_yr=15.0,
+                eta_c=0.87,
+                eta_d=0.9,
+                lifetime=50.0,
+            ),
         ],
         hydro=[
-            Hyd("B-reservoir", "B", 300.0, energy_mwh=4000.0 * step, inflow=np.round(150.0 + 40.0 * np.sin(np.arange(n) / 7.0), 1),
-                vom=1.0),
+            Hyd(
+                "B-reservoir",
+                "B",
+                300.0,
+                energy_mwh=4000.0 * step,
+                inflow=np.round(150.0 + 40.0 * np.sin(np.arange(n) / 7.0), 1),
+                vom=1.0,
+            ),
             Hyd("B-ror", "B", 120.0, energy_mwh=0.0, inflow=np.round(90.0 + 50.0 * np.cos(np.arange(n) / 5.0), 1)),
         ],
         links=[
@@ -462,20 +671,42 @@ def case_typical_day() -> Case:
     return Case(
         weights=np.full(n, HOURS / n),
         duration=np.ones(n),
-        demand={"A": np.round(600.0 + 200.0 * np.exp(-((hod - 20) ** 2) / 6.0), 1),
-                "B": np.round(300.0 + 80.0 * np.cos((hod - 14) / 24 * 2 * np.pi), 1)},
+        demand={
+            "A": np.round(600.0 + 200.0 * np.exp(-((hod - 20) ** 2) / 6.0), 1),
+            "B": np.round(300.0 + 80.0 * np.cos((hod - 14) / 24 * 2 * np.pi), 1),
+        },
         voll={"A": 10_000.0, "B": 10_000.0},
         fuels={"gas": (30.0, 0.2)},
         gens=[
-            Gen("A-solar", "A", 300.0, p_nom_max=2500.0, availability=sun, capex_kw=600.0, fom_kw_yr=10.0,
-                lifetime=30.0),
+            Gen(
+                "A-solar", "A", 300.0, p_nom_max=2500.0, availability=sun, capex_kw=600.0, fom_kw_yr=10.0, lifetime=30.0
+            ),
             Gen("A-ocgt", "A", 700.0, fuel="gas", efficiency=0.36, vom=5.0),
             Gen("B-ccgt", "B", 350.0, fuel="gas", efficiency=0.55, vom=4.0),
         ],
-        storage=[Sto("A-battery", "A", 50.0, max_hours=4.0, p_nom_max=600.0, capex_kw=150.0, capex_kwh=120.0,
-                     fom_kw_yr=6.0, standing_loss=0.001, vom=0.2)],
-        hydro=[Hyd("B-reservoir", "B", 150.0, energy_mwh=600.0,
-                   inflow=np.round(60.0 + 20.0 * np.sin(hod / 24 * 2 * np.pi), 1))],
+        storage=[
+            Sto(
+                "A-battery",
+                "A",
+                50.0,
+                max_hours=4.0,
+                p_nom_max=600.0,
+                capex_kw=150.0,
+                capex_kwh=120.0,
+                fom_kw_yr=6.0,
+                standing_loss=0.001,
+                vom=0.2,
+            )
+        ],
+        hydro=[
+            Hyd(
+                "B-reservoir",
+                "B",
+                150.0,
+                energy_mwh=600.0,
+                inflow=np.round(60.0 + 20.0 * np.sin(hod / 24 * 2 * np.pi), 1),
+            )
+        ],
         links=[Lnk("A-B", "A", "B", 100.0, loss=0.02, p_nom_max=400.0, capex_mw=300_000.0)],
         carbon_price=20.0,
     )

@@ -27,11 +27,23 @@ def _gas_only(tmp_path):
     tables = {
         "zones": zones("A", "B"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 20, "co2_t_per_mwh_th": 0.2}],
-        "technologies": [tech("ccgt", "gas", fuel="gas", efficiency_pu=0.5),
-                         tech("wind", "wind", renewable=True, non_conventional=True)],
+        "technologies": [
+            tech("ccgt", "gas", fuel="gas", efficiency_pu=0.5),
+            tech("wind", "wind", renewable=True, non_conventional=True),
+        ],
         "generators": [gen("A-gas", "A", "ccgt", 300), gen("A-wind", "A", "wind", 50), gen("B-gas", "B", "ccgt", 300)],
-        "links": [{"link": "A-B", "zone_from": "A", "zone_to": "B", "kind": "AC", "status": "existing",
-                   "p_nom_mw": 100, "length_km": 100, "loss_pu": 0.0}],
+        "links": [
+            {
+                "link": "A-B",
+                "zone_from": "A",
+                "zone_to": "B",
+                "kind": "AC",
+                "status": "existing",
+                "p_nom_mw": 100,
+                "length_km": 100,
+                "loss_pu": 0.0,
+            }
+        ],
     }
     return build(tmp_path, tables, {"A": [100.0, 100.0], "B": [100.0, 100.0]})
 
@@ -52,8 +64,10 @@ def test_infeasible_renewable_share_is_explained(tmp_path):
     ds = _gas_only(tmp_path)
     with pytest.raises(InfeasibleError) as exc:
         solve_dataset(ds, ModelOptions(min_renewable_share=0.5, allow_unserved=False))
-    assert "policy_min_renewable_share: the highest renewable share reachable is 25.0%, below the required 50.0%" in str(
-        exc.value)
+    assert (
+        "policy_min_renewable_share: the highest renewable share reachable is 25.0%, below the required 50.0%"
+        in str(exc.value)
+    )
 
 
 def test_unsuppliable_zone_without_load_shedding_is_explained(tmp_path):
@@ -62,8 +76,10 @@ def test_unsuppliable_zone_without_load_shedding_is_explained(tmp_path):
     with pytest.raises(InfeasibleError) as exc:
         solve_dataset(ds, ModelOptions(allow_unserved=False))
     msg = str(exc.value)
-    assert "zone_energy_balance: demand cannot be met in 2 of 2 timesteps (B 438.0 GWh); worst: B at timestep 0 by " \
-           "50.0 MW" in msg
+    assert (
+        "zone_energy_balance: demand cannot be met in 2 of 2 timesteps (B 438.0 GWh); worst: B at timestep 0 by "
+        "50.0 MW" in msg
+    )
     assert "policy.allow_unserved: true" in msg
 
 
@@ -120,8 +136,13 @@ def test_concurrent_writer_is_refused_and_stale_lock_taken_over(tmp_path):
 def test_sigterm_during_solve_leaves_nothing(tmp_path):
     out = tmp_path / "res"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    p = subprocess.Popen([sys.executable, "-m", "grid_model", "run", "scenarios/calibration_2023.yaml", "--out", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "grid_model", "run", "scenarios/calibration_2023.yaml", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     time.sleep(8)  # inside load / build / solve
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=60)
@@ -160,8 +181,12 @@ def test_no_numerical_warnings_from_highs_on_the_real_dataset(tmp_path):
     from grid_model.solve import compile_model, run
 
     sc = load_scenario("scenarios/integrated.yaml")
-    sc = sc.model_copy(update={"time": TimeConfig(mode="typical", n_periods=2), "policy": sc.policy.model_copy(
-        update={"carbon_price_usd_per_t": 50.0, "co2_cap_mt": 500.0})})
+    sc = sc.model_copy(
+        update={
+            "time": TimeConfig(mode="typical", n_periods=2),
+            "policy": sc.policy.model_copy(update={"carbon_price_usd_per_t": 50.0, "co2_cap_mt": 500.0}),
+        }
+    )
     from grid_model.dataset import load_dataset
 
     ds = apply_scenario(load_dataset(sc.dataset_path(), sc.hydrology), sc)
@@ -173,11 +198,19 @@ def test_no_numerical_warnings_from_highs_on_the_real_dataset(tmp_path):
     assert "WARNING" not in text, [ln for ln in text.splitlines() if "WARNING" in ln]
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    ("kInfeasible", "infeasible"), ("kUnboundedOrInfeasible", "infeasible"), ("kUnbounded", "unbounded"),
-    ("kTimeLimit", "time limit"), ("kIterationLimit", "iteration limit"), ("kSolveError", "numerical trouble"),
-    ("kPostsolveError", "numerical trouble"), ("kUnknown", "run_crossover"),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("kInfeasible", "infeasible"),
+        ("kUnboundedOrInfeasible", "infeasible"),
+        ("kUnbounded", "unbounded"),
+        ("kTimeLimit", "time limit"),
+        ("kIterationLimit", "iteration limit"),
+        ("kSolveError", "numerical trouble"),
+        ("kPostsolveError", "numerical trouble"),
+        ("kUnknown", "run_crossover"),
+    ],
+)
 def test_every_non_optimal_status_has_its_own_message(status, expected):
     import highspy
 

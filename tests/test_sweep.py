@@ -49,8 +49,14 @@ def scheduler() -> Iterator[str]:
     """
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
-                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=logging.ERROR) as cluster:
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.ERROR,
+    ) as cluster:
         yield cluster.scheduler_address
 
 
@@ -61,7 +67,9 @@ def scheduler() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def grid(tmp_path_factory) -> tuple[Path, pd.DataFrame, list[tuple[int, int, str]]]:
     tmp = tmp_path_factory.mktemp("grid")
-    spec = spec_file(tmp, f"""mode: grid
+    spec = spec_file(
+        tmp,
+        f"""mode: grid
 parameters:
   - name: gas_price_multiplier
     override: {GAS}
@@ -69,7 +77,8 @@ parameters:
   - name: carbon_price
     key: policy.carbon_price_usd_per_t
     values: {list(CARBON)}
-""")
+""",
+    )
     calls: list[tuple[int, int, str]] = []
     df = run_sweep(spec, tmp / "out", n_workers=2, progress=lambda d, n, m: calls.append((d, n, m)))
     return tmp, df, calls
@@ -121,7 +130,8 @@ def test_grid_members_re_solve_warm_and_match_a_direct_solve(grid):
     assert modes.get("cold", 0) <= 2 and modes.get("warm", 0) >= 14, modes
     base = load_scenario(BASE)
     direct = SolveSession(warm=False).solve(
-        base.model_copy(update={"policy": base.policy.model_copy(update={"carbon_price_usd_per_t": 25.0})}))
+        base.model_copy(update={"policy": base.policy.model_copy(update={"carbon_price_usd_per_t": 25.0})})
+    )
     row = df.set_index("member").loc["base__gas_price_multiplier=1__carbon_price=25"]
     for key in ("objective_usd", "system_cost_usd", "subsidy_cost_usd", "demand_twh"):
         assert row[key] == pytest.approx(direct.summary[key], rel=1e-7), key
@@ -132,10 +142,13 @@ def test_grid_members_re_solve_warm_and_match_a_direct_solve(grid):
 
 
 def test_failed_members_are_reported_and_the_rest_run(tmp_path, scheduler):
-    spec = spec_file(tmp_path, """parameters:
+    spec = spec_file(
+        tmp_path,
+        """parameters:
   - {name: hydrology, key: hydrology, values: [average, 2023, dry]}
   - {name: carbon_price, key: policy.carbon_price_usd_per_t, values: [10, -5]}
-""")
+""",
+    )
     df = run_sweep(spec, tmp_path / "out", scheduler=scheduler, write_members=True).set_index("member")
     assert len(df) == 6
     ok = df[df["status"] == "ok"]
@@ -143,7 +156,8 @@ def test_failed_members_are_reported_and_the_rest_run(tmp_path, scheduler):
     assert sorted(ok.index) == ["base__hydrology=2023__carbon_price=10", "base__hydrology=average__carbon_price=10"]
     assert (ok["error"] == "").all() and ok["objective_usd"].notna().all()
     assert ok.at["base__hydrology=2023__carbon_price=10", "objective_usd"] != pytest.approx(
-        ok.at["base__hydrology=average__carbon_price=10", "objective_usd"], rel=1e-9)
+        ok.at["base__hydrology=average__carbon_price=10", "objective_usd"], rel=1e-9
+    )
     dry = df.loc["base__hydrology=dry__carbon_price=10"]
     assert dry["status"] == "failed"
     assert "hydrology 'dry' not found" in dry["error"] and "inflow_mw_dry.csv" in dry["error"]
@@ -157,17 +171,21 @@ def test_failed_members_are_reported_and_the_rest_run(tmp_path, scheduler):
     for name in ok.index:  # each solved member's results folder, as `grid-model run` writes it
         folder = tmp_path / "out" / "members" / name
         assert json.loads((folder / "summary.json").read_text())["objective_usd"] == pytest.approx(
-            ok.at[name, "objective_usd"], rel=1e-9)
+            ok.at[name, "objective_usd"], rel=1e-9
+        )
         assert (folder / "scenario.yaml").exists() and (folder / "generation.csv").exists()
     written = pd.read_csv(tmp_path / "out" / "sweep.csv", keep_default_na=False, na_values=[""])
     assert (written["status"] == "failed").sum() == 4
 
 
 def test_bad_override_id_fails_its_members_with_the_parameter_named(tmp_path, scheduler):
-    spec = spec_file(tmp_path, """parameters:
+    spec = spec_file(
+        tmp_path,
+        """parameters:
   - {name: oil_price, override: {table: fuels, id: diesel, column: price_usd_per_mwh_th}, values: [40]}
   - {name: carbon_price, key: policy.carbon_price_usd_per_t, values: [0, 10]}
-""")
+""",
+    )
     df = run_sweep(spec, tmp_path / "out", scheduler=scheduler, warm=False)
     assert (df["status"] == "failed").all()
     for err in df["error"]:
@@ -228,38 +246,60 @@ def test_sample_sweep_is_reproducible(tmp_path, scheduler):
 GOOD_PARAM = "parameters:\n  - {name: c, key: policy.carbon_price_usd_per_t, values: [0]}\n"
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    ("modes: grid\n" + GOOD_PARAM, "key 'modes': unknown key"),
-    ("mode: grid\n", "key 'parameters': required key is missing"),
-    ("parameters: []\n", "key 'parameters'"),
-    ("parameters:\n  - {name: c, key: policy.carbon_price_usd_per_t, valuez: [0]}\n", "key 'parameters.0.valuez': unknown key"),
-    ("parameters:\n  - {name: c, key: policy.carbon_price_usd_per_t, values: [0], scale: [1]}\n",
-     "exactly one of 'values', 'scale', 'range' or 'scale_range' (got values, scale)"),
-    ("parameters:\n  - {name: c, values: [0]}\n", "exactly one of 'key'"),
-    ("parameters:\n  - {name: c, key: policy.carbon_prize, values: [0]}\n",
-     "key 'parameters.0.key': 'carbon_prize' is not a key of policy"),
-    ("parameters:\n  - {name: c, key: hydrology.wet, values: [0]}\n", "'hydrology' has no sub-keys"),
-    ("parameters:\n  - {name: c, key: year, values: [[2030]]}\n",
-     "key 'parameters.0.values.0': must be a number, a string or true/false"),
-    ("parameters:\n  - {name: n, key: name, values: [x]}\n", "'name' cannot be swept"),
-    ("parameters:\n  - {name: status, key: year, values: [2030]}\n", "'status' is a column of sweep.csv"),
-    ("parameters:\n  - {name: 'a b', key: year, values: [2030]}\n", "key 'parameters.0.name'"),
-    ("parameters:\n  - {name: c, key: policy.carbon_price_usd_per_t, range: [0, 10]}\n", "need mode: sample"),
-    ("parameters:\n  - {name: c, key: policy.carbon_price_usd_per_t, range: [10, 0]}\n", "finite lo ≤ hi"),
-    ("mode: sample\n" + GOOD_PARAM, "mode: sample needs 'samples: N'"),
-    ("parameters:\n" + "".join(f"  - {{name: p{i}, key: solver.o{i}, values: {list(range(10))}}}\n" for i in range(6)),
-     "the grid has more than 100,000 members"),
-    ("samples: 4\n" + GOOD_PARAM, "'samples' is for mode: sample"),
-    ("mode: random\n" + GOOD_PARAM, "key 'mode'"),
-    (GOOD_PARAM + "  - {name: c, key: year, values: [2030]}\n", "parameter names must be unique (repeated: c)"),
-    (GOOD_PARAM + "  - {name: d, key: policy.carbon_price_usd_per_t, values: [1]}\n", "two parameters change the same"),
-    ("parameters:\n  - {name: g, override: {table: fuel, id: gas, column: price_usd_per_mwh_th}, values: [1]}\n",
-     "unknown table 'fuel'"),
-    ("parameters:\n  - {name: g, override: {table: fuels, id: gas, column: price}, values: [1]}\n",
-     "'price' is not a settable column of fuels.csv"),
-    ("parameters: [\n", "invalid YAML"),
-    ("- just\n- a list\n", "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("modes: grid\n" + GOOD_PARAM, "key 'modes': unknown key"),
+        ("mode: grid\n", "key 'parameters': required key is missing"),
+        ("parameters: []\n", "key 'parameters'"),
+        (
+            "parameters:\n  - {name: c, key: policy.carbon_price_usd_per_t, valuez: [0]}\n",
+            "key 'parameters.0.valuez': unknown key",
+        ),
+        (
+            "parameters:\n  - {name: c, key: policy.carbon_price_usd_per_t, values: [0], scale: [1]}\n",
+            "exactly one of 'values', 'scale', 'range' or 'scale_range' (got values, scale)",
+        ),
+        ("parameters:\n  - {name: c, values: [0]}\n", "exactly one of 'key'"),
+        (
+            "parameters:\n  - {name: c, key: policy.carbon_prize, values: [0]}\n",
+            "key 'parameters.0.key': 'carbon_prize' is not a key of policy",
+        ),
+        ("parameters:\n  - {name: c, key: hydrology.wet, values: [0]}\n", "'hydrology' has no sub-keys"),
+        (
+            "parameters:\n  - {name: c, key: year, values: [[2030]]}\n",
+            "key 'parameters.0.values.0': must be a number, a string or true/false",
+        ),
+        ("parameters:\n  - {name: n, key: name, values: [x]}\n", "'name' cannot be swept"),
+        ("parameters:\n  - {name: status, key: year, values: [2030]}\n", "'status' is a column of sweep.csv"),
+        ("parameters:\n  - {name: 'a b', key: year, values: [2030]}\n", "key 'parameters.0.name'"),
+        ("parameters:\n  - {name: c, key: policy.carbon_price_usd_per_t, range: [0, 10]}\n", "need mode: sample"),
+        ("parameters:\n  - {name: c, key: policy.carbon_price_usd_per_t, range: [10, 0]}\n", "finite lo ≤ hi"),
+        ("mode: sample\n" + GOOD_PARAM, "mode: sample needs 'samples: N'"),
+        (
+            "parameters:\n"
+            + "".join(f"  - {{name: p{i}, key: solver.o{i}, values: {list(range(10))}}}\n" for i in range(6)),
+            "the grid has more than 100,000 members",
+        ),
+        ("samples: 4\n" + GOOD_PARAM, "'samples' is for mode: sample"),
+        ("mode: random\n" + GOOD_PARAM, "key 'mode'"),
+        (GOOD_PARAM + "  - {name: c, key: year, values: [2030]}\n", "parameter names must be unique (repeated: c)"),
+        (
+            GOOD_PARAM + "  - {name: d, key: policy.carbon_price_usd_per_t, values: [1]}\n",
+            "two parameters change the same",
+        ),
+        (
+            "parameters:\n  - {name: g, override: {table: fuel, id: gas, column: price_usd_per_mwh_th}, values: [1]}\n",
+            "unknown table 'fuel'",
+        ),
+        (
+            "parameters:\n  - {name: g, override: {table: fuels, id: gas, column: price}, values: [1]}\n",
+            "'price' is not a settable column of fuels.csv",
+        ),
+        ("parameters: [\n", "invalid YAML"),
+        ("- just\n- a list\n", "must be a mapping"),
+    ],
+)
 def test_bad_sweep_file_is_one_line_naming_file_and_key(tmp_path, body, expected):
     path = tmp_path / "sweep.yaml"
     path.write_text(body if body.startswith("-") else f"base: {BASE}\n{body}")
@@ -291,7 +331,7 @@ def docstring_specs() -> list[str]:
     for i, line in enumerate(lines):
         if line.endswith("::"):
             body = []
-            for text in lines[i + 2:]:
+            for text in lines[i + 2 :]:
                 if not text.startswith("    "):
                     break
                 body.append(text[4:])
@@ -318,8 +358,10 @@ def test_docstring_examples_are_valid_sweeps(tmp_path):
 
 
 def test_member_names_are_filesystem_safe():
-    assert member_name("base", {"gas": 1.0, "carbon": 25, "hydro": "2023", "fuel": False}) == \
-        "base__gas=1__carbon=25__hydro=2023__fuel=false"
+    assert (
+        member_name("base", {"gas": 1.0, "carbon": 25, "hydro": "2023", "fuel": False})
+        == "base__gas=1__carbon=25__hydro=2023__fuel=false"
+    )
     assert member_name("base", {"x": "a/b c:d", "y": 1 / 3}) == "base__x=a_b_c_d__y=0.333333"
     long = member_name("base", {f"p{i}": "v" * 20 for i in range(20)})
     assert len(long) <= sweep.MAX_NAME_CHARS and long != member_name("base", {f"p{i}": "w" * 20 for i in range(20)})
@@ -332,7 +374,9 @@ def test_member_names_are_filesystem_safe():
 def test_interrupt_leaves_no_folder_and_no_tasks(tmp_path, scheduler):
     from distributed import Client
 
-    spec = spec_file(tmp_path, f"parameters:\n  - {{name: c, key: policy.carbon_price_usd_per_t, values: {list(range(8))}}}\n")
+    spec = spec_file(
+        tmp_path, f"parameters:\n  - {{name: c, key: policy.carbon_price_usd_per_t, values: {list(range(8))}}}\n"
+    )
     out = tmp_path / "out"
     out.mkdir()
     (out / "previous.txt").write_text("kept")

@@ -28,8 +28,11 @@ def test_one_zone_merit_order(tmp_path):
     tables = {
         "zones": zones("A"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
-        "technologies": [tech("cheap", "hydro", vom_usd_per_mwh=10), tech("mid", "gas", vom_usd_per_mwh=20),
-                         tech("peak", "oil", vom_usd_per_mwh=50)],
+        "technologies": [
+            tech("cheap", "hydro", vom_usd_per_mwh=10),
+            tech("mid", "gas", vom_usd_per_mwh=20),
+            tech("peak", "oil", vom_usd_per_mwh=50),
+        ],
         "generators": [gen("g1", "A", "cheap", 50), gen("g2", "A", "mid", 50), gen("g3", "A", "peak", 100)],
     }
     ds = build(tmp_path, tables, {"A": [80.0] * 4})
@@ -49,8 +52,18 @@ def _two_zone(loss_pu=0.0, link_mw=40.0, demand_b=100.0):
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
         "technologies": [tech("cheap", "hydro", vom_usd_per_mwh=10), tech("dear", "gas", vom_usd_per_mwh=30)],
         "generators": [gen("A-cheap", "A", "cheap", 1000), gen("B-dear", "B", "dear", 1000)],
-        "links": [{"link": "A-B", "zone_from": "A", "zone_to": "B", "kind": "AC", "status": "existing",
-                   "p_nom_mw": link_mw, "length_km": 100, "loss_pu": loss_pu}],
+        "links": [
+            {
+                "link": "A-B",
+                "zone_from": "A",
+                "zone_to": "B",
+                "kind": "AC",
+                "status": "existing",
+                "p_nom_mw": link_mw,
+                "length_km": 100,
+                "loss_pu": loss_pu,
+            }
+        ],
     }, {"A": [50.0] * 2, "B": [demand_b] * 2}
 
 
@@ -90,14 +103,25 @@ def test_battery_arbitrages_a_price_spread(tmp_path):
     tables = {
         "zones": zones("A"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
-        "technologies": [tech("cheap", "solar", vom_usd_per_mwh=10), tech("dear", "gas", vom_usd_per_mwh=50),
-                         tech("battery", "storage")],
+        "technologies": [
+            tech("cheap", "solar", vom_usd_per_mwh=10),
+            tech("dear", "gas", vom_usd_per_mwh=50),
+            tech("battery", "storage"),
+        ],
         "generators": [gen("cheap", "A", "cheap", 200, profile="sun"), gen("dear", "A", "dear", 500)],
-        "storage": [{"storage": "bat", "zone": "A", "technology": "battery", "p_nom_mw": 20, "max_hours": 1,
-                     "efficiency_charge_pu": 0.9, "efficiency_discharge_pu": 0.9}],
+        "storage": [
+            {
+                "storage": "bat",
+                "zone": "A",
+                "technology": "battery",
+                "p_nom_mw": 20,
+                "max_hours": 1,
+                "efficiency_charge_pu": 0.9,
+                "efficiency_discharge_pu": 0.9,
+            }
+        ],
     }
-    ds = build(tmp_path, tables, {"A": [100.0, 100.0]}, availability_pu={"sun": [1.0, 0.0]},
-               duration_h=[1.0, 1.0])
+    ds = build(tmp_path, tables, {"A": [100.0, 100.0]}, availability_pu={"sun": [1.0, 0.0]}, duration_h=[1.0, 1.0])
     res = solve_dataset(ds)
     assert res.summary["objective_usd"] == approx((120 * 10 + (100 - 16.2) * 50) * 4380)
     ch = res.hourly["storage_charge_mw"]["bat"].to_numpy()
@@ -116,14 +140,31 @@ def test_reservoir_moves_water_to_the_expensive_hour(tmp_path):
     tables = {
         "zones": zones("A"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
-        "technologies": [tech("cheap", "gas", vom_usd_per_mwh=20), tech("dear", "oil", vom_usd_per_mwh=80),
-                         tech("hydro_reservoir", "hydro", renewable=True)],
+        "technologies": [
+            tech("cheap", "gas", vom_usd_per_mwh=20),
+            tech("dear", "oil", vom_usd_per_mwh=80),
+            tech("hydro_reservoir", "hydro", renewable=True),
+        ],
         "generators": [gen("cheap", "A", "cheap", 200, profile="p"), gen("dear", "A", "dear", 200)],
-        "hydro": [{"hydro": "res", "zone": "A", "technology": "hydro_reservoir", "p_nom_mw": 100,
-                   "energy_mwh": 100, "inflow": "res"}],
+        "hydro": [
+            {
+                "hydro": "res",
+                "zone": "A",
+                "technology": "hydro_reservoir",
+                "p_nom_mw": 100,
+                "energy_mwh": 100,
+                "inflow": "res",
+            }
+        ],
     }
-    ds = build(tmp_path, tables, {"A": [60.0, 60.0]}, availability_pu={"p": [1.0, 0.0]},
-               inflow_mw={"res": [30.0, 30.0]}, duration_h=[1.0, 1.0])
+    ds = build(
+        tmp_path,
+        tables,
+        {"A": [60.0, 60.0]},
+        availability_pu={"p": [1.0, 0.0]},
+        inflow_mw={"res": [30.0, 30.0]},
+        duration_h=[1.0, 1.0],
+    )
     res = solve_dataset(ds)
     assert res.summary["objective_usd"] == approx(60 * 20 * 4380)
     assert res.hourly["dispatch_mw"]["res"].to_numpy() == approx(np.array([0.0, 60.0]))
@@ -143,9 +184,22 @@ def test_candidate_link_built_exactly_when_it_pays_back(tmp_path, capex_usd_per_
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
         "technologies": [tech("cheap", "hydro", vom_usd_per_mwh=10), tech("dear", "gas", vom_usd_per_mwh=50)],
         "generators": [gen("A-cheap", "A", "cheap", 1000), gen("B-dear", "B", "dear", 1000)],
-        "links": [{"link": "A-B", "zone_from": "A", "zone_to": "B", "kind": "AC", "status": "candidate",
-                   "p_nom_mw": 0, "p_nom_max_mw": 200, "length_km": 100, "loss_pu": 0.0,
-                   "capex_usd_per_mw": capex_usd_per_mw, "fom_pct_per_yr": 0.0, "lifetime_yr": 1.0}],
+        "links": [
+            {
+                "link": "A-B",
+                "zone_from": "A",
+                "zone_to": "B",
+                "kind": "AC",
+                "status": "candidate",
+                "p_nom_mw": 0,
+                "p_nom_max_mw": 200,
+                "length_km": 100,
+                "loss_pu": 0.0,
+                "capex_usd_per_mw": capex_usd_per_mw,
+                "fom_pct_per_yr": 0.0,
+                "lifetime_yr": 1.0,
+            }
+        ],
     }
     ds = build(tmp_path, tables, {"A": [0.0], "B": [100.0]})
     res = solve_dataset(ds, ModelOptions(discount_rate=0.0))
@@ -160,10 +214,14 @@ def _subsidy_system():
     # Gas: 20 USD/MWh_th at η 0.5 = 40 USD/MWh; a 5 USD/MWh_th subsidy makes it 30. Coal costs 35.
     return {
         "zones": zones("A"),
-        "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 20.0, "co2_t_per_mwh_th": 0.2},
-                  {"fuel": "coal", "price_usd_per_mwh_th": 14.0, "co2_t_per_mwh_th": 0.34}],
-        "technologies": [tech("ccgt", "gas", fuel="gas", efficiency_pu=0.5),
-                         tech("coal", "coal", fuel="coal", efficiency_pu=0.4)],
+        "fuels": [
+            {"fuel": "gas", "price_usd_per_mwh_th": 20.0, "co2_t_per_mwh_th": 0.2},
+            {"fuel": "coal", "price_usd_per_mwh_th": 14.0, "co2_t_per_mwh_th": 0.34},
+        ],
+        "technologies": [
+            tech("ccgt", "gas", fuel="gas", efficiency_pu=0.5),
+            tech("coal", "coal", fuel="coal", efficiency_pu=0.4),
+        ],
         "generators": [gen("gas", "A", "ccgt", 200), gen("coal", "A", "coal", 200)],
         "fuel_subsidies": [{"zone": "A", "fuel": "gas", "subsidy_usd_per_mwh_th": 5.0}],
     }
@@ -205,8 +263,10 @@ def test_min_renewable_share(tmp_path):
     tables = {
         "zones": zones("A"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
-        "technologies": [tech("gas", "gas", vom_usd_per_mwh=10), tech("wind", "wind", vom_usd_per_mwh=30,
-                                                                        renewable=True, non_conventional=True)],
+        "technologies": [
+            tech("gas", "gas", vom_usd_per_mwh=10),
+            tech("wind", "wind", vom_usd_per_mwh=30, renewable=True, non_conventional=True),
+        ],
         "generators": [gen("gas", "A", "gas", 200), gen("wind", "A", "wind", 200)],
     }
     ds = build(tmp_path, tables, {"A": [100.0]})
@@ -238,10 +298,14 @@ def test_generation_expansion_annualised(tmp_path):
     tables = {
         "zones": zones("A"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
-        "technologies": [tech("gas", "gas", vom_usd_per_mwh=60),
-                         tech("solar", "solar", capex_usd_per_kw=1000, lifetime_yr=25, renewable=True)],
-        "generators": [gen("gas", "A", "gas", 200), gen("solar", "A", "solar", 0, p_nom_max_mw=100,
-                                                        availability_pu=0.25)],
+        "technologies": [
+            tech("gas", "gas", vom_usd_per_mwh=60),
+            tech("solar", "solar", capex_usd_per_kw=1000, lifetime_yr=25, renewable=True),
+        ],
+        "generators": [
+            gen("gas", "A", "gas", 200),
+            gen("solar", "A", "solar", 0, p_nom_max_mw=100, availability_pu=0.25),
+        ],
     }
     ds = build(tmp_path, tables, {"A": [100.0]})
     res = solve_dataset(ds, ModelOptions(discount_rate=0.07))
@@ -275,8 +339,18 @@ def test_results_read_as_blocks_equal_element_reads():
     sol = run(compiled)
     T = list(m.TIMESTEPS)
     checked = 0
-    for name in ("gen_dispatch_mw", "hydro_release_mw", "hydro_spill_mw", "hydro_level_mwh", "sto_charge_mw",
-                 "sto_discharge_mw", "sto_level_mwh", "link_flow_fwd_mw", "link_flow_bwd_mw", "zone_unserved_mw"):
+    for name in (
+        "gen_dispatch_mw",
+        "hydro_release_mw",
+        "hydro_spill_mw",
+        "hydro_level_mwh",
+        "sto_charge_mw",
+        "sto_discharge_mw",
+        "sto_level_mwh",
+        "link_flow_fwd_mw",
+        "link_flow_bwd_mw",
+        "zone_unserved_mw",
+    ):
         var = getattr(m, name)
         outer = next(iter(var.index_set().subsets()))
         block = sol.block(name, list(outer))

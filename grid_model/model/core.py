@@ -103,11 +103,16 @@ def var_rows(var, keys: list, n_steps: int) -> list[list]:
     """
     index = var.index_set()
     subsets = list(index.subsets()) if hasattr(index, "subsets") else []
-    if (len(subsets) == 2 and subsets[0].isordered() and list(subsets[0]) == list(keys)
-            and len(subsets[1]) == n_steps and len(var) == len(keys) * n_steps):
+    if (
+        len(subsets) == 2
+        and subsets[0].isordered()
+        and list(subsets[0]) == list(keys)
+        and len(subsets[1]) == n_steps
+        and len(var) == len(keys) * n_steps
+    ):
         flat = list(var.values())
         if flat and flat[0] is var[keys[0], 0] and flat[-1] is var[keys[-1], n_steps - 1]:
-            return [flat[i * n_steps:(i + 1) * n_steps] for i in range(len(keys))]
+            return [flat[i * n_steps : (i + 1) * n_steps] for i in range(len(keys))]
     return [[var[k, t] for t in range(n_steps)] for k in keys]
 
 
@@ -140,6 +145,7 @@ class Context:
 
     def __post_init__(self) -> None:
         self.balance.n_steps = len(self.ds.timesteps)
+
     costs: CostRegistry = field(default_factory=CostRegistry)
     # Expressions features publish for others / for results (e.g. emissions, generation by category)
     emissions_t: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # zone -> tCO2/yr terms
@@ -216,14 +222,18 @@ def _build(m: pyo.ConcreteModel, ctx: Context, ds: Dataset) -> None:
         return pyo.quicksum(terms) == d
 
     m.zone_energy_balance = pyo.Constraint(
-        m.ZONES, m.TIMESTEPS, rule=balance_rule,
+        m.ZONES,
+        m.TIMESTEPS,
+        rule=balance_rule,
         doc="Σ injections (generation + discharge − charge + net imports after losses + unserved) = demand [MW]",
     )
     # One objective row per cost category. The standard-form compiler returns them as the rows of its cost
     # matrix: the LP minimises their sum, and the cost breakdown is each row times the solution — exact, with no
     # Pyomo expression evaluated after the solve (grid_model.solve.standard_form).
     m.cost_usd = pyo.Objective(
-        list(COST_CATEGORIES), rule=lambda m, c: ctx.costs.expression(c), sense=pyo.minimize,
+        list(COST_CATEGORIES),
+        rule=lambda m, c: ctx.costs.expression(c),
+        sense=pyo.minimize,
         doc="Cost by category [USD/yr]; the objective is their sum",
     )
 

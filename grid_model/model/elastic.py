@@ -29,6 +29,11 @@ def add(ctx: Context) -> None:
     for z in ds.zones:
         for t in ctx.T:
             ctx.balance.add(z, t, m.elastic_short_mw[z, t] - m.elastic_surplus_mw[z, t])
-    ctx.costs.add("infeasibility_penalty", pyo.quicksum(
-        float(w[t] * ELASTIC_PENALTY_USD_PER_UNIT) * (m.elastic_short_mw[z, t] + m.elastic_surplus_mw[z, t])
-        for z in ds.zones for t in ctx.T))
+    ctx.costs.add(
+        "infeasibility_penalty",
+        pyo.quicksum(
+            float(w[t] * ELASTIC_PENALTY_USD_PER_UNIT) * (m.elastic_short_mw[z, t] + m.elastic_surplus_mw[z, t])
+            for z in ds.zones
+            for t in ctx.T
+        ),
+    )

@@ -49,8 +49,11 @@ def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
             price.append(0.0), subsidy.append(0.0), ef.append(0.0)
             continue
         key = f"{z}/{f}"
-        price.append(float(fuel_prices.at[key, "price_usd_per_mwh_th"]) if key in fuel_prices.index
-                     else float(fuels.at[f, "price_usd_per_mwh_th"]))
+        price.append(
+            float(fuel_prices.at[key, "price_usd_per_mwh_th"])
+            if key in fuel_prices.index
+            else float(fuels.at[f, "price_usd_per_mwh_th"])
+        )
         subsidy.append(float(subsidies.at[key, "subsidy_usd_per_mwh_th"]) if key in subsidies.index else 0.0)
         ef.append(float(fuels.at[f, "co2_t_per_mwh_th"]))
     out["fuel_price_usd_per_mwh_th"] = price
@@ -60,7 +63,10 @@ def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["subsidy_usd_per_mwh"] = out["fuel_subsidy_usd_per_mwh_th"] / out["efficiency_pu"]
     out["carbon_cost_usd_per_mwh"] = options.carbon_price_usd_per_t * out["co2_t_per_mwh"]
     out["marginal_cost_usd_per_mwh"] = (
-        out["vom_usd_per_mwh"] + out["fuel_cost_usd_per_mwh"] - out["subsidy_usd_per_mwh"] + out["carbon_cost_usd_per_mwh"]
+        out["vom_usd_per_mwh"]
+        + out["fuel_cost_usd_per_mwh"]
+        - out["subsidy_usd_per_mwh"]
+        + out["carbon_cost_usd_per_mwh"]
     )
     out["p_nom_mw"] = gens["p_nom_mw"]
     out["p_nom_max_mw"] = gens["p_nom_max_mw"].fillna(gens["p_nom_mw"])
@@ -110,14 +116,16 @@ def add(ctx: Context) -> None:
         return (floor[g] * cap, cap)
 
     m.gen_dispatch_mw = pyo.Var(m.GENERATORS, m.TIMESTEPS, bounds=bounds, doc="Generator output [MW]")
-    m.gen_new_cap_mw = pyo.Var(m.GEN_EXPANDABLE, bounds=lambda m, g: (0.0, pmax[g] - p0[g]),
-                               doc="New generating capacity [MW]")
+    m.gen_new_cap_mw = pyo.Var(
+        m.GEN_EXPANDABLE, bounds=lambda m, g: (0.0, pmax[g] - p0[g]), doc="New generating capacity [MW]"
+    )
     _add_expandable_limits(ctx, a, row, p0, floor)
 
     w = [float(x) for x in ctx.weight_h]
     dispatch = dict(zip(gens, var_rows(m.gen_dispatch_mw, gens, len(w)), strict=True))
     m.gen_energy_mwh = pyo.Expression(
-        m.GENERATORS, rule=lambda m, g: pyo.quicksum(wt * p for wt, p in zip(w, dispatch[g], strict=True)),
+        m.GENERATORS,
+        rule=lambda m, g: pyo.quicksum(wt * p for wt, p in zip(w, dispatch[g], strict=True)),
         doc="Annual generation [MWh/yr]",
     )
     for g in gens:
@@ -131,16 +139,19 @@ def _add_expandable_limits(ctx: Context, a: np.ndarray, row: dict, p0: dict, flo
     if not len(m.GEN_EXPANDABLE):
         return
     m.gen_dispatch_max = pyo.Constraint(
-        m.GEN_EXPANDABLE, m.TIMESTEPS,
+        m.GEN_EXPANDABLE,
+        m.TIMESTEPS,
         rule=lambda m, g, t: m.gen_dispatch_mw[g, t] <= float(a[row[g], t]) * (p0[g] + m.gen_new_cap_mw[g]),
         doc="p[g,t] ≤ a[g,t]·(P0[g] + x[g]) [MW]",
     )
     with_floor = [g for g in m.GEN_EXPANDABLE if floor[g] > 0]
     if with_floor:
         m.gen_dispatch_min = pyo.Constraint(
-            with_floor, m.TIMESTEPS,
-            rule=lambda m, g, t: m.gen_dispatch_mw[g, t]
-            >= floor[g] * float(a[row[g], t]) * (p0[g] + m.gen_new_cap_mw[g]),
+            with_floor,
+            m.TIMESTEPS,
+            rule=lambda m, g, t: (
+                m.gen_dispatch_mw[g, t] >= floor[g] * float(a[row[g], t]) * (p0[g] + m.gen_new_cap_mw[g])
+            ),
             doc="p[g,t] ≥ m[g]·a[g,t]·(P0[g] + x[g]) [MW]",
         )
 

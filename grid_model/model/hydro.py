@@ -71,18 +71,23 @@ def add(ctx: Context) -> None:
     m.hydro_spill_mw = pyo.Var(m.HYDRO_RESERVOIR, m.TIMESTEPS, bounds=(0.0, None), doc="Spilled inflow [MW]")
     link = periods.linked(ctx)
     # With typical periods the level variable is the change since the period's start (may be negative).
-    m.hydro_level_mwh = pyo.Var(m.HYDRO_RESERVOIR, m.TIMESTEPS,
-                                bounds=lambda m, h, t: (-energy[h] if link else 0.0, energy[h]),
-                                doc="Reservoir level, end of step [MWh] (change since period start if linked)")
+    m.hydro_level_mwh = pyo.Var(
+        m.HYDRO_RESERVOIR,
+        m.TIMESTEPS,
+        bounds=lambda m, h, t: (-energy[h] if link else 0.0, energy[h]),
+        doc="Reservoir level, end of step [MWh] (change since period start if linked)",
+    )
     _add_level_balance(ctx, inflow, link)
     if link:
-        periods.add_inter_period_levels(ctx, "hydro", reservoirs, m.hydro_level_mwh, lambda h: energy[h],
-                                        dict.fromkeys(reservoirs, 1.0))
+        periods.add_inter_period_levels(
+            ctx, "hydro", reservoirs, m.hydro_level_mwh, lambda h: energy[h], dict.fromkeys(reservoirs, 1.0)
+        )
 
     w = [float(x) for x in ctx.weight_h]
     release = dict(zip(plants, var_rows(m.hydro_release_mw, plants, len(w)), strict=True))
     m.hydro_energy_mwh = pyo.Expression(
-        m.HYDRO, rule=lambda m, h: pyo.quicksum(wt * r for wt, r in zip(w, release[h], strict=True)),
+        m.HYDRO,
+        rule=lambda m, h: pyo.quicksum(wt * r for wt, r in zip(w, release[h], strict=True)),
         doc="Annual hydro generation [MWh/yr]",
     )
     vom = params["vom_usd_per_mwh"].to_dict()
@@ -108,9 +113,7 @@ def _add_level_balance(ctx: Context, inflow: dict[str, np.ndarray], link: bool) 
 
     def rule(m, h, t):
         before = 0.0 if starts[t] else level[h][prev_t[t]]
-        return level[h][t] == before + float(dur[t]) * (
-            float(inflow[h][t]) - m.hydro_release_mw[h, t] - spill[h][t]
-        )
+        return level[h][t] == before + float(dur[t]) * (float(inflow[h][t]) - m.hydro_release_mw[h, t] - spill[h][t])
 
     m.hydro_level_balance = pyo.Constraint(
         m.HYDRO_RESERVOIR, m.TIMESTEPS, rule=rule, doc="level[t] = level[t−1] + Δ(inflow − release − spill) [MWh]"

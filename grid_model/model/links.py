@@ -78,24 +78,32 @@ def add(ctx: Context) -> None:
 
     m.link_flow_fwd_mw = pyo.Var(m.LINKS, m.TIMESTEPS, bounds=flow_bounds, doc="Flow zone_from → zone_to, sent [MW]")
     m.link_flow_bwd_mw = pyo.Var(m.LINKS, m.TIMESTEPS, bounds=flow_bounds, doc="Flow zone_to → zone_from, sent [MW]")
-    m.link_new_cap_mw = pyo.Var(m.LINK_EXPANDABLE, bounds=lambda m, lk: (min(fmin[lk], fmax[lk]) - f0[lk], fmax[lk] - f0[lk]),
-                                doc="New transfer capacity [MW]")
+    m.link_new_cap_mw = pyo.Var(
+        m.LINK_EXPANDABLE,
+        bounds=lambda m, lk: (min(fmin[lk], fmax[lk]) - f0[lk], fmax[lk] - f0[lk]),
+        doc="New transfer capacity [MW]",
+    )
     if ext:
         m.link_flow_fwd_max = pyo.Constraint(
-            m.LINK_EXPANDABLE, m.TIMESTEPS,
-            rule=lambda m, lk, t: m.link_flow_fwd_mw[lk, t] <= f0[lk] + m.link_new_cap_mw[lk], doc="f⁺ ≤ F0 + y [MW]",
+            m.LINK_EXPANDABLE,
+            m.TIMESTEPS,
+            rule=lambda m, lk, t: m.link_flow_fwd_mw[lk, t] <= f0[lk] + m.link_new_cap_mw[lk],
+            doc="f⁺ ≤ F0 + y [MW]",
         )
         m.link_flow_bwd_max = pyo.Constraint(
-            m.LINK_EXPANDABLE, m.TIMESTEPS,
-            rule=lambda m, lk, t: m.link_flow_bwd_mw[lk, t] <= f0[lk] + m.link_new_cap_mw[lk], doc="f⁻ ≤ F0 + y [MW]",
+            m.LINK_EXPANDABLE,
+            m.TIMESTEPS,
+            rule=lambda m, lk, t: m.link_flow_bwd_mw[lk, t] <= f0[lk] + m.link_new_cap_mw[lk],
+            doc="f⁻ ≤ F0 + y [MW]",
         )
         capex = params["capex_annual_usd_per_mw"].to_dict()
         fom = params["fom_usd_per_mw_yr"].to_dict()
         ctx.costs.add("capex_transmission", pyo.quicksum(float(capex[lk]) * m.link_new_cap_mw[lk] for lk in ext))
         ctx.costs.add("fixed_om", pyo.quicksum(float(fom[lk]) * m.link_new_cap_mw[lk] for lk in ext))
     n = len(ctx.T)
-    for lk, fwd_row, bwd_row in zip(links, var_rows(m.link_flow_fwd_mw, links, n),
-                                    var_rows(m.link_flow_bwd_mw, links, n), strict=True):
+    for lk, fwd_row, bwd_row in zip(
+        links, var_rows(m.link_flow_fwd_mw, links, n), var_rows(m.link_flow_bwd_mw, links, n), strict=True
+    ):
         keep = 1.0 - float(params.at[lk, "loss_pu"])
         pairs = list(zip(fwd_row, bwd_row, strict=True))
         ctx.balance.add_series(params.at[lk, "zone_from"], [keep * bwd - fwd for fwd, bwd in pairs])

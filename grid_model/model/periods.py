@@ -61,7 +61,11 @@ def add_inter_period_levels(
     steps = period_steps(ctx)
     days = range(len(seq))
     periods = sorted(steps)
-    setattr(m, f"{prefix.upper()}_LINKED", pyo.Set(initialize=units, ordered=True, doc=f"{prefix} units linked across periods"))
+    setattr(
+        m,
+        f"{prefix.upper()}_LINKED",
+        pyo.Set(initialize=units, ordered=True, doc=f"{prefix} units linked across periods"),
+    )
     uset = getattr(m, f"{prefix.upper()}_LINKED")
     start = pyo.Var(uset, list(days), bounds=(0.0, None), doc="Level at the start of each original period [MWh]")
     dmax = pyo.Var(uset, periods, doc="Highest intra-period change in each typical period [MWh]")
@@ -70,21 +74,44 @@ def add_inter_period_levels(
     setattr(m, f"{prefix}_intra_max_mwh", dmax)
     setattr(m, f"{prefix}_intra_min_mwh", dmin)
     flat = [(u, k, t) for u in units for k in periods for t in steps[k]]
-    setattr(m, f"{prefix}_intra_upper", pyo.Constraint(
-        flat, rule=lambda m, u, k, t: intra_level[u, t] <= dmax[u, k], doc="δ[t] ≤ δmax[k] [MWh]"))
-    setattr(m, f"{prefix}_intra_lower", pyo.Constraint(
-        flat, rule=lambda m, u, k, t: intra_level[u, t] >= dmin[u, k], doc="δ[t] ≥ δmin[k] [MWh]"))
+    setattr(
+        m,
+        f"{prefix}_intra_upper",
+        pyo.Constraint(flat, rule=lambda m, u, k, t: intra_level[u, t] <= dmax[u, k], doc="δ[t] ≤ δmax[k] [MWh]"),
+    )
+    setattr(
+        m,
+        f"{prefix}_intra_lower",
+        pyo.Constraint(flat, rule=lambda m, u, k, t: intra_level[u, t] >= dmin[u, k], doc="δ[t] ≥ δmin[k] [MWh]"),
+    )
     n = len(seq)
 
     def chain(m, u, d):
         k = int(seq[d])
         return start[u, (d + 1) % n] == decay_per_period[u] * start[u, d] + intra_level[u, steps[k][-1]]
 
-    setattr(m, f"{prefix}_level_chain", pyo.Constraint(
-        uset, list(days), rule=chain, doc="L[d+1] = (1−σ)^P L[d] + δ[end of k(d)] [MWh]"))
-    setattr(m, f"{prefix}_level_max", pyo.Constraint(
-        uset, list(days), rule=lambda m, u, d: start[u, d] + dmax[u, int(seq[d])] <= capacity_mwh(u),
-        doc="L[d] + δmax[k(d)] ≤ Ē [MWh]"))
-    setattr(m, f"{prefix}_level_min", pyo.Constraint(
-        uset, list(days), rule=lambda m, u, d: start[u, d] + dmin[u, int(seq[d])] >= 0,
-        doc="L[d] + δmin[k(d)] ≥ 0 [MWh]"))
+    setattr(
+        m,
+        f"{prefix}_level_chain",
+        pyo.Constraint(uset, list(days), rule=chain, doc="L[d+1] = (1−σ)^P L[d] + δ[end of k(d)] [MWh]"),
+    )
+    setattr(
+        m,
+        f"{prefix}_level_max",
+        pyo.Constraint(
+            uset,
+            list(days),
+            rule=lambda m, u, d: start[u, d] + dmax[u, int(seq[d])] <= capacity_mwh(u),
+            doc="L[d] + δmax[k(d)] ≤ Ē [MWh]",
+        ),
+    )
+    setattr(
+        m,
+        f"{prefix}_level_min",
+        pyo.Constraint(
+            uset,
+            list(days),
+            rule=lambda m, u, d: start[u, d] + dmin[u, int(seq[d])] >= 0,
+            doc="L[d] + δmin[k(d)] ≥ 0 [MWh]",
+        ),
+    )

@@ -27,8 +27,9 @@ def add(ctx: Context) -> None:
             m.elastic_co2_excess_t = pyo.Var(bounds=(0.0, None), doc="CO2 above the cap [t/yr] (diagnosis)")
             excess = m.elastic_co2_excess_t
             penalty.append(excess)
-        m.policy_co2_cap = pyo.Constraint(expr=m.co2_t - excess <= opts.co2_cap_mt * 1e6,
-                                          doc="Σ emissions ≤ cap [tCO2/yr]")
+        m.policy_co2_cap = pyo.Constraint(
+            expr=m.co2_t - excess <= opts.co2_cap_mt * 1e6, doc="Σ emissions ≤ cap [tCO2/yr]"
+        )
     if opts.min_renewable_share is not None:
         ren = pyo.quicksum(ctx.generation_mwh["renewable"]) if ctx.generation_mwh["renewable"] else 0.0
         allgen = pyo.quicksum(ctx.generation_mwh["all"]) if ctx.generation_mwh["all"] else 0.0

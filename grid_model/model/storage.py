@@ -84,19 +84,25 @@ def add(ctx: Context) -> None:
     m.sto_charge_mw = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=power_bounds, doc="Charging power [MW]")
     m.sto_discharge_mw = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=power_bounds, doc="Discharging power [MW]")
     m.sto_level_mwh = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=level_bounds, doc="State of charge, end of step [MWh]")
-    m.sto_new_cap_mw = pyo.Var(m.STO_EXPANDABLE, bounds=lambda m, s: (0.0, pmax[s] - p0[s]), doc="New storage power [MW]")
+    m.sto_new_cap_mw = pyo.Var(
+        m.STO_EXPANDABLE, bounds=lambda m, s: (0.0, pmax[s] - p0[s]), doc="New storage power [MW]"
+    )
     _add_level_balance(ctx, params, long_set)
     _add_expandable_limits(ctx, p0, hours, long_set)
     if long:
         sigma = params["standing_loss_pu_per_h"].to_dict()
         periods.add_inter_period_levels(
-            ctx, "sto", long, m.sto_level_mwh,
+            ctx,
+            "sto",
+            long,
+            m.sto_level_mwh,
             lambda s: hours[s] * (p0[s] + m.sto_new_cap_mw[s]) if s in ext_set else hours[s] * p0[s],
             {s: (1.0 - sigma[s]) ** period_h for s in long},
         )
     n = len(ctx.T)
-    for s, d_row, c_row in zip(units, var_rows(m.sto_discharge_mw, units, n), var_rows(m.sto_charge_mw, units, n),
-                               strict=True):
+    for s, d_row, c_row in zip(
+        units, var_rows(m.sto_discharge_mw, units, n), var_rows(m.sto_charge_mw, units, n), strict=True
+    ):
         ctx.balance.add_series(params.at[s, "zone"], [d - c for d, c in zip(d_row, c_row, strict=True)])
     _add_costs(ctx, params)
 
@@ -131,16 +137,21 @@ def _add_expandable_limits(ctx: Context, p0: dict, hours: dict, long: set[str]) 
     if not len(m.STO_EXPANDABLE):
         return
     m.sto_charge_max = pyo.Constraint(
-        m.STO_EXPANDABLE, m.TIMESTEPS,
-        rule=lambda m, s, t: m.sto_charge_mw[s, t] <= p0[s] + m.sto_new_cap_mw[s], doc="c ≤ P0 + x [MW]",
+        m.STO_EXPANDABLE,
+        m.TIMESTEPS,
+        rule=lambda m, s, t: m.sto_charge_mw[s, t] <= p0[s] + m.sto_new_cap_mw[s],
+        doc="c ≤ P0 + x [MW]",
     )
     m.sto_discharge_max = pyo.Constraint(
-        m.STO_EXPANDABLE, m.TIMESTEPS,
-        rule=lambda m, s, t: m.sto_discharge_mw[s, t] <= p0[s] + m.sto_new_cap_mw[s], doc="d ≤ P0 + x [MW]",
+        m.STO_EXPANDABLE,
+        m.TIMESTEPS,
+        rule=lambda m, s, t: m.sto_discharge_mw[s, t] <= p0[s] + m.sto_new_cap_mw[s],
+        doc="d ≤ P0 + x [MW]",
     )
     short = [s for s in m.STO_EXPANDABLE if s not in long]  # long units: capped through the inter-period levels
     m.sto_level_max = pyo.Constraint(
-        short, m.TIMESTEPS,
+        short,
+        m.TIMESTEPS,
         rule=lambda m, s, t: m.sto_level_mwh[s, t] <= hours[s] * (p0[s] + m.sto_new_cap_mw[s]),
         doc="e ≤ h·(P0 + x) [MWh]",
     )
@@ -158,5 +169,7 @@ def _add_costs(ctx: Context, params: pd.DataFrame) -> None:
     w = ctx.weight_h
     with_vom = [s for s in m.STORAGE if vom[s] > 0]
     if with_vom:
-        ctx.costs.add("variable_om", pyo.quicksum(
-            float(vom[s] * w[t]) * m.sto_discharge_mw[s, t] for s in with_vom for t in ctx.T))
+        ctx.costs.add(
+            "variable_om",
+            pyo.quicksum(float(vom[s] * w[t]) * m.sto_discharge_mw[s, t] for s in with_vom for t in ctx.T),
+        )

@@ -27,6 +27,12 @@ def add(ctx: Context) -> None:
     rows = var_rows(m.zone_unserved_mw, zones, len(w))
     for z, row in zip(zones, rows, strict=True):
         ctx.balance.add_series(z, row)
-    ctx.costs.add("unserved", pyo.quicksum(
-        float(voll[z] * w[t]) * u for z, row in zip(zones, rows, strict=True) for t, u in enumerate(row)
-        if demand[z][t] > 0))
+    ctx.costs.add(
+        "unserved",
+        pyo.quicksum(
+            float(voll[z] * w[t]) * u
+            for z, row in zip(zones, rows, strict=True)
+            for t, u in enumerate(row)
+            if demand[z][t] > 0
+        ),
+    )
