@@ -56,8 +56,9 @@ class Scaling:
 
 
 # Per problem class, from the benchmark (benchmarks/results/benchmark.md): on expansion LPs interior point wins
-# (2,190 steps: IPX 509 s vs simplex 915 s); on dispatch-only LPs dual simplex wins by far (8,760 steps: 23 s vs
-# 196–235 s for IPX + crossover). Both give basic solutions: clean zeros in dispatch, exact vertex duals as prices.
+# (2,190 steps: IPX + crossover 225 s of HiGHS time vs 515 s for dual simplex on PyPSA's version of the LP); on
+# dispatch-only LPs dual simplex wins by far (8,760 steps: 17 s vs 196–235 s for IPX + crossover). Both give basic
+# solutions: clean zeros in dispatch, exact vertex duals as prices.
 EXPANSION_SOLVER = {"solver": "ipm", "run_crossover": "on"}
 DISPATCH_SOLVER = {"solver": "simplex"}
 DEFAULT_SOLVER_OPTIONS: dict[str, object] = {

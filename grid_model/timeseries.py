@@ -134,6 +134,10 @@ def typical_periods(
     def take(prefix: str, like: pd.DataFrame, upper: float | None = None) -> pd.DataFrame:
         cols = {c: typical[f"{prefix}|{c}"].to_numpy(dtype=float) for c in like.columns}
         frame = pd.DataFrame(cols, index=idx)
+        # Rescaling to keep column means leaves floating-point dust (e.g. 7e-18 pu of solar at night) that HiGHS
+        # reports as "excessively small row bounds": values below a millionth of the column's peak are zero.
+        peak = frame.abs().max()
+        frame = frame.mask(frame.abs() < 1e-6 * peak, 0.0)
         return frame.clip(lower=0.0, upper=upper)
 
     out.demand_mw = take("d", ds.demand_mw)
