@@ -126,37 +126,23 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
         else g_units[["zone", "technology", "category", "generation_twh"]]
     )
 
-    cap_rows = []
+    def capacity_rows(params: pd.DataFrame, new: dict) -> list[tuple]:
+        """(zone, technology, category, existing MW, new MW, investment USD) per unit."""
+        return [
+            (
+                params.at[u, "zone"],
+                params.at[u, "technology"],
+                params.at[u, "category"],
+                params.at[u, "p_nom_mw"],
+                new.get(u, 0.0),
+                new.get(u, 0.0) * params.at[u, "capex_usd_per_kw"] * 1000.0 if u in new else 0.0,
+            )
+            for u in params.index
+        ]
+
     gen_new = _vector(sol, m, "gen_new_cap_mw", list(m.GEN_EXPANDABLE)) if len(gp) else {}
-    for u in gp.index:
-        new = gen_new.get(u, 0.0)
-        cap_rows.append(
-            (
-                gp.at[u, "zone"],
-                gp.at[u, "technology"],
-                gp.at[u, "category"],
-                gp.at[u, "p_nom_mw"],
-                new,
-                new * gp.at[u, "capex_usd_per_kw"] * 1000.0,
-            )
-        )
-    for u in hp.index:
-        cap_rows.append(
-            (hp.at[u, "zone"], hp.at[u, "technology"], hp.at[u, "category"], hp.at[u, "p_nom_mw"], 0.0, 0.0)
-        )
     sto_new = _vector(sol, m, "sto_new_cap_mw", list(m.STO_EXPANDABLE)) if len(sp) else {}
-    for u in sp.index:
-        new = sto_new.get(u, 0.0)
-        cap_rows.append(
-            (
-                sp.at[u, "zone"],
-                sp.at[u, "technology"],
-                sp.at[u, "category"],
-                sp.at[u, "p_nom_mw"],
-                new,
-                new * sp.at[u, "capex_usd_per_kw"] * 1000.0,
-            )
-        )
+    cap_rows = capacity_rows(gp, gen_new) + capacity_rows(hp, {}) + capacity_rows(sp, sto_new)
     capacity = pd.DataFrame(
         cap_rows, columns=["zone", "technology", "category", "existing_mw", "new_mw", "investment_usd"]
     )
