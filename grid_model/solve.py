@@ -29,6 +29,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from scipy import sparse
 
 from grid_model.errors import InfeasibleError, SolveError
+from grid_model.model.core import index_shape
 
 log = logging.getLogger(__name__)
 
@@ -261,28 +262,6 @@ class Block:
     two_d: bool
 
 
-def _shape(comp) -> tuple[tuple, int, bool] | None:
-    """(outer keys, inner length, two-dimensional?) when ``comp`` is indexed by one set or by the product of two ordered sets and
-    iterates in that product's order; otherwise None."""
-    if not comp.is_indexed() or not len(comp):
-        return None
-    index = comp.index_set()
-    subsets = list(index.subsets()) if index.dimen != 1 and hasattr(index, "subsets") else [index]
-    if len(subsets) == 1:
-        return tuple(comp.keys()), 1, False
-    if len(subsets) != 2 or not (subsets[0].isordered() and subsets[1].isordered()):
-        return None
-    outer, inner = tuple(subsets[0]), len(subsets[1])
-    if len(comp) != len(outer) * inner:
-        return None
-    first, last = next(iter(comp.values())), None
-    for last in comp.values():  # noqa: B007 — the last element, without a list of millions
-        pass
-    if first is not comp[outer[0], subsets[1].first()] or last is not comp[outer[-1], subsets[1].last()]:
-        return None
-    return outer, inner, True
-
-
 def _var_blocks(model: pyo.ConcreteModel, where: np.ndarray) -> dict[str, Block]:
     """The column block of every Var component whose elements are all columns.
 
@@ -293,7 +272,7 @@ def _var_blocks(model: pyo.ConcreteModel, where: np.ndarray) -> dict[str, Block]
     for comp in model.component_objects(pyo.Var, descend_into=True):
         n = len(comp)
         k0, k1 = np.searchsorted(where, [start, start + n])
-        shape = _shape(comp) if n and k1 - k0 == n else None
+        shape = index_shape(comp) if n and k1 - k0 == n else None
         if shape is not None:
             out[comp.name] = Block(int(k0), int(k1), *shape)
         start += n
@@ -309,7 +288,7 @@ def _row_blocks(rows: list) -> dict[str, Block]:
         j = i
         while j < n and rows[j][0].parent_component() is comp:
             j += 1
-        shape = _shape(comp) if j - i == len(comp) else None
+        shape = index_shape(comp) if j - i == len(comp) else None
         if shape is not None and comp.name not in out:
             out[comp.name] = Block(i, j, *shape)
         i = j
