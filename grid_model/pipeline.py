@@ -58,6 +58,7 @@ def _solve_dataset(
     say("compiling and loading into HiGHS")
     form = standard_form(m)
     release_model(form)  # results are read from column/row blocks: free the Pyomo objects before HiGHS loads
+    ctx.release()
     compiled = load_form(form, solver, log_file=log_file)
     form.A = None  # HiGHS holds its own copy
     say(f"solving with HiGHS ({compiled.highs.getNumRow():,} rows × {compiled.highs.getNumCol():,} columns)")

@@ -19,12 +19,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
+from pyomo.core.base.var import ScalarVar, VarData
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from grid_model.dataset import Dataset
 
@@ -94,11 +96,37 @@ class BalanceRegistry:
         lists = self._terms.get(zone)
         return lists[t] if lists is not None else []
 
+    def clear(self) -> None:
+        self._terms.clear()
 
-def index_shape(comp) -> tuple[tuple, int, bool] | None:
+
+_LINEAR_TERMS = (VarData, ScalarVar, MonomialTermExpression)
+
+
+def linear_sum(terms: Sequence):
+    """Σ terms as one flat ``LinearExpression`` when every term is a variable or a ``coefficient · variable``
+    monomial; otherwise ``quicksum``. Built directly from the list: ``quicksum`` grows the sum one term at a time,
+    which was ~20 % of build time for the 96,360 zone balances at 8,760 steps."""
+    for term in terms:
+        if term.__class__ not in _LINEAR_TERMS:
+            return pyo.quicksum(terms)
+    return LinearExpression(list(terms))
+
+
+def linear_terms(pairs: Iterable[tuple[float, object]]):
+    """Σ coefficient · variable over ``pairs`` as one flat ``LinearExpression``, without the intermediate sums and
+    products that writing it with operators creates (a zero coefficient leaves an entry the compiler drops)."""
+    return LinearExpression([MonomialTermExpression((float(c), v)) for c, v in pairs])
+
+
+def index_shape(comp, held: Sequence | None = None) -> tuple[tuple, int, bool] | None:
     """(outer keys, inner length, two-dimensional?) of an indexed Var or Constraint when it is indexed by one set, or
     by the product of two ordered sets and iterates in that product's order; otherwise None. Used to build the
-    hourly blocks (:func:`var_rows`) and to read them back (grid_model.solve column and row blocks)."""
+    hourly blocks (:func:`var_rows`) and to read them back (grid_model.solve column and row blocks).
+
+    ``held``: the component's elements in the order the caller holds them (its columns or rows), when it has them;
+    only the first and the last are read. Without it the component is iterated once to find its last element.
+    """
     if not comp.is_indexed() or not len(comp):
         return None
     index = comp.index_set()
@@ -110,9 +138,12 @@ def index_shape(comp) -> tuple[tuple, int, bool] | None:
     outer, inner = tuple(subsets[0]), len(subsets[1])
     if len(comp) != len(outer) * inner:
         return None
-    first, last = next(iter(comp.values())), None
-    for last in comp.values():  # noqa: B007 — the last element, without a list of millions
-        pass
+    if held is not None:
+        first, last = held[0], held[-1]
+    else:
+        first, last = next(iter(comp.values())), None
+        for last in comp.values():  # noqa: B007 — the last element, without a list of millions
+            pass
     if first is not comp[outer[0], subsets[1].first()] or last is not comp[outer[-1], subsets[1].last()]:
         return None
     return outer, inner, True
@@ -124,9 +155,9 @@ def var_rows(var, keys: list, n_steps: int) -> list[list]:
 
     ``var`` must be indexed by (an ordered set equal to ``keys``) × TIMESTEPS; otherwise element by element.
     """
-    shape = index_shape(var)
+    flat = list(var.values())
+    shape = index_shape(var, flat) if flat else None
     if shape is not None and shape[2] and list(shape[0]) == list(keys) and shape[1] == n_steps:
-        flat = list(var.values())
         return [flat[i * n_steps : (i + 1) * n_steps] for i in range(len(keys))]
     return [[var[k, t] for t in range(n_steps)] for k in keys]
 
@@ -147,6 +178,9 @@ class CostRegistry:
 
     def categories(self) -> list[str]:
         return [c for c in COST_CATEGORIES if self._terms.get(c)]
+
+    def clear(self) -> None:
+        self._terms.clear()
 
 
 @dataclass
@@ -193,6 +227,12 @@ class Context:
         prev[idx] = ends
         return prev
 
+    def release(self) -> None:
+        """Drop the expressions features published (they reference hourly variables), once the model is compiled
+        and released (grid_model.solve.release_model); the data and options stay for reading results."""
+        self.emissions_t.clear()
+        self.generation_mwh.clear()
+
     def annuity(self, lifetime_yr: float) -> float:
         return annuity_factor(self.options.discount_rate, lifetime_yr)
 
@@ -234,7 +274,7 @@ def _build(m: pyo.ConcreteModel, ctx: Context, ds: Dataset) -> None:
         d = float(zone_cols[z][t])
         if not terms:
             return pyo.Constraint.Feasible if d == 0 else pyo.Constraint.Infeasible
-        return pyo.quicksum(terms) == d
+        return linear_sum(terms) == d
 
     m.zone_energy_balance = pyo.Constraint(
         m.ZONES,
@@ -251,6 +291,10 @@ def _build(m: pyo.ConcreteModel, ctx: Context, ds: Dataset) -> None:
         sense=pyo.minimize,
         doc="Cost by category [USD/yr]; the objective is their sum",
     )
+    # The balance rows and cost rows now hold every term: drop the registries' references to them, so releasing
+    # the Pyomo model after compiling (grid_model.solve.release_model) frees the hourly variables and terms.
+    ctx.balance.clear()
+    ctx.costs.clear()
 
 
 def series(values: np.ndarray | pd.Series) -> list[float]:

@@ -21,7 +21,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
-from grid_model.model.core import Context, ModelOptions, annuity_factor, var_rows
+from grid_model.model.core import Context, ModelOptions, annuity_factor, linear_terms, var_rows
 
 
 def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
@@ -125,7 +125,7 @@ def add(ctx: Context) -> None:
     dispatch = dict(zip(gens, var_rows(m.gen_dispatch_mw, gens, len(w)), strict=True))
     m.gen_energy_mwh = pyo.Expression(
         m.GENERATORS,
-        rule=lambda m, g: pyo.quicksum(wt * p for wt, p in zip(w, dispatch[g], strict=True)),
+        rule=lambda m, g: linear_terms(zip(w, dispatch[g], strict=True)),
         doc="Annual generation [MWh/yr]",
     )
     for g in gens:

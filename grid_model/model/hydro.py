@@ -20,7 +20,7 @@ import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
 from grid_model.model import periods
-from grid_model.model.core import Context, var_rows
+from grid_model.model.core import Context, linear_terms, var_rows
 
 
 def hydro_params(ds: Dataset) -> pd.DataFrame:
@@ -87,7 +87,7 @@ def add(ctx: Context) -> None:
     release = dict(zip(plants, var_rows(m.hydro_release_mw, plants, len(w)), strict=True))
     m.hydro_energy_mwh = pyo.Expression(
         m.HYDRO,
-        rule=lambda m, h: pyo.quicksum(wt * r for wt, r in zip(w, release[h], strict=True)),
+        rule=lambda m, h: linear_terms(zip(w, release[h], strict=True)),
         doc="Annual hydro generation [MWh/yr]",
     )
     vom = params["vom_usd_per_mwh"].to_dict()

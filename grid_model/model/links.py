@@ -105,6 +105,10 @@ def add(ctx: Context) -> None:
         links, var_rows(m.link_flow_fwd_mw, links, n), var_rows(m.link_flow_bwd_mw, links, n), strict=True
     ):
         keep = 1.0 - float(params.at[lk, "loss_pu"])
-        pairs = list(zip(fwd_row, bwd_row, strict=True))
-        ctx.balance.add_series(params.at[lk, "zone_from"], [keep * bwd - fwd for fwd, bwd in pairs])
-        ctx.balance.add_series(params.at[lk, "zone_to"], [keep * fwd - bwd for fwd, bwd in pairs])
+        # one term per series (not keep·f⁻ − f⁺): the balance is then one flat sum (core.linear_sum)
+        for zone, sent, received in (
+            (params.at[lk, "zone_from"], fwd_row, bwd_row),
+            (params.at[lk, "zone_to"], bwd_row, fwd_row),
+        ):
+            ctx.balance.add_series(zone, [-f for f in sent])
+            ctx.balance.add_series(zone, [keep * f for f in received])

@@ -21,7 +21,7 @@ import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
 from grid_model.model import periods
-from grid_model.model.core import Context, ModelOptions, annuity_factor, var_rows
+from grid_model.model.core import Context, ModelOptions, annuity_factor, linear_terms, var_rows
 
 
 def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
@@ -103,7 +103,8 @@ def add(ctx: Context) -> None:
     for s, d_row, c_row in zip(
         units, var_rows(m.sto_discharge_mw, units, n), var_rows(m.sto_charge_mw, units, n), strict=True
     ):
-        ctx.balance.add_series(params.at[s, "zone"], [d - c for d, c in zip(d_row, c_row, strict=True)])
+        ctx.balance.add_series(params.at[s, "zone"], d_row)
+        ctx.balance.add_series(params.at[s, "zone"], [-c for c in c_row])
     _add_costs(ctx, params)
 
 
@@ -123,9 +124,11 @@ def _add_level_balance(ctx: Context, params: pd.DataFrame, long: set[str]) -> No
     dur_t = [float(d) for d in dur]
 
     def rule(m, s, t):
-        keep = (1.0 - sigma[s]) ** dur_t[t]
-        before = 0.0 if (s in long and starts[t]) else keep * level[s][prev_t[t]]
-        return level[s][t] == before + dur_t[t] * (eta_c[s] * charge[s][t] - discharge[s][t] / eta_d[s])
+        dt = dur_t[t]
+        flows = [(dt * eta_c[s], charge[s][t]), (-dt / eta_d[s], discharge[s][t])]
+        if not (s in long and starts[t]):  # a linked unit starts each period from its inter-period level
+            flows.append(((1.0 - sigma[s]) ** dt, level[s][prev_t[t]]))
+        return level[s][t] == linear_terms(flows)
 
     m.sto_level_balance = pyo.Constraint(
         m.STORAGE, m.TIMESTEPS, rule=rule, doc="e[t] = (1−σ)^Δ e[t−1] + Δ(η_c c − d/η_d) [MWh]"
@@ -171,5 +174,5 @@ def _add_costs(ctx: Context, params: pd.DataFrame) -> None:
     if with_vom:
         ctx.costs.add(
             "variable_om",
-            pyo.quicksum(float(vom[s] * w[t]) * m.sto_discharge_mw[s, t] for s in with_vom for t in ctx.T),
+            linear_terms((float(vom[s] * w[t]), m.sto_discharge_mw[s, t]) for s in with_vom for t in ctx.T),
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from grid_model.model.core import Context, var_rows
+from grid_model.model.core import Context, linear_terms, var_rows
 
 
 def add(ctx: Context) -> None:
@@ -29,8 +29,8 @@ def add(ctx: Context) -> None:
         ctx.balance.add_series(z, row)
     ctx.costs.add(
         "unserved",
-        pyo.quicksum(
-            float(voll[z] * w[t]) * u
+        linear_terms(
+            (voll[z] * w[t], u)
             for z, row in zip(zones, rows, strict=True)
             for t, u in enumerate(row)
             if demand[z][t] > 0
