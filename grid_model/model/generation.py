@@ -21,7 +21,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
-from grid_model.model.core import Context, ModelOptions, annuity_factor, linear_terms, var_rows
+from grid_model.model.core import Context, ModelOptions, annuity_factor, hourly_var, linear_terms, var_rows
 
 
 def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
@@ -107,15 +107,17 @@ def add(ctx: Context) -> None:
     p0 = params["p_nom_mw"].to_dict()
     pmax = params["p_nom_max_mw"].to_dict()
     floor = params["min_output_pu"].to_dict()
-    ext_set = set(ext)
-
-    def bounds(m, g, t):
-        if g in ext_set:
-            return (0.0, None)
-        cap = float(a[row[g], t] * p0[g])
-        return (floor[g] * cap, cap)
-
-    m.gen_dispatch_mw = pyo.Var(m.GENERATORS, m.TIMESTEPS, bounds=bounds, doc="Generator output [MW]")
+    # existing units: m[g]·a[g,t]·P0[g] ≤ p[g,t] ≤ a[g,t]·P0[g] as column bounds; expandable: p ≥ 0 (rows below)
+    cap = a * params["p_nom_mw"].to_numpy(dtype=float)[:, None]
+    expandable = params["expandable"].to_numpy(dtype=bool)[:, None]
+    hourly_var(
+        m,
+        "gen_dispatch_mw",
+        m.GENERATORS,
+        np.where(expandable, 0.0, params["min_output_pu"].to_numpy(dtype=float)[:, None] * cap),
+        np.where(expandable, np.inf, cap),
+        "Generator output [MW]",
+    )
     m.gen_new_cap_mw = pyo.Var(
         m.GEN_EXPANDABLE, bounds=lambda m, g: (0.0, pmax[g] - p0[g]), doc="New generating capacity [MW]"
     )

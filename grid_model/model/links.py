@@ -19,7 +19,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
-from grid_model.model.core import Context, ModelOptions, annuity_factor, var_rows
+from grid_model.model.core import Context, ModelOptions, annuity_factor, hourly_var, var_rows
 
 AC_LOSS_PU_PER_1000KM = 0.0675
 DC_LOSS_PU_PER_1000KM = 0.035
@@ -73,11 +73,10 @@ def add(ctx: Context) -> None:
     fmin = params["p_nom_min_mw"].to_dict()
     ext_set = set(ext)
 
-    def flow_bounds(m, lk, t):
-        return (0.0, None) if lk in ext_set else (0.0, f0[lk])
-
-    m.link_flow_fwd_mw = pyo.Var(m.LINKS, m.TIMESTEPS, bounds=flow_bounds, doc="Flow zone_from → zone_to, sent [MW]")
-    m.link_flow_bwd_mw = pyo.Var(m.LINKS, m.TIMESTEPS, bounds=flow_bounds, doc="Flow zone_to → zone_from, sent [MW]")
+    # existing links: flows in [0, F0] as column bounds; expandable links are capped by rows below
+    flow_hi = np.array([np.inf if lk in ext_set else f0[lk] for lk in links], dtype=float)[:, None]
+    hourly_var(m, "link_flow_fwd_mw", m.LINKS, 0.0, flow_hi, "Flow zone_from → zone_to, sent [MW]")
+    hourly_var(m, "link_flow_bwd_mw", m.LINKS, 0.0, flow_hi, "Flow zone_to → zone_from, sent [MW]")
     m.link_new_cap_mw = pyo.Var(
         m.LINK_EXPANDABLE,
         bounds=lambda m, lk: (min(fmin[lk], fmax[lk]) - f0[lk], fmax[lk] - f0[lk]),

@@ -16,12 +16,13 @@ fixed_om += fom·1000·x; variable_om += Σ_t w_t·vom·d.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
 from grid_model.model import periods
-from grid_model.model.core import Context, ModelOptions, annuity_factor, linear_terms, var_rows
+from grid_model.model.core import Context, ModelOptions, annuity_factor, hourly_var, linear_terms, var_rows
 
 
 def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
@@ -67,23 +68,24 @@ def add(ctx: Context) -> None:
     pmax = params["p_nom_max_mw"].to_dict()
     hours = params["max_hours"].to_dict()
     ext_set = set(ext)
-
-    def power_bounds(m, s, t):
-        return (0.0, None) if s in ext_set else (0.0, p0[s])
+    expandable = np.array([s in ext_set for s in units])
+    p0_mw = params["p_nom_mw"].to_numpy(dtype=float)
+    e0_mwh = params["max_hours"].to_numpy(dtype=float) * p0_mw
 
     link = periods.linked(ctx)
     period_h = float(ctx.ds.meta.get("period_h", 0) or 0)
     long = [s for s in units if link and hours[s] >= period_h]  # outlives a typical period: link across the year
     long_set = set(long)
 
-    def level_bounds(m, s, t):
-        if s in long_set:
-            return (None, None) if s in ext_set else (-hours[s] * p0[s], hours[s] * p0[s])
-        return (0.0, None) if s in ext_set else (0.0, hours[s] * p0[s])
-
-    m.sto_charge_mw = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=power_bounds, doc="Charging power [MW]")
-    m.sto_discharge_mw = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=power_bounds, doc="Discharging power [MW]")
-    m.sto_level_mwh = pyo.Var(m.STORAGE, m.TIMESTEPS, bounds=level_bounds, doc="State of charge, end of step [MWh]")
+    is_long = np.array([s in long_set for s in units])
+    # existing units: powers in [0, P0], level in [0, h·P0] (or [−h·P0, h·P0] as a change since the period start
+    # when linked); expandable units are capped by rows (_add_expandable_limits)
+    power_hi = np.where(expandable, np.inf, p0_mw)[:, None]
+    level_hi = np.where(expandable, np.inf, e0_mwh)[:, None]
+    level_lo = np.where(is_long[:, None], -level_hi, 0.0)
+    hourly_var(m, "sto_charge_mw", m.STORAGE, 0.0, power_hi, "Charging power [MW]")
+    hourly_var(m, "sto_discharge_mw", m.STORAGE, 0.0, power_hi, "Discharging power [MW]")
+    hourly_var(m, "sto_level_mwh", m.STORAGE, level_lo, level_hi, "State of charge, end of step [MWh]")
     m.sto_new_cap_mw = pyo.Var(
         m.STO_EXPANDABLE, bounds=lambda m, s: (0.0, pmax[s] - p0[s]), doc="New storage power [MW]"
     )

@@ -6,9 +6,9 @@ Registries: balance[z, t] += u[z, t];  unserved += Σ_{z,t} w_t·VoLL[z]·u[z, t
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import numpy as np
 
-from grid_model.model.core import Context, linear_terms, var_rows
+from grid_model.model.core import Context, hourly_var, linear_terms, var_rows
 
 
 def add(ctx: Context) -> None:
@@ -17,10 +17,8 @@ def add(ctx: Context) -> None:
     demand = {z: ds.demand_mw[z].to_numpy(dtype=float) for z in ds.zones}
     allow = ctx.options.allow_unserved
 
-    def bounds(m, z, t):
-        return (0.0, float(demand[z][t]) if allow else 0.0)
-
-    m.zone_unserved_mw = pyo.Var(m.ZONES, m.TIMESTEPS, bounds=bounds, doc="Demand not served [MW]")
+    upper = np.array([demand[z] for z in ds.zones]) if allow else 0.0
+    hourly_var(m, "zone_unserved_mw", m.ZONES, 0.0, upper, "Demand not served [MW]")
     voll = ds.tables["zones"]["voll_usd_per_mwh"].to_dict()
     w = ctx.weight_h
     zones = list(ds.zones)
