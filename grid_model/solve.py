@@ -332,22 +332,29 @@ def load_form(
     """Pass the arrays to a fresh ``Highs`` instance in one ``passModel`` call."""
     t1 = time.perf_counter()
     sc = Scaling.for_form(form.col_lo, form.col_hi, form.row_lo, form.row_hi)
-    A = (sparse.diags(1.0 / sc.row) @ form.A @ sparse.diags(sc.col)).tocsc()
+    A = form.A.tocsc()
+    if (sc.row != 1.0).any() or (sc.col != 1.0).any():
+        A = (sparse.diags(1.0 / sc.row) @ A @ sparse.diags(sc.col)).tocsc()
     n_rows, n_cols = A.shape
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n_cols, n_rows
-    lp.col_cost_ = form.c * COST_SCALE * sc.col
-    lp.col_lower_, lp.col_upper_ = form.col_lo / sc.col, form.col_hi / sc.col
-    lp.row_lower_, lp.row_upper_ = form.row_lo / sc.row, form.row_hi / sc.row
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    lp.a_matrix_.num_col_ = n_cols
-    lp.a_matrix_.num_row_ = n_rows
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.passModel(lp)
+    # Rows first (bounds only), then the columns with the matrix, column-wise: both calls take the numpy arrays as
+    # they are, where filling a HighsLp converts them element by element (0.08 s vs 0.32 s at 1.1 M columns).
+    none_i, none_x = np.zeros(0, dtype=np.int32), np.zeros(0)
+    _check(h.addRows(n_rows, form.row_lo / sc.row, form.row_hi / sc.row, 0, none_i, none_i, none_x), "rows")
+    _check(
+        h.addCols(
+            n_cols,
+            form.c * COST_SCALE * sc.col,
+            form.col_lo / sc.col,
+            form.col_hi / sc.col,
+            A.nnz,
+            A.indptr.astype(np.int32),
+            A.indices.astype(np.int32),
+            A.data.astype(float),
+        ),
+        "columns",
+    )
     compiled = CompiledModel(
         h, form.columns, form.rows, form.offset, form.compile_s, time.perf_counter() - t1, form, sc
     )
@@ -358,6 +365,11 @@ def load_form(
         "compiled %d rows × %d columns in %.2f s, loaded in %.2f s", n_rows, n_cols, compiled.compile_s, compiled.load_s
     )
     return compiled
+
+
+def _check(status: highspy.HighsStatus, what: str) -> None:
+    if status == highspy.HighsStatus.kError:
+        raise SolveError(f"HiGHS refused the model's {what} (a NaN or an inconsistent bound in the compiled LP)")
 
 
 def compile_model(
