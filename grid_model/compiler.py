@@ -2,22 +2,22 @@
 
 Why not only Pyomo's ``LinearStandardFormCompiler``: profiled on the benchmark dispatch LP at 8,760 steps
 (192,720 rows × 1,138,800 columns, 1.6 M non-zeros), it took 5.1 s plus 1.3 s to put its columns in declaration
-order — more than half of the time outside HiGHS (benchmarks/results/profiles). Its generic expression walker
-pays for cases our features never build (nonlinear terms, templates, slack forms). :func:`compile_linear` reads
-the same expressions with one direct pass: every expression our features create is a sum of variables,
-``coefficient · variable`` terms, constants, ``constant · expression`` products, negations and named expressions
-(:class:`pyomo.environ.Expression`), with parameters and fixed variables as constants. It meets anything else by
+order — more than half of the time outside HiGHS (benchmarks/results/profiles); this pass takes ~2.5 s. Pyomo's
+generic expression walker pays for cases our features never build (nonlinear terms, templates, slack forms).
+:func:`compile_linear` reads the same expressions with one direct pass: every expression our features create is a
+sum of variables, ``coefficient · variable`` terms, constants, ``constant · expression`` products, negations and
+named expressions (:class:`pyomo.environ.Expression`), with parameters and fixed variables as constants. It meets anything else by
 raising :class:`Unsupported`, and :func:`compile_model_arrays` then hands the whole model to Pyomo's compiler,
 so a new feature can never be compiled wrongly — at worst slowly. Both routes return the same
 :class:`LinearArrays`; tests compile every fixture both ways and assert identical arrays.
 
 Rows follow Pyomo's ``mixed_form`` convention exactly (so duals keep their signs): a constraint
 ``lb ≤ body ≤ ub`` is normalised like ``ConstraintData.to_bounded_expression`` (a relation between two
-expressions with variables becomes ``lhs − rhs`` against 0), an equality is one row with sign 0, and each
-finite side of an inequality is one row — sign 1 for ``body ≤ ub``, −1 for ``body ≥ lb``. Rows without
-variables (none written, or all cancelled) are dropped when they hold and raise ``InfeasibleConstraintException``
-when they cannot. Columns are
-the variables that appear with a non-zero coefficient somewhere.
+expressions with variables becomes ``lhs − rhs`` against 0), an equality is one row with sign 0, and each side
+given of an inequality is one row — sign 1 for ``body ≤ ub``, −1 for ``body ≥ lb`` (an infinite side stays, as a
+free row). Rows without variables (none written, or all cancelled) are dropped when they hold and raise
+``InfeasibleConstraintException`` when they cannot. Columns are the variables that appear with a non-zero
+coefficient somewhere.
 
 One difference, on purpose: a fixed variable is always a constant here. Pyomo's compiler makes it a constant only
 if no variable of its component was met before it (otherwise it is a column, removed afterwards), so a row whose

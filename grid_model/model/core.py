@@ -115,8 +115,9 @@ def linear_sum(terms: Sequence):
 
 def linear_terms(pairs: Iterable[tuple[float, object]]):
     """Σ coefficient · variable over ``pairs`` as one flat ``LinearExpression``, without the intermediate sums and
-    products that writing it with operators creates (a zero coefficient leaves an entry the compiler drops)."""
-    return LinearExpression([MonomialTermExpression((float(c), v)) for c, v in pairs])
+    products that writing it with operators creates (a coefficient of 1 is the variable itself, as with ``1 * v``;
+    a zero coefficient leaves an entry the compiler drops)."""
+    return LinearExpression([v if c == 1.0 else MonomialTermExpression((float(c), v)) for c, v in pairs])
 
 
 def index_shape(comp, held: Sequence | None = None) -> tuple[tuple, int, bool] | None:
