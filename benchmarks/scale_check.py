@@ -17,10 +17,10 @@ re-rendered with a "Scale check" section that links to ``scale.md``. Measurement
 time.
 
 Columns: ``build_s`` = model construction (grid_model: Pyomo model; PyPSA: ``create_model`` + link ties);
-``compile_s`` = model → HiGHS (grid_model: Pyomo's standard-form compiler + scaling + ``passModel``; PyPSA:
+``compile_s`` = model → HiGHS (grid_model: grid_model.compiler + scaling + loading into HiGHS; PyPSA:
 ``linopy`` solve minus HiGHS's run time, i.e. writing and reading the LP file or the direct hand-off, and
 reading the solution back); ``highs_s`` = ``Highs.getRunTime()``; ``extract_s`` = solution → results
-(grid_model: ``load_solution`` + ``extract_results``; PyPSA: the rest of ``n.optimize``); ``wall_s`` = inputs in
+(grid_model: ``extract_results``; PyPSA: the rest of ``n.optimize``); ``wall_s`` = inputs in
 memory → solution in memory; ``peak_mb`` = the subprocess's ``ru_maxrss`` (interpreter and imports included).
 """
 
@@ -243,8 +243,8 @@ def markdown(df: pd.DataFrame, machine: dict[str, str]) -> str:
         "",
         "## Runs",
         "",
-        "Columns: **build** = model construction; **compile** = model → HiGHS (grid_model: Pyomo standard-form "
-        "compiler + `passModel`; PyPSA: linopy's hand-off, i.e. the LP file written and read by default, plus "
+        "Columns: **build** = model construction; **compile** = model → HiGHS (grid_model: its compiler and "
+        "loading into HiGHS; PyPSA: linopy's hand-off, i.e. the LP file written and read by default, plus "
         "reading the solution back); **HiGHS** = `Highs.getRunTime()`; **extract** = solution → results; **wall** = "
         "inputs in memory → solution in memory; **peak MB** = `ru_maxrss` of the subprocess (interpreter and "
         f"imports included); **rel. diff** vs grid_model at the same zones (must be < {REL_TOL:g}); **load** = the "

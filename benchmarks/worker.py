@@ -21,8 +21,9 @@ the console as a user sees it (captured in the run's log by the parent).
 
 Peak memory: ``ru_maxrss`` of this process (the parent also reads it from ``os.wait4``). ``rss_phases``
 records the resident (``VmRSS``) and peak (``VmHWM``) memory in MiB at the end of each phase, to show where the
-memory goes: grid_model ``load`` → ``build`` (Pyomo model) → ``standard_form`` (Pyomo's compiler: arrays plus
-the row/column object lists) → ``pass_to_highs`` (scaled copy, ``passModel``) → ``highs_run`` → ``extract``;
+memory goes: grid_model ``load`` → ``build`` (Pyomo model) → ``standard_form`` (grid_model.compiler: arrays plus
+the row/column object lists) → ``pass_to_highs`` (loaded into HiGHS; the Pyomo model is then freed in a second
+thread while HiGHS runs) → ``highs_run`` → ``extract``;
 PyPSA ``prep`` → ``create_model`` → ``linopy_solve`` (hand-off to HiGHS and the solve) → ``optimize``.
 ``n_nonzeros`` is HiGHS's ``getNumNz()`` of the LP it was given.
 """
@@ -134,7 +135,7 @@ def run_grid_model(args: argparse.Namespace) -> dict[str, Any]:
         build_s=float(tm["build"]),
         highs_s=float(tm["highs_run"]),
         breakdown={k: round(float(v), 4) for k, v in tm.items()},
-        io_api="standard-form → passModel",
+        io_api="grid_model.compiler → addRows/addCols",
         n_rows=info.get("n_rows"),
         n_cols=info.get("n_cols"),
     )

@@ -1,8 +1,8 @@
 """One wrapper over HiGHS: compile the Pyomo model to standard form, pass the arrays to highspy, map back.
 
 grid_model.compiler turns the model into ``min cᵀx, A x {≤,=,≥} b`` (Pyomo's ``mixed_form`` convention) with
-the Pyomo objects of every row and column. We hand those arrays to ``highspy`` in one ``passModel`` call,
-keep the ``Highs`` object (so changed costs or bounds can be re-solved warm), and return primal values
+the Pyomo objects of every row and column. We hand those arrays to ``highspy`` as numpy arrays (``addRows`` /
+``addCols``), keep the ``Highs`` object (so changed costs or bounds can be re-solved warm), and return primal values
 and row duals keyed by Pyomo component.
 
 Numerics: costs are passed to HiGHS in units of ``1/COST_SCALE`` USD, and columns and rows whose bounds or
@@ -329,7 +329,7 @@ def _trim_heap() -> None:
 def load_form(
     form: StandardForm, options: dict[str, object] | None = None, log_file: str | Path | None = None
 ) -> CompiledModel:
-    """Pass the arrays to a fresh ``Highs`` instance in one ``passModel`` call."""
+    """Load the arrays into a fresh ``Highs`` instance (scaled, see :class:`Scaling`) and set the solver options."""
     t1 = time.perf_counter()
     sc = Scaling.for_form(form.col_lo, form.col_hi, form.row_lo, form.row_hi)
     A = form.A.tocsc()

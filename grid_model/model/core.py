@@ -313,7 +313,7 @@ def _build(m: pyo.ConcreteModel, ctx: Context, ds: Dataset) -> None:
         rule=balance_rule,
         doc="Σ injections (generation + discharge − charge + net imports after losses + unserved) = demand [MW]",
     )
-    # One objective row per cost category. The standard-form compiler returns them as the rows of its cost
+    # One objective row per cost category. The compiler (grid_model.compiler) returns them as the rows of its cost
     # matrix: the LP minimises their sum, and the cost breakdown is each row times the solution — exact, with no
     # Pyomo expression evaluated after the solve (grid_model.solve.standard_form).
     m.cost_usd = pyo.Objective(
