@@ -310,11 +310,11 @@ def release_model(target: CompiledModel | StandardForm) -> None:
             model.component_objects((pyo.Objective, pyo.Constraint, pyo.Expression, pyo.Var), descend_into=True)
         ):
             comp.parent_block().del_component(comp)
-    # The objects freed above go by reference counting. Pyomo's own compiler (the fallback route) leaves
-    # temporaries in reference cycles: collect those now, once (the pipeline pauses the automatic collector). After
-    # the direct pass a collection finds nothing (62 objects on the 8,760-step benchmark LP) and costs 0.4 s.
-    if form.route != "direct":
-        gc.collect()
+    # Most objects go by reference counting; what is left in reference cycles (Pyomo's compiler temporaries on the
+    # fallback route, the build's tables) is collected now, once, since the pipeline pauses the automatic collector.
+    # Measured at 2,190 expansion steps: resident memory 372 -> 279 MB with the collection and trim. The pipeline
+    # runs this in a second thread while HiGHS solves, so its 0.1-0.4 s are off the wall time.
+    gc.collect()
     _trim_heap()
 
 
