@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -103,6 +104,27 @@ def run_scenario_file(
     return run_scenario(load_scenario(path), out, progress, solver_overrides)
 
 
+@contextmanager
+def solver_log_beside(out_dir: Path) -> Iterator[Path]:
+    """Where HiGHS logs a run that will write ``out_dir``: a hidden file beside it. If the solve fails the log is kept
+    as ``<name>.solver.log`` and the error says so; if the run is interrupted (Ctrl-C, SIGTERM) or fails otherwise,
+    the log is removed, so nothing is left behind. On success the caller moves it into the results folder."""
+    from grid_model.errors import SolveError
+
+    log_tmp = out_dir.parent / f".{out_dir.name}.solver.log"
+    try:
+        yield log_tmp
+    except SolveError as exc:
+        kept = out_dir.parent / f"{out_dir.name}.solver.log"
+        if log_tmp.exists():
+            log_tmp.replace(kept)
+            raise type(exc)(f"{exc} (solver log: {kept})") from None
+        raise
+    except BaseException:
+        log_tmp.unlink(missing_ok=True)
+        raise
+
+
 def run_scenario(
     sc: Scenario, out: str | Path | None = None, progress: Progress | None = None, solver_overrides: dict | None = None
 ) -> tuple[Results, Path]:
@@ -111,7 +133,6 @@ def run_scenario(
     The HiGHS log goes into the folder as ``solver.log``; if the solve fails it is kept beside the folder as
     ``<name>.solver.log`` and the error says so. Nothing else is written on failure.
     """
-    from grid_model.errors import SolveError
     from grid_model.locking import output_lock
 
     t0 = time.perf_counter()
@@ -121,15 +142,8 @@ def run_scenario(
     load_s = time.perf_counter() - t0
     out_dir = Path(out) if out else Path("results") / sc.name
     with output_lock(out_dir):
-        log_tmp = out_dir.parent / f".{out_dir.name}.solver.log"
-        try:
+        with solver_log_beside(out_dir) as log_tmp:
             res = solve_inputs(sc, ds, progress, log_file=log_tmp)
-        except SolveError as exc:
-            kept = out_dir.parent / f"{out_dir.name}.solver.log"
-            if log_tmp.exists():
-                log_tmp.replace(kept)
-                raise type(exc)(f"{exc} (solver log: {kept})") from None
-            raise
         res.summary["timings_s"]["load"] = load_s
         scenario_yaml = yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)
         solver_log = log_tmp.read_bytes() if log_tmp.exists() else b""

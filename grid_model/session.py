@@ -18,7 +18,7 @@ import yaml
 
 from grid_model.dataset import Dataset, load_dataset
 from grid_model.model import build_model
-from grid_model.pipeline import run_explained
+from grid_model.pipeline import run_explained, solver_log_beside
 from grid_model.results import Results, extract_results, write_results
 from grid_model.scenario import Scenario, apply_scenario
 from grid_model.solve import (
@@ -100,16 +100,8 @@ class SolveSession:
 
     def run(self, sc: Scenario, out_dir: Path, progress: Callable[[str], None] | None = None) -> Results:
         """Solve one scenario and write its results folder (with its solver log)."""
-        from grid_model.errors import SolveError
-
-        log_file = out_dir.parent / f".{out_dir.name}.solver.log"
-        try:
+        with solver_log_beside(out_dir) as log_file:
             res = self.solve(sc, progress, log_file)
-        except SolveError as exc:
-            kept = out_dir.parent / f"{out_dir.name}.solver.log"
-            if log_file.exists():
-                log_file.replace(kept)
-            raise type(exc)(f"{exc} (solver log: {kept})") from None
         log_bytes = log_file.read_bytes() if log_file.exists() else b""
         log_file.unlink(missing_ok=True)
         write_results(

@@ -369,7 +369,7 @@ def load_form(
 
 def _check(status: highspy.HighsStatus, what: str) -> None:
     if status == highspy.HighsStatus.kError:
-        raise SolveError(f"HiGHS refused the model's {what} (a NaN or an inconsistent bound in the compiled LP)")
+        raise SolveError(f"HiGHS refused the compiled LP's {what}: an internal error of grid_model, please report it")
 
 
 def compile_model(

@@ -219,3 +219,18 @@ def test_every_non_optimal_status_has_its_own_message(status, expected):
     err = status_error(highspy.Highs(), getattr(highspy.HighsModelStatus, status))
     assert expected in str(err)
     assert "\n" not in str(err)
+
+
+def test_a_model_highs_refuses_is_an_error_not_ignored():
+    """Loading checks HiGHS's status: a corrupt compiled LP (here a row index out of range) is one clear error."""
+    from grid_model.dataset import load_dataset
+    from grid_model.errors import SolveError
+    from grid_model.model import build_model
+    from grid_model.solve import load_form, standard_form
+
+    m, _ = build_model(load_dataset("data/example", hydrology="average"), ModelOptions())
+    form = standard_form(m)
+    form.A = form.A.copy()
+    form.A.indices[0] = form.A.shape[0] + 5
+    with pytest.raises(SolveError, match="refused the compiled LP's columns"):
+        load_form(form)
