@@ -408,3 +408,12 @@ def test_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
         run_sweep(spec, tmp_path / "out", scheduler=f"tcp://127.0.0.1:{port}")
     assert "\n" not in str(info.value)
     assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("spec_file", sorted(Path("scenarios/sweeps").glob("*.yaml")), ids=lambda p: p.stem)
+def test_shipped_sweep_files_expand_to_valid_members(spec_file):
+    _spec, base, members = sweep.expand_members(spec_file)
+    assert members, spec_file
+    assert len({m.name for m in members}) == len(members)  # one distinct name per member
+    assert all(m.scenario is not None and not m.error for m in members), [m.error for m in members]
+    assert base.name
