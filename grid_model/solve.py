@@ -295,7 +295,9 @@ def release_model(target: CompiledModel | StandardForm) -> None:
     millions of Pyomo objects need not share memory with HiGHS; sets and the parameter tables attached to the
     model stay. Given a :class:`StandardForm` (before :func:`load_form`), the arrays are kept for loading; given a
     loaded :class:`CompiledModel`, the matrix is dropped too (HiGHS holds its own copy). Sessions that re-use the
-    model warm keep it. Measured on the benchmark dispatch LP at 8,760 steps: peak memory 1,880 → 1,536 MB.
+    model warm keep it. The pipeline calls it in a second thread while HiGHS solves (grid_model.pipeline), which
+    reads the Solution's columns/rows only through blocks. Measured on the benchmark dispatch LP at 8,760 steps:
+    peak memory 1,880 MB without releasing, 1,213 MB with it (and with the registries dropped, Context.release).
     """
     form = target.form if isinstance(target, CompiledModel) else target
     if form is None or form.model is None:

@@ -22,9 +22,9 @@ def assert_same(a, b) -> None:
     assert [id(o) for o in a.objectives] == [id(o) for o in b.objectives]
     assert a.A.shape == b.A.shape and a.cost_rows.shape == b.cost_rows.shape
     for x, y in ((a.A, b.A), (a.cost_rows, b.cost_rows)):
-        scale = max(1.0, abs(y).max() if y.nnz else 0.0)
-        assert abs(x - y).max() <= 1e-12 * scale if x.nnz or y.nnz else True
         assert x.nnz == y.nnz  # the same pattern: no stored zeros on either side
+        if y.nnz:
+            assert abs(x - y).max() <= 1e-12 * max(1.0, abs(y).max())
     np.testing.assert_allclose(a.rhs, b.rhs, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(a.cost_offsets, b.cost_offsets, rtol=1e-12, atol=1e-9)
 
