@@ -5,9 +5,9 @@ the Pyomo objects of every row and column. We hand those arrays to ``highspy`` a
 ``addCols``), keep the ``Highs`` object (so changed costs or bounds can be re-solved warm), and return primal values
 and row duals keyed by Pyomo component.
 
-Numerics: costs are passed to HiGHS in units of ``1/COST_SCALE`` USD, and columns and rows whose bounds or
-right-hand sides are very large (reservoir energy in MWh, a CO2 cap in t) are scaled by powers of ten
-(:class:`Scaling`). Primal values, duals and the objective are unscaled exactly before anyone sees them.
+Numerics: costs are passed to HiGHS in units of 10 kUSD for interior point and 100 USD for simplex
+(:func:`cost_scale_for`), and columns and rows whose bounds or right-hand sides are very large (reservoir
+energy in MWh, a CO2 cap in t) are scaled by powers of ten (:class:`Scaling`). Primal values, duals and the objective are unscaled exactly before anyone sees them.
 """
 
 from __future__ import annotations
@@ -25,15 +25,16 @@ from pathlib import Path
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from scipy import sparse
 
+from grid_model._sparse import sparse
 from grid_model.compiler import compile_model_arrays
 from grid_model.errors import InfeasibleError, SolveError
 from grid_model.model.core import index_shape
 
 log = logging.getLogger(__name__)
 
-COST_SCALE = 1e-4  # USD → 10 kUSD inside HiGHS: on the headline LP cost coefficients span ~6e-4 … 2e2
+IPM_COST_SCALE = 1e-4  # USD → 10 kUSD inside HiGHS for interior point: headline cost coefficients then span ~6e-4 … 2e2
+SIMPLEX_COST_SCALE = 1e-2  # USD → 100 USD for simplex (and anything else): no "large costs" warning, see cost_scale_for
 BIG = 1e5  # bounds / right-hand sides above this are scaled down by powers of ten (to ≤ 1e4)
 
 
@@ -56,12 +57,15 @@ class Scaling:
         return Scaling(factor(col_lo, col_hi), factor(row_lo, row_hi))
 
 
-# Per problem class, from the benchmark (benchmarks/results/benchmark.md): on expansion LPs interior point wins
-# (2,190 steps: IPX + crossover 225 s of HiGHS time vs 515 s for dual simplex on PyPSA's version of the LP); on
-# dispatch-only LPs dual simplex wins by far (8,760 steps: 17 s vs 196–235 s for IPX + crossover). Both give basic
-# solutions: clean zeros in dispatch, exact vertex duals as prices.
+# Per problem class, from the benchmarks (benchmarks/results/benchmark.md and headline.md). Dispatch-only LPs: dual
+# simplex by far (8,760 steps: 17 s vs 196–235 s for IPX + crossover). LPs with investment depend on how long their
+# chronological chains are, not on their size: on the headline typical-day LPs (24-step periods, 85 k rows) dual
+# simplex took 19–22 s against 47–58 s for IPX + crossover (base) and 57 s against 80–85 s (interconnect); on the
+# synthetic chronological expansion LPs IPX + crossover took 87 s against 174 s (1,095 steps, 118 k rows) and 225 s
+# against 515 s (2,190 steps, 237 k rows). Both give basic solutions: clean zeros, exact vertex duals as prices.
 EXPANSION_SOLVER = {"solver": "ipm", "run_crossover": "on"}
 DISPATCH_SOLVER = {"solver": "simplex"}
+SIMPLEX_MAX_PERIOD_STEPS = 168  # expansion LPs whose longest period is at most a week of steps go to dual simplex
 DEFAULT_SOLVER_OPTIONS: dict[str, object] = {
     "presolve": "on",
     "threads": 0,
@@ -162,6 +166,7 @@ class StandardForm:
     compile_s: float
     model: pyo.ConcreteModel | None = None  # kept alive so row and column objects keep their names
     has_investment: bool = True
+    longest_period_steps: int | None = None  # steps of the longest chronological chain (None: not known)
     cost_rows: object = None  # scipy.sparse csr, one row per cost category (USD per unit of each column)
     cost_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cost_names: list[str] = field(default_factory=list)
@@ -188,6 +193,7 @@ class CompiledModel:
     load_s: float
     form: StandardForm | None = None
     scaling: Scaling | None = None
+    cost_scale: float = 1.0  # costs inside HiGHS are USD × cost_scale (cost_scale_for), fixed at load time
 
 
 def standard_form(model: pyo.ConcreteModel) -> StandardForm:
@@ -213,6 +219,7 @@ def standard_form(model: pyo.ConcreteModel) -> StandardForm:
     row_lo = np.where(sign >= 0, np.where(sign == 0, rhs, -inf), rhs)
     row_hi = np.where(sign <= 0, np.where(sign == 0, rhs, inf), rhs)
     invest = any(len(getattr(model, name, ())) for name in ("gen_new_cap_mw", "sto_new_cap_mw", "link_new_cap_mw"))
+    longest = getattr(model, "_longest_period_steps", None)  # set by grid_model.model.core.build_model
     return StandardForm(
         c,
         arrays.A,
@@ -226,6 +233,7 @@ def standard_form(model: pyo.ConcreteModel) -> StandardForm:
         arrays.compile_s + time.perf_counter() - t0,
         model,
         invest,
+        longest,
         cost_rows=cost_rows,
         cost_offsets=arrays.cost_offsets,
         cost_names=[str(o.index()) for o in arrays.objectives],
@@ -328,11 +336,36 @@ def _trim_heap() -> None:
         pass
 
 
+def default_solver(form: StandardForm) -> dict[str, object]:
+    """HiGHS's algorithm for this class of LP: dual simplex for dispatch-only LPs and for expansion LPs made of short
+    periods (typical days), IPX + crossover for expansion LPs with long chronological chains (see the evidence at
+    EXPANSION_SOLVER)."""
+    short = form.longest_period_steps is not None and form.longest_period_steps <= SIMPLEX_MAX_PERIOD_STEPS
+    if not form.has_investment or short:
+        return DISPATCH_SOLVER
+    return EXPANSION_SOLVER
+
+
+def cost_scale_for(options: dict[str, object]) -> float:
+    """Factor on costs inside HiGHS: ``IPM_COST_SCALE`` for the interior-point solvers, ``SIMPLEX_COST_SCALE``
+    otherwise.
+
+    Measured with dual simplex (HiGHS run time): on the headline base LP 67 s with costs in 10 kUSD (79 k iterations),
+    16–19 s in units of 10, 100 or 1,000 USD (55–65 k iterations) and 17 s in USD, where HiGHS warns of excessively
+    large costs; on the interconnect LP 159 s in 10 kUSD, 52 s in 100 USD, 57 s in 10 USD or in USD. IPX took
+    48–50 s on the base LP in 10 kUSD and 58 s in USD, and a smaller scale (1e-6) was slower on the 2,190-step
+    benchmark expansion LP (264 s vs 225 s).
+    """
+    return IPM_COST_SCALE if str(options.get("solver", "")) in ("ipm", "ipx", "hipo") else SIMPLEX_COST_SCALE
+
+
 def load_form(
     form: StandardForm, options: dict[str, object] | None = None, log_file: str | Path | None = None
 ) -> CompiledModel:
     """Load the arrays into a fresh ``Highs`` instance (scaled, see :class:`Scaling`) and set the solver options."""
     t1 = time.perf_counter()
+    options = {**default_solver(form), **(options or {})}
+    cost_scale = cost_scale_for(options)
     sc = Scaling.for_form(form.col_lo, form.col_hi, form.row_lo, form.row_hi)
     A = form.A.tocsc()
     if (sc.row != 1.0).any() or (sc.col != 1.0).any():
@@ -347,7 +380,7 @@ def load_form(
     _check(
         h.addCols(
             n_cols,
-            form.c * COST_SCALE * sc.col,
+            form.c * cost_scale * sc.col,
             form.col_lo / sc.col,
             form.col_hi / sc.col,
             A.nnz,
@@ -358,10 +391,9 @@ def load_form(
         "columns",
     )
     compiled = CompiledModel(
-        h, form.columns, form.rows, form.offset, form.compile_s, time.perf_counter() - t1, form, sc
+        h, form.columns, form.rows, form.offset, form.compile_s, time.perf_counter() - t1, form, sc, cost_scale
     )
     set_log_file(compiled, log_file)
-    options = {**(EXPANSION_SOLVER if form.has_investment else DISPATCH_SOLVER), **(options or {})}
     apply_options(compiled, options)
     log.info(
         "compiled %d rows × %d columns in %.2f s, loaded in %.2f s", n_rows, n_cols, compiled.compile_s, compiled.load_s
@@ -407,7 +439,7 @@ def update_loaded(compiled: CompiledModel, form: StandardForm) -> dict[str, int]
     changed = {}
     idx = np.flatnonzero(old.c != form.c)
     if len(idx):
-        h.changeColsCost(len(idx), idx.astype(np.int32), form.c[idx] * COST_SCALE * sc.col[idx])
+        h.changeColsCost(len(idx), idx.astype(np.int32), form.c[idx] * compiled.cost_scale * sc.col[idx])
     changed["costs"] = len(idx)
     idx = np.flatnonzero((old.col_lo != form.col_lo) | (old.col_hi != form.col_hi))
     if len(idx):
@@ -465,8 +497,8 @@ def run(compiled: CompiledModel) -> Solution:
     if form is not None:
         x = np.where(np.abs(x - form.col_lo) < 1e-9, form.col_lo, x)
         x = np.where(np.abs(x - form.col_hi) < 1e-9, form.col_hi, x)
-    y = np.asarray(sol.row_dual, dtype=float) / COST_SCALE / (sc.row if sc is not None else 1.0)
-    objective = float(info.objective_function_value) / COST_SCALE + compiled.c_offset
+    y = np.asarray(sol.row_dual, dtype=float) / compiled.cost_scale / (sc.row if sc is not None else 1.0)
+    objective = float(info.objective_function_value) / compiled.cost_scale + compiled.c_offset
     cost_usd: dict[str, float] = {}
     if form is not None and form.cost_rows is not None and form.cost_rows.shape[0]:
         by_row = form.cost_rows @ x + form.cost_offsets

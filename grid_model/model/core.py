@@ -246,10 +246,18 @@ class Context:
         col = "duration_h" if "duration_h" in ts.columns else "weight_h"
         return ts[col].to_numpy(dtype=float)
 
+    def period_index(self) -> np.ndarray:
+        """Period of each timestep, numbered 0, 1, … in order (all 0 without typical periods)."""
+        ts = self.ds.timesteps
+        if "period" not in ts.columns:
+            return np.zeros(len(ts), dtype=int)
+        period = ts["period"].to_numpy()
+        return np.cumsum(np.r_[False, period[1:] != period[:-1]])
+
     def previous(self) -> np.ndarray:
         """Index of the previous timestep in the same period, cyclic within each period."""
         ts = self.ds.timesteps
-        period = ts["period"].to_numpy() if "period" in ts.columns else np.zeros(len(ts), dtype=int)
+        period = self.period_index()
         prev = np.arange(len(ts)) - 1
         starts = np.r_[True, period[1:] != period[:-1]]
         # first step of each period links to the last step of the same period
@@ -283,6 +291,8 @@ def build_model(ds: Dataset, options: ModelOptions | None = None) -> tuple[pyo.C
     m.ZONES = pyo.Set(initialize=ds.zones, ordered=True, doc="Zones (ISO codes)")
     m.TIMESTEPS = pyo.RangeSet(0, len(ds.timesteps) - 1, doc="Timesteps")
     ctx = Context(m, ds, options)
+    # the longest chronological chain (a typical period, or the whole horizon): the solver default depends on it
+    m._longest_period_steps = int(np.bincount(ctx.period_index()).max()) if len(ds.timesteps) else 0
     from grid_model.solve import gc_paused
 
     with gc_paused():
