@@ -46,7 +46,8 @@ from pyomo.core.expr.numeric_expr import (
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from pyomo.repn.util import FileDeterminism, FileDeterminism_to_SortComponents
-from scipy import sparse
+
+from grid_model._sparse import sparse
 
 log = logging.getLogger(__name__)
 

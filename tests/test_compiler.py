@@ -190,3 +190,15 @@ def test_random_linear_models_compile_identically(constraints, objective):
         assert outcomes == ["infeasible", "infeasible"]
     else:
         assert_same(*outcomes)
+
+
+def test_importing_grid_model_does_not_run_pyomos_scipy_finaliser():
+    """grid_model._sparse drops Pyomo's hook that imports scipy.stats & co. with scipy (0.56 s, 58 MB per process)."""
+    import subprocess
+    import sys
+
+    code = "import sys, grid_model.pipeline, grid_model._sparse as s; print(s.FINALISER_DROPPED, 'scipy.stats' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    if out[0] != "True":
+        pytest.skip("this Pyomo release has no scipy finaliser hook to drop")
+    assert out[1] == "False"
