@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tiny import build, gen, tech, zones
+from tiny import build, example_year, gen, tech, zones
 
 from grid_model.dataset import load_dataset
 from grid_model.pipeline import solve_dataset
@@ -75,26 +75,8 @@ def test_without_linking_water_cannot_cross_periods(tmp_path):
 
 
 def test_reservoirs_cannot_create_energy_with_typical_days(tmp_path):
-    ds = load_dataset("data/example", "average")
-    # the example has one week: 7 days, 3 typical days; weights 8760/168 h per hour must become 1 h for tsam,
-    # so rebuild it as an hourly year by tiling the week (52 weeks + 1 day)
-    from grid_model.dataset import Dataset
-
-    reps = int(np.ceil(8760 / 168))
-    tile = lambda f: f.loc[np.tile(f.index, reps)[:8760]].reset_index(drop=True).rename_axis("timestep")  # noqa: E731
-    yearly = Dataset(
-        ds.path,
-        ds.tables,
-        ds.timesteps.iloc[:0],
-        tile(ds.demand_mw),
-        tile(ds.availability_pu),
-        tile(ds.inflow_mw),
-        ds.hydrology,
-        {},
-    )
-    import pandas as pd
-
-    yearly.timesteps = pd.DataFrame({"weight_h": np.ones(8760)}, index=pd.RangeIndex(8760, name="timestep"))
+    # the example's week tiled to an hourly year; 4 typical days
+    yearly = example_year()
     typical = aggregate_time(yearly, TimeConfig(mode="typical", n_periods=4, period_h=24))
     w = typical.weights_h
     assert w.sum() == pytest.approx(8760)

@@ -81,3 +81,30 @@ def storage_residual(res: Results, ds) -> float:
         r = lvl - np.roll(lvl, 1) - dur * (inflow - rel - spill)
         worst = max(worst, float(np.max(np.abs(r))))
     return worst
+
+
+def example_year():
+    """The example dataset (one week) tiled to an hourly year (52 weeks + 1 day, every weight 1 h), so that typical
+    days can be drawn from it."""
+    import pandas as pd
+
+    from grid_model.dataset import Dataset
+
+    ds = load_dataset("data/example", "average")
+    reps = int(np.ceil(8760 / 168))
+
+    def tile(f: pd.DataFrame) -> pd.DataFrame:
+        return f.loc[np.tile(f.index, reps)[:8760]].reset_index(drop=True).rename_axis("timestep")
+
+    yearly = Dataset(
+        ds.path,
+        ds.tables,
+        ds.timesteps.iloc[:0],
+        tile(ds.demand_mw),
+        tile(ds.availability_pu),
+        tile(ds.inflow_mw),
+        ds.hydrology,
+        {},
+    )
+    yearly.timesteps = pd.DataFrame({"weight_h": np.ones(8760)}, index=pd.RangeIndex(8760, name="timestep"))
+    return yearly
