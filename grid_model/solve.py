@@ -7,7 +7,8 @@ and row duals keyed by Pyomo component.
 
 Numerics: costs are passed to HiGHS in units of 10 kUSD for interior point and 100 USD for simplex
 (:func:`cost_scale_for`), and columns and rows whose bounds or right-hand sides are very large (reservoir
-energy in MWh, a CO2 cap in t) are scaled by powers of ten (:class:`Scaling`). Primal values, duals and the objective are unscaled exactly before anyone sees them.
+energy in MWh, a CO2 cap in t) are scaled by powers of ten (:class:`Scaling`). Primal values, duals and the
+objective are unscaled exactly before anyone sees them.
 """
 
 from __future__ import annotations
@@ -478,12 +479,34 @@ def apply_options(compiled: CompiledModel, options: dict[str, object]) -> None:
             raise SolveError(f"solver option '{key}' = {value!r} was rejected by HiGHS")
 
 
+def _run_interruptible(h: highspy.Highs) -> None:
+    """``h.run()`` in highspy's solver thread, so that Ctrl-C and SIGTERM are handled at once.
+
+    Python runs signal handlers in the main thread only when it holds the GIL, and HiGHS's ``run()`` releases it for
+    the whole solve: a kill during a 2-minute solve used to wait for the solve to end. Here the main thread waits in
+    short steps; when the CLI's handler raises ``KeyboardInterrupt`` (grid_model.cli), HiGHS is asked to stop at its
+    next iteration (highspy's user-interrupt callback) and the interrupt goes on once it has.
+    """
+    h.HandleUserInterrupt = True
+    try:
+        h.startSolve()
+        try:
+            while not h.wait(0.1)[0]:
+                pass
+        except BaseException:
+            h.cancelSolve()
+            h.wait()
+            raise
+    finally:
+        h.HandleUserInterrupt = False
+
+
 def run(compiled: CompiledModel) -> Solution:
     """Solve (or re-solve from the current basis) and return the solution; non-optimal is an error."""
     h = compiled.highs
     t0 = time.perf_counter()
     clock0 = float(h.getRunTime())  # HiGHS's clock is cumulative over re-solves of one instance
-    h.run()
+    _run_interruptible(h)
     solve_s = time.perf_counter() - t0
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:

@@ -151,6 +151,26 @@ def test_sigterm_during_solve_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
+def test_sigterm_inside_a_long_highs_solve_stops_it_at_once(tmp_path):
+    """calibration_2023 is a full-year dispatch LP (~140 s in HiGHS on 2 cores, ~15 s to load and build): a kill 20 s
+    in lands inside HiGHS, which must stop at its next iteration instead of finishing the solve first."""
+    out = tmp_path / "res"
+    p = subprocess.Popen(
+        [sys.executable, "-m", "grid_model", "run", "scenarios/calibration_2023.yaml", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(20)
+    p.send_signal(signal.SIGTERM)
+    t0 = time.perf_counter()
+    _, err = p.communicate(timeout=120)
+    assert time.perf_counter() - t0 < 15, "the run went on after SIGTERM"
+    assert p.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_same_inputs_give_identical_tables(tmp_path):
     run_scenario_file(EXAMPLE, tmp_path / "a")
     run_scenario_file(EXAMPLE, tmp_path / "b")
