@@ -43,3 +43,42 @@ def test_flat_sums_equal_operator_sums():
     assert pyo.value(linear_sum(terms)) == 1.0 - 2.0 + 7.5
     assert pyo.value(linear_sum([*terms, 4.0 * (m.x["a", 0] + 1)])) == 6.5 + 8.0  # not flat: quicksum
     assert pyo.value(linear_terms([(2.0, m.x["a", 0]), (-1.0, m.x["c", 2])])) == 2.0 - 3.0
+
+
+def test_solver_default_follows_the_problem_class():
+    """Dispatch-only → dual simplex; expansion over short periods (typical days) → dual simplex; expansion over a
+    long chronological horizon → IPX + crossover. A model of unknown structure keeps the expansion default."""
+    from types import SimpleNamespace
+
+    from grid_model.solve import (
+        DISPATCH_SOLVER,
+        EXPANSION_SOLVER,
+        IPM_COST_SCALE,
+        SIMPLEX_COST_SCALE,
+        SIMPLEX_MAX_PERIOD_STEPS,
+        cost_scale_for,
+        default_solver,
+    )
+
+    def form(invest: bool, longest: int | None) -> SimpleNamespace:
+        return SimpleNamespace(has_investment=invest, longest_period_steps=longest)
+
+    assert default_solver(form(False, 8760)) == DISPATCH_SOLVER
+    assert default_solver(form(True, 24)) == DISPATCH_SOLVER
+    assert default_solver(form(True, SIMPLEX_MAX_PERIOD_STEPS + 1)) == EXPANSION_SOLVER
+    assert default_solver(form(True, None)) == EXPANSION_SOLVER
+    assert cost_scale_for(EXPANSION_SOLVER) == IPM_COST_SCALE
+    assert cost_scale_for(DISPATCH_SOLVER) == cost_scale_for({}) == SIMPLEX_COST_SCALE
+
+
+def test_build_model_records_the_longest_period():
+    from tiny import example_year
+
+    from grid_model.model import build_model
+    from grid_model.scenario import TimeConfig
+    from grid_model.timeseries import aggregate_time
+
+    year = example_year()
+    assert build_model(year)[0]._longest_period_steps == 8760
+    typical = aggregate_time(year, TimeConfig(mode="typical", n_periods=4, period_h=24))
+    assert build_model(typical)[0]._longest_period_steps == 24
