@@ -433,10 +433,14 @@ def _meminfo_gib() -> str:
 
 
 def markdown(
-    df: pd.DataFrame, machine: dict[str, str], batches: list[dict[str, Any]], scale: pd.DataFrame | None = None
+    df: pd.DataFrame,
+    machine: dict[str, str],
+    batches: list[dict[str, Any]],
+    scale: pd.DataFrame | None = None,
+    headline: pd.DataFrame | None = None,
 ) -> str:
-    """The results page: table, ratios, targets, the scale check (when ``scale.csv`` exists), the machine and the
-    batches of runs it combines."""
+    """The results page: table, ratios, targets (with the headline comparison's when ``headline.csv`` exists), the
+    scale check (when ``scale.csv`` exists), the machine and the batches of runs it combines."""
     zones = sorted({int(z) for z in df["zones"].dropna()})
     out = [
         "# grid_model vs PyPSA — benchmark",
@@ -473,7 +477,7 @@ def markdown(
             f"| {_f(r['peak_mb'], '.0f')} | {_f(r['objective'], ',.0f')} | {_f(r['rel_diff'], '.1e')}{flag} "
             f"| {_f(r['wall_ratio'], '.2f')} | {_f(r['outside_ratio'], '.2f')} | {_f(r['peak_ratio'], '.2f')} |"
         )
-    out += ["", "## Targets (from the performance issue)", "", *targets(df), ""]
+    out += ["", "## Targets (from the performance issue)", "", *targets(df), *headline_targets(headline), ""]
     if scale is not None and len(scale):
         out += ["## Scale check", "", *scale_summary(scale), ""]
     out += [
@@ -526,6 +530,35 @@ def merge(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return df.sort_values(["steps", "mode", "settings", "tool"], key=sort_key, kind="stable").reset_index(drop=True)
 
 
+def headline_targets(headline: pd.DataFrame | None) -> list[str]:
+    """Target rows from ``headline.csv`` (written by ``headline.py``): the headline comparison against four PyPSA
+    runs, and the default compare's wall time."""
+    if headline is None or headline.empty:
+        return []
+    wall = headline.set_index("run")["wall_s"]
+    rows = []
+    if "compare" in wall.index:
+        for settings, label in (("defaults", "PyPSA's defaults"), ("ipm", "PyPSA with IPX + crossover")):
+            if f"{settings}: 4 runs" in wall.index:
+                ratio = wall["compare"] / wall[f"{settings}: 4 runs"]
+                rows.append(
+                    f"| headline `grid-model compare` ≤ 0.5× four PyPSA runs ({label}) | headline.md | "
+                    f"{ratio:.2f}× | {'yes' if ratio <= 0.5 else '**no**'} |"
+                )
+        minutes = wall["compare"] / 60.0
+        rows.append(
+            f"| default `grid-model compare` ≤ 5 min on 2 cores | headline.md | {minutes:.1f} min | "
+            f"{'yes' if minutes <= 5 else '**no**'} |"
+        )
+    return rows
+
+
+def read_headline(out: Path) -> pd.DataFrame | None:
+    """The headline comparison's results beside benchmark.csv (``headline.csv``, written by ``headline.py``)."""
+    f = out / "headline.csv"
+    return pd.read_csv(f) if f.exists() else None
+
+
 def read_scale(out: Path) -> pd.DataFrame | None:
     """The scale check's results beside benchmark.csv (``scale.csv``, written by ``scale_check.py``), if any."""
     f = out / "scale.csv"
@@ -542,7 +575,7 @@ def finish(df: pd.DataFrame, batches: list[dict[str, Any]], out: Path) -> pd.Dat
     out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / "benchmark.csv", index=False)
     (out / "batches.json").write_text(json.dumps(batches, indent=1))
-    (out / "benchmark.md").write_text(markdown(df, machine_description(), batches, read_scale(out)))
+    (out / "benchmark.md").write_text(markdown(df, machine_description(), batches, read_scale(out), read_headline(out)))
     return df
 
 
@@ -556,6 +589,7 @@ def render(out: Path) -> Path:
             machine_description(),
             read_batches(out / "benchmark.csv"),
             read_scale(out),
+            read_headline(out),
         )
     )
     return md
