@@ -120,23 +120,34 @@ def build_network(ds: Dataset, options: ModelOptions) -> tuple[Any, Callable[[An
     return n, extra_functionality
 
 
+def _capacity(params: pd.DataFrame) -> dict[str, Any]:
+    """Existing + new capacity of generators or storage: ``p_nom = p_nom_min = P0``, extendable up to P̄ at the
+    annuity plus fixed O&M (``include_objective_constant`` then leaves out the cost of P0, sunk as in grid_model)."""
+    ext = params["expandable"].to_numpy(dtype=bool)
+    p0 = params["p_nom_mw"].to_numpy(dtype=float)
+    return {
+        "p_nom": p0,
+        "p_nom_min": p0,
+        "p_nom_max": np.where(ext, params["p_nom_max_mw"].to_numpy(dtype=float), np.inf),
+        "p_nom_extendable": ext,
+        "capital_cost": np.where(
+            ext, (params["capex_annual_usd_per_mw"] + params["fom_usd_per_mw_yr"]).to_numpy(), 0.0
+        ),
+    }
+
+
 def _add_generators(n: Any, ds: Dataset, options: ModelOptions, snaps: pd.RangeIndex) -> None:
     params = generator_params(ds, options)
     if params.empty:
         return
     a = availability_matrix(ds, params)
     names = list(params.index)
-    ext = params["expandable"].to_numpy(dtype=bool)
     n.add(
         "Generator",
         names,
         bus=params["zone"].tolist(),
         carrier=params["technology"].tolist(),
-        p_nom=params["p_nom_mw"].to_numpy(dtype=float),
-        p_nom_min=params["p_nom_mw"].to_numpy(dtype=float),
-        p_nom_max=np.where(ext, params["p_nom_max_mw"].to_numpy(dtype=float), np.inf),
-        p_nom_extendable=ext,
-        capital_cost=np.where(ext, (params["capex_annual_usd_per_mw"] + params["fom_usd_per_mw_yr"]).to_numpy(), 0.0),
+        **_capacity(params),
         marginal_cost=params["marginal_cost_usd_per_mwh"].to_numpy(dtype=float),
         p_max_pu=pd.DataFrame(a.T, index=snaps, columns=names),
         p_min_pu=pd.DataFrame(
@@ -179,16 +190,11 @@ def _add_storage(n: Any, ds: Dataset, options: ModelOptions, linked: bool, perio
         return
     if linked and (params["max_hours"] >= period_h).any():
         raise NotTranslated("storage that outlives a typical period (inter-period linking of storage units)")
-    ext = params["expandable"].to_numpy(dtype=bool)
     n.add(
         "StorageUnit",
         list(params.index),
         bus=params["zone"].tolist(),
-        p_nom=params["p_nom_mw"].to_numpy(dtype=float),
-        p_nom_min=params["p_nom_mw"].to_numpy(dtype=float),
-        p_nom_max=np.where(ext, params["p_nom_max_mw"].to_numpy(dtype=float), np.inf),
-        p_nom_extendable=ext,
-        capital_cost=np.where(ext, (params["capex_annual_usd_per_mw"] + params["fom_usd_per_mw_yr"]).to_numpy(), 0.0),
+        **_capacity(params),
         marginal_cost=params["vom_usd_per_mwh"].to_numpy(dtype=float),
         max_hours=params["max_hours"].to_numpy(dtype=float),
         efficiency_store=params["eta_charge"].to_numpy(dtype=float),
