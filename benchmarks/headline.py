@@ -10,9 +10,9 @@ data, the typical-day aggregation, building, solving, and for grid_model writing
 
 * ``grid-model compare`` as the README runs it (figures and report included), and with ``--no-figures``;
 * ``grid-model run`` of each scenario, one after another (no warm re-use, no parallel groups);
-* PyPSA, one process per scenario, one after another: with the same HiGHS options as grid_model's default for
-  these LPs (``ipm``: IPX with crossover, through linopy's direct API), and with PyPSA's defaults
-  (``n.optimize(solver_name="highs")``: an LP file, HiGHS choosing the algorithm).
+* PyPSA, one process per scenario, one after another: with IPX + crossover (``ipm``, through linopy's direct
+  API; grid_model's default for these LPs until it moved to dual simplex), and with PyPSA's defaults
+  (``n.optimize(solver_name="highs")``: an LP file, HiGHS choosing the algorithm — dual simplex on these LPs).
 
 Peak memory is the largest resident set of any one process of the measurement (``os.wait4`` reports the
 child's, including the processes it waited for). Every PyPSA objective is checked against grid_model's for the same
@@ -108,19 +108,21 @@ def measure(scenarios: list[Path], settings: list[str], work: Path, with_runs: b
     rows: list[dict[str, Any]] = []
     names = [p.stem for p in scenarios]
     cli = [sys.executable, "-m", "grid_model"]
-    compares = {}
+    reference: dict[str, float] = {}
     for label, extra in (("compare", []), ("compare --no-figures", ["--no-figures"])):
         out = work / label.replace(" ", "_")
         print(f"grid-model {label} …", flush=True)
         wall, peak, rc = _timed([*cli, "compare", *map(str, scenarios), "--out", str(out), *extra], work / "log.txt")
         if rc:
             raise SystemExit(f"grid-model {label} failed (exit {rc}); see {work / 'log.txt'}")
-        compares[label] = _objectives(out, _result_names(out, names))
+        objectives = _objectives(out, _result_names(out, names))
+        if reference and any(abs(objectives[k] / reference[k] - 1.0) > REL_TOL for k in reference):  # same LPs
+            raise SystemExit(f"grid-model {label} gave other objectives than grid-model compare: {objectives}")
+        reference = reference or objectives
         timings = json.loads((out / "timings.json").read_text())
         rows.append(
             {"tool": "grid_model", "run": label, "wall_s": wall, "peak_mb": peak, "solve_s": timings["total_s"]}
         )
-    reference = compares["compare"]
     if with_runs:
         total, peak_max = 0.0, 0.0
         for p in scenarios:

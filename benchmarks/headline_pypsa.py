@@ -37,6 +37,7 @@ import pandas as pd
 
 from grid_model.dataset import Dataset
 from grid_model.model import ModelOptions
+from grid_model.model.core import previous_step
 from grid_model.model.generation import availability_matrix, generator_params
 from grid_model.model.hydro import hydro_params
 from grid_model.model.links import link_params
@@ -45,17 +46,6 @@ from grid_model.model.storage import storage_params
 
 class NotTranslated(Exception):
     """A feature of the scenario that this translator does not carry to PyPSA."""
-
-
-def _previous(timesteps: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Index of each step's predecessor (cyclic within its period) and the mask of period starts."""
-    period = timesteps["period"].to_numpy() if "period" in timesteps.columns else np.zeros(len(timesteps), dtype=int)
-    starts = np.r_[True, period[1:] != period[:-1]]
-    first = np.flatnonzero(starts)
-    last = np.r_[first[1:] - 1, len(period) - 1]
-    prev = np.arange(len(period)) - 1
-    prev[first] = last
-    return prev, starts
 
 
 def build_network(ds: Dataset, options: ModelOptions) -> tuple[Any, Callable[[Any, Any], None]]:
@@ -99,7 +89,8 @@ def build_network(ds: Dataset, options: ModelOptions) -> tuple[Any, Callable[[An
     _add_storage(n, ds, options, linked, period_h)
     tied = _add_links(n, ds, options)
 
-    prev, starts = _previous(ts)
+    prev = previous_step(ts)
+    starts = prev >= np.arange(len(prev))  # a period's first step links forward, to its last
     storage = list(ds.tables["storage"].index)
 
     def extra_functionality(n: Any, _snapshots: Any) -> None:

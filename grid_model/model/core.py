@@ -214,6 +214,23 @@ class CostRegistry:
         self._terms.clear()
 
 
+def period_index(timesteps: pd.DataFrame) -> np.ndarray:
+    """Period of each timestep, numbered 0, 1, … in order (all 0 without a ``period`` column)."""
+    if "period" not in timesteps.columns:
+        return np.zeros(len(timesteps), dtype=int)
+    period = timesteps["period"].to_numpy()
+    return np.cumsum(np.r_[False, period[1:] != period[:-1]])
+
+
+def previous_step(timesteps: pd.DataFrame) -> np.ndarray:
+    """Index of each timestep's predecessor in the same period; the first step of a period links to its last."""
+    period = period_index(timesteps)
+    prev = np.arange(len(period)) - 1
+    first = np.flatnonzero(np.r_[True, period[1:] != period[:-1]])
+    prev[first] = np.r_[first[1:] - 1, len(period) - 1]
+    return prev
+
+
 @dataclass
 class Context:
     """Everything a feature needs: the model, the data, options and the two registries."""
@@ -248,23 +265,11 @@ class Context:
 
     def period_index(self) -> np.ndarray:
         """Period of each timestep, numbered 0, 1, … in order (all 0 without typical periods)."""
-        ts = self.ds.timesteps
-        if "period" not in ts.columns:
-            return np.zeros(len(ts), dtype=int)
-        period = ts["period"].to_numpy()
-        return np.cumsum(np.r_[False, period[1:] != period[:-1]])
+        return period_index(self.ds.timesteps)
 
     def previous(self) -> np.ndarray:
         """Index of the previous timestep in the same period, cyclic within each period."""
-        ts = self.ds.timesteps
-        period = self.period_index()
-        prev = np.arange(len(ts)) - 1
-        starts = np.r_[True, period[1:] != period[:-1]]
-        # first step of each period links to the last step of the same period
-        idx = np.flatnonzero(starts)
-        ends = np.r_[idx[1:] - 1, len(ts) - 1]
-        prev[idx] = ends
-        return prev
+        return previous_step(self.ds.timesteps)
 
     def release(self) -> None:
         """Drop the expressions features published (they reference hourly variables), once the model is compiled
