@@ -254,3 +254,65 @@ def test_a_model_highs_refuses_is_an_error_not_ignored():
     form.A.indices[0] = form.A.shape[0] + 5
     with pytest.raises(SolveError, match="refused the compiled LP's columns"):
         load_form(form)
+
+
+def _slow_random_lp():
+    """A feasible LP that dual simplex needs a few seconds for: min c·x, A x ≥ 1, 0 ≤ x ≤ 10 with 7,000 rows,
+    14,000 columns and ~8 random non-zeros per row plus a diagonal (fixed seed)."""
+    import highspy
+    import numpy as np
+    import scipy.sparse as sp
+
+    n, m = 14_000, 7_000
+    rng = np.random.default_rng(1)
+    nnz = 8 * m
+    a = sp.coo_matrix((rng.random(nnz), (rng.integers(0, m, nnz), rng.integers(0, n, nnz))), shape=(m, n))
+    a = (a + sp.eye(m, n)).tocsr()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("solver", "simplex")
+    h.addVars(n, np.zeros(n), np.full(n, 10.0))
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), rng.random(n))
+    starts = a.indptr[:-1].astype(np.int32)
+    h.addRows(m, np.ones(m), np.full(m, highspy.kHighsInf), a.nnz, starts, a.indices.astype(np.int32), a.data)
+    return h
+
+
+@pytest.mark.parametrize("delay_s", [0.005, 0.5])
+def test_an_interrupt_returns_only_once_highs_has_stopped(delay_s):
+    """Ctrl-C during (or just as) HiGHS starts: the KeyboardInterrupt reaches the caller only after the solver thread
+    has ended. In CI a kill once returned while HiGHS still ran (Python 3.11's interrupted Thread.join marks a running
+    thread stopped), and the interpreter's shutdown then aborted in the C++ runtime."""
+    import _thread
+    import threading
+
+    import highspy
+
+    from grid_model.solve import _run_interruptible
+
+    h = _slow_random_lp()
+
+    def raise_interrupt(*_):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGUSR1, raise_interrupt)
+    timer = threading.Timer(delay_s, _thread.interrupt_main, args=(signal.SIGUSR1,))
+    try:
+        t0 = time.perf_counter()
+        with pytest.raises(KeyboardInterrupt):
+            timer.start()
+            _run_interruptible(h)
+        stopped_after_s = time.perf_counter() - t0
+    finally:
+        timer.cancel()
+        timer.join()
+        signal.signal(signal.SIGUSR1, previous)
+    assert not [t for t in threading.enumerate() if t.name == "highs-solve"]
+    status = h.getModelStatus()
+    assert status in (highspy.HighsModelStatus.kInterrupt, highspy.HighsModelStatus.kNotset), status
+    if delay_s:
+        assert status == highspy.HighsModelStatus.kInterrupt  # HiGHS itself stopped, before the caller was told
+        assert stopped_after_s < delay_s + 1.0
+    # the instance is still usable: the solve runs to the end once nobody interrupts it
+    _run_interruptible(h)
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
