@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 WORKER = HERE / "worker.py"
 REL_TOL = 1e-6
 TOOLS = ("grid_model", "pypsa")
-SETTINGS = ("ipm", "defaults", "simplex", "ipm-lp")
+SETTINGS = ("ipm", "defaults", "simplex", "ipm-lp", "hipo")
 SETTINGS_LABEL = {
     ("grid_model", "ipm"): "ipm+crossover",
     ("pypsa", "ipm"): "ipm+crossover, direct API",
@@ -53,6 +53,8 @@ SETTINGS_LABEL = {
     ("pypsa", "ipm-lp"): "ipm+crossover, LP file",
     ("grid_model", "simplex"): "simplex",
     ("pypsa", "simplex"): "simplex, direct API",
+    ("grid_model", "hipo"): "hipo+crossover",
+    ("pypsa", "hipo"): "hipo+crossover, direct API",
 }
 # Row order of the table: settings families in this order, grid_model before PyPSA within each.
 SETTINGS_ORDER = (
@@ -63,6 +65,8 @@ SETTINGS_ORDER = (
     "defaults (LP file)",
     "simplex",
     "simplex, direct API",
+    "hipo+crossover",
+    "hipo+crossover, direct API",
 )
 COLUMNS = [
     "steps",

@@ -51,6 +51,8 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "defaults": {},
     # Same HiGHS options for both tools: dual simplex.
     "simplex": {"solver": "simplex"},
+    # Same HiGHS options for both tools: HiPO, HiGHS's parallel interior point (needs highspy-extras), with crossover.
+    "hipo": {"solver": "hipo", "run_crossover": "on"},
     # PyPSA only: same options as "ipm" but through linopy's default LP-file route instead of the direct API.
     "ipm-lp": {"solver": "ipm", "run_crossover": "on"},
 }
@@ -188,7 +190,7 @@ def run_pypsa(args: argparse.Namespace) -> dict[str, Any]:
     OptimizationAccessor.create_model = timed_create_model  # type: ignore[method-assign]
     linopy.Model.solve = timed_solve  # type: ignore[method-assign]
     kwargs: dict[str, Any] = {"solver_name": "highs", "extra_functionality": extra_functionality}
-    if args.settings in ("ipm", "simplex"):
+    if args.settings in ("ipm", "simplex", "hipo"):
         kwargs.update(
             io_api="direct",
             include_objective_constant=True,
