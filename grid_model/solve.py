@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import gc
+import importlib.util
 import logging
 import threading
 import time
@@ -64,8 +65,19 @@ class Scaling:
 # chronological chains are, not on their size: on the headline typical-day LPs (24-step periods, 85 k rows) dual
 # simplex took 19–22 s against 47–58 s for IPX + crossover (base) and 57 s against 80–85 s (interconnect); on the
 # synthetic chronological expansion LPs IPX + crossover took 87 s against 174 s (1,095 steps, 118 k rows) and 225 s
-# against 515 s (2,190 steps, 237 k rows). Both give basic solutions: clean zeros, exact vertex duals as prices.
-EXPANSION_SOLVER = {"solver": "ipm", "run_crossover": "on"}
+# against 515 s (2,190 steps, 237 k rows), and HiPO (HiGHS's parallel interior point) + crossover took 102 s at
+# 2,190 steps, at 2.6 GB against IPX's 0.56 GB. All give basic solutions: clean zeros, exact vertex duals as prices.
+# HiPO ships in the highspy-extras package (a dependency); without it HiGHS would silently run IPX instead, so the
+# choice is made explicitly (hipo_installed), and a HiPO run that ends short of optimal is re-run with IPX (run).
+EXPANSION_SOLVER = {"solver": "hipo", "run_crossover": "on", "hipo_system": "augmented", "hipo_ordering": "metis"}
+# HiPO's "choose" for its Newton system analyses the normal equations too, which on these LPs (54 dense capacity
+# columns) tripled peak memory for nothing: on the 2,190-step benchmark LP "augmented" took the same 91 s at 749 MB
+# instead of 2,380 MB, and METIS ordering 83 s instead of 91 s with HiPO's own choice (HiGHS alone, costs in USD).
+# HiPO's factorisation needs more memory than IPX's. Peak memory of the whole grid_model process on the 8,760-step
+# benchmark expansion LP (3.06 M non-zeros; augmented system, METIS): 3,052 MB, ~1.0 kB per non-zero (10,430 MB with
+# HiPO's "choose"). HiPO is chosen only where 1.5 kB per non-zero is available; elsewhere IPX (slower, leaner).
+HIPO_BYTES_PER_NONZERO = 1_500
+EXPANSION_FALLBACK_SOLVER = {"solver": "ipm", "run_crossover": "on"}
 DISPATCH_SOLVER = {"solver": "simplex"}
 SIMPLEX_MAX_PERIOD_STEPS = 168  # expansion LPs whose longest period is at most a week of steps go to dual simplex
 DEFAULT_SOLVER_OPTIONS: dict[str, object] = {
@@ -338,27 +350,61 @@ def _trim_heap() -> None:
         pass
 
 
+def hipo_installed() -> bool:
+    """True when HiGHS can run HiPO, i.e. the ``highspy-extras`` package is installed."""
+    return importlib.util.find_spec("highspy_extras") is not None
+
+
+def available_memory_bytes() -> int | None:
+    """The memory the machine can give a new allocation now (Linux ``MemAvailable``), or None where unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def hipo_fits(form: StandardForm) -> bool:
+    """True unless the machine is known to lack the memory HiPO is expected to need for this LP
+    (``HIPO_BYTES_PER_NONZERO`` per matrix non-zero; see there)."""
+    available = available_memory_bytes()
+    return available is None or available >= HIPO_BYTES_PER_NONZERO * form.A.nnz
+
+
 def default_solver(form: StandardForm) -> dict[str, object]:
     """HiGHS's algorithm for this class of LP: dual simplex for dispatch-only LPs and for expansion LPs made of short
-    periods (typical days), IPX + crossover for expansion LPs with long chronological chains (see the evidence at
+    periods (typical days); HiPO + crossover for expansion LPs with long chronological chains, or IPX + crossover
+    where HiPO is not installed or the machine lacks the memory it would need (see the evidence at
     EXPANSION_SOLVER)."""
     short = form.longest_period_steps is not None and form.longest_period_steps <= SIMPLEX_MAX_PERIOD_STEPS
     if not form.has_investment or short:
         return DISPATCH_SOLVER
+    if not hipo_installed():
+        return EXPANSION_FALLBACK_SOLVER
+    if not hipo_fits(form):
+        log.warning(
+            "IPX instead of HiPO for this expansion LP: HiPO would need ~%.1f GB and %.1f GB are available",
+            HIPO_BYTES_PER_NONZERO * form.A.nnz / 1e9,
+            (available_memory_bytes() or 0) / 1e9,
+        )
+        return EXPANSION_FALLBACK_SOLVER
     return EXPANSION_SOLVER
 
 
 def cost_scale_for(options: dict[str, object]) -> float:
-    """Factor on costs inside HiGHS: ``IPM_COST_SCALE`` for the interior-point solvers, ``SIMPLEX_COST_SCALE``
-    otherwise.
+    """Factor on costs inside HiGHS: ``IPM_COST_SCALE`` for IPX, ``SIMPLEX_COST_SCALE`` otherwise (simplex, HiPO).
 
     Measured with dual simplex (HiGHS run time): on the headline base LP 67 s with costs in 10 kUSD (79 k iterations),
     16–19 s in units of 10, 100 or 1,000 USD (55–65 k iterations) and 17 s in USD, where HiGHS warns of excessively
     large costs; on the interconnect LP 159 s in 10 kUSD, 52 s in 100 USD, 57 s in 10 USD or in USD. IPX took
     48–50 s on the base LP in 10 kUSD and 58 s in USD, and a smaller scale (1e-6) was slower on the 2,190-step
-    benchmark expansion LP (264 s vs 225 s).
+    benchmark expansion LP (264 s vs 225 s). HiPO on that LP (augmented system, METIS): 83 s in USD, 87 s in 100 USD,
+    96 s in 10 kUSD.
     """
-    return IPM_COST_SCALE if str(options.get("solver", "")) in ("ipm", "ipx", "hipo") else SIMPLEX_COST_SCALE
+    return IPM_COST_SCALE if str(options.get("solver", "")) in ("ipm", "ipx") else SIMPLEX_COST_SCALE
 
 
 def load_form(
@@ -547,8 +593,20 @@ def run(compiled: CompiledModel) -> Solution:
     t0 = time.perf_counter()
     clock0 = float(h.getRunTime())  # HiGHS's clock is cumulative over re-solves of one instance
     _run_interruptible(h)
-    solve_s = time.perf_counter() - t0
     status = h.getModelStatus()
+    fallback = _hipo_fell_short(h, status)
+    if fallback:
+        log.warning("HiPO stopped short of optimal (%s); solving again with IPX + crossover", fallback)
+        saved = {key: option_value(h, key) for key in EXPANSION_FALLBACK_SOLVER}
+        for key, value in EXPANSION_FALLBACK_SOLVER.items():
+            h.setOptionValue(key, value)
+        try:
+            _run_interruptible(h)
+        finally:
+            for key, value in saved.items():  # a warm session's next run tries HiPO again
+                h.setOptionValue(key, value)
+        status = h.getModelStatus()
+    solve_s = time.perf_counter() - t0
     if status != highspy.HighsModelStatus.kOptimal:
         raise status_error(h, status)
     sol = h.getSolution()
@@ -591,8 +649,25 @@ def run(compiled: CompiledModel) -> Solution:
             "basis_valid": bool(info.basis_validity),
             "n_rows": int(h.getNumRow()),
             "n_cols": int(h.getNumCol()),
+            **({"hipo_fallback": fallback} if fallback else {}),
         },
     )
+
+
+def option_value(h: highspy.Highs, name: str) -> object:
+    """A HiGHS option's value (highspy ≥ 1.12 returns ``(status, value)``)."""
+    value = h.getOptionValue(name)
+    return value[1] if isinstance(value, tuple) else value
+
+
+def _hipo_fell_short(h: highspy.Highs, status: highspy.HighsModelStatus) -> str:
+    """HiGHS's status text when a HiPO run ended without a verdict (neither optimal, nor infeasible or unbounded, nor
+    stopped by a limit or the user), else ""."""
+    S = highspy.HighsModelStatus
+    verdicts = (S.kOptimal, S.kInfeasible, S.kUnbounded, S.kUnboundedOrInfeasible, S.kTimeLimit, S.kInterrupt)
+    if option_value(h, "solver") != "hipo" or status in verdicts:
+        return ""
+    return h.modelStatusToString(status)
 
 
 def status_error(h: highspy.Highs, status) -> SolveError:
@@ -607,8 +682,7 @@ def status_error(h: highspy.Highs, status) -> SolveError:
             "costs or prices in the data or overrides"
         )
     if status == S.kTimeLimit:
-        limit = h.getOptionValue("time_limit")
-        limit = limit[1] if isinstance(limit, tuple) else limit  # highspy ≥ 1.12 returns (status, value)
+        limit = option_value(h, "time_limit")
         return SolveError(
             f"HiGHS reached the time limit ({limit:g} s) before proving an optimal solution; raise "
             f"--time-limit / solver.time_limit, or use typical periods (time.mode: typical)"

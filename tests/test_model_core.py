@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyomo.environ as pyo
 
@@ -45,14 +47,18 @@ def test_flat_sums_equal_operator_sums():
     assert pyo.value(linear_terms([(2.0, m.x["a", 0]), (-1.0, m.x["c", 2])])) == 2.0 - 3.0
 
 
-def test_solver_default_follows_the_problem_class():
+def test_solver_default_follows_the_problem_class(monkeypatch):
     """Dispatch-only → dual simplex; expansion over short periods (typical days) → dual simplex; expansion over a
-    long chronological horizon → IPX + crossover. A model of unknown structure keeps the expansion default."""
+    long chronological horizon → HiPO + crossover, or IPX + crossover where HiPO is not installed or the machine lacks
+    the memory HiPO would need. A model of unknown structure keeps the expansion default."""
     from types import SimpleNamespace
 
+    import grid_model.solve as solve
     from grid_model.solve import (
         DISPATCH_SOLVER,
+        EXPANSION_FALLBACK_SOLVER,
         EXPANSION_SOLVER,
+        HIPO_BYTES_PER_NONZERO,
         IPM_COST_SCALE,
         SIMPLEX_COST_SCALE,
         SIMPLEX_MAX_PERIOD_STEPS,
@@ -60,15 +66,85 @@ def test_solver_default_follows_the_problem_class():
         default_solver,
     )
 
-    def form(invest: bool, longest: int | None) -> SimpleNamespace:
-        return SimpleNamespace(has_investment=invest, longest_period_steps=longest)
+    nnz = 3_000_000
 
+    def form(invest: bool, longest: int | None) -> SimpleNamespace:
+        return SimpleNamespace(has_investment=invest, longest_period_steps=longest, A=SimpleNamespace(nnz=nnz))
+
+    assert solve.hipo_installed()  # highspy-extras is a dependency
+    monkeypatch.setattr(solve, "available_memory_bytes", lambda: HIPO_BYTES_PER_NONZERO * nnz)
     assert default_solver(form(False, 8760)) == DISPATCH_SOLVER
     assert default_solver(form(True, 24)) == DISPATCH_SOLVER
     assert default_solver(form(True, SIMPLEX_MAX_PERIOD_STEPS + 1)) == EXPANSION_SOLVER
     assert default_solver(form(True, None)) == EXPANSION_SOLVER
-    assert cost_scale_for(EXPANSION_SOLVER) == IPM_COST_SCALE
-    assert cost_scale_for(DISPATCH_SOLVER) == cost_scale_for({}) == SIMPLEX_COST_SCALE
+    monkeypatch.setattr(solve, "available_memory_bytes", lambda: None)  # unknown: HiPO
+    assert default_solver(form(True, 8760)) == EXPANSION_SOLVER
+    monkeypatch.setattr(solve, "available_memory_bytes", lambda: HIPO_BYTES_PER_NONZERO * nnz - 1)
+    assert default_solver(form(True, 8760)) == EXPANSION_FALLBACK_SOLVER
+    assert default_solver(form(False, 8760)) == DISPATCH_SOLVER
+    monkeypatch.setattr(solve, "available_memory_bytes", lambda: None)
+    monkeypatch.setattr(solve, "hipo_installed", lambda: False)
+    assert default_solver(form(True, SIMPLEX_MAX_PERIOD_STEPS + 1)) == EXPANSION_FALLBACK_SOLVER
+    assert cost_scale_for(EXPANSION_FALLBACK_SOLVER) == cost_scale_for({"solver": "ipx"}) == IPM_COST_SCALE
+    assert (
+        cost_scale_for(EXPANSION_SOLVER) == cost_scale_for(DISPATCH_SOLVER) == cost_scale_for({}) == SIMPLEX_COST_SCALE
+    )
+
+
+def test_available_memory_is_read_where_the_system_says():
+    from grid_model.solve import available_memory_bytes
+
+    available = available_memory_bytes()
+    if Path("/proc/meminfo").exists():
+        assert available is not None and 0 < available < 1 << 50
+    else:
+        assert available is None
+
+
+def _example_lp(options: dict):
+    from grid_model.dataset import load_dataset
+    from grid_model.model import ModelOptions, build_model
+    from grid_model.solve import load_form, standard_form
+
+    m, _ = build_model(load_dataset("data/example", "average"), ModelOptions())
+    return load_form(standard_form(m), options)
+
+
+def test_hipo_runs_and_agrees_with_simplex(tmp_path):
+    """HiPO really runs (HiGHS's log says so; without highspy-extras it would silently run IPX) and its basic
+    solution has simplex's objective."""
+    from grid_model.solve import run, set_log_file
+
+    hipo = _example_lp({"solver": "hipo", "run_crossover": "on"})
+    set_log_file(hipo, tmp_path / "hipo.log")
+    objective = run(hipo).objective_usd
+    assert "Hipo: Solved" in (tmp_path / "hipo.log").read_text()
+    assert abs(objective / run(_example_lp({"solver": "simplex"})).objective_usd - 1) < 1e-9
+
+
+def test_hipo_stopping_short_is_solved_again_with_ipx(monkeypatch):
+    """A HiPO run that ends without a verdict (here: it never ran, status "Not Set") is re-run with IPX + crossover,
+    the solution says so, and the instance is set back to the caller's options for its next (warm) run."""
+    import grid_model.solve as solve
+
+    real = solve._run_interruptible
+    seen: list[str] = []
+
+    def hipo_gives_nothing(h):
+        seen.append(solve.option_value(h, "solver"))
+        if seen[-1] != "hipo":
+            real(h)
+
+    monkeypatch.setattr(solve, "_run_interruptible", hipo_gives_nothing)
+    compiled = _example_lp({"solver": "hipo", "run_crossover": "off"})
+    sol = solve.run(compiled)
+    assert seen == ["hipo", "ipm"]
+    assert sol.solver_info["hipo_fallback"] == "Not Set"
+    assert sol.solver_info["crossover_iterations"] >= 0 and sol.solver_info["basis_valid"]  # IPX with crossover
+    h = compiled.highs
+    assert (solve.option_value(h, "solver"), solve.option_value(h, "run_crossover")) == ("hipo", "off")
+    monkeypatch.undo()
+    assert abs(sol.objective_usd / solve.run(_example_lp({"solver": "simplex"})).objective_usd - 1) < 1e-9
 
 
 def test_build_model_records_the_longest_period():
