@@ -51,8 +51,9 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "defaults": {},
     # Same HiGHS options for both tools: dual simplex.
     "simplex": {"solver": "simplex"},
-    # Same HiGHS options for both tools: HiPO, HiGHS's parallel interior point (needs highspy-extras), with crossover.
-    "hipo": {"solver": "hipo", "run_crossover": "on"},
+    # Same HiGHS options for both tools: HiPO, HiGHS's parallel interior point (needs highspy-extras), with crossover,
+    # as grid_model runs it by default for long chronological expansion LPs (grid_model.solve.EXPANSION_SOLVER).
+    "hipo": {"solver": "hipo", "run_crossover": "on", "hipo_system": "augmented", "hipo_ordering": "metis"},
     # PyPSA only: same options as "ipm" but through linopy's default LP-file route instead of the direct API.
     "ipm-lp": {"solver": "ipm", "run_crossover": "on"},
 }
