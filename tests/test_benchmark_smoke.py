@@ -7,6 +7,7 @@ They check that the benchmark runs end to end and that both tools solve the same
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import subprocess
 import sys
@@ -159,3 +160,39 @@ def test_scale_check_beyond_eleven_zones_objectives_agree(tmp_path: Path, mode: 
         assert (df[col] > 0).all(), col
     md = (out / "scale.md").read_text()
     assert "## Runs" in md and "## Where the memory goes" in md and "| 14 | 14 | 24 |" in md
+
+
+def test_targets_bound_the_ratio_when_pypsa_was_stopped_at_its_time_limit(monkeypatch) -> None:
+    """A PyPSA run killed at its time limit gives no ratio; the target line then states the bound ours / limit."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    rb = importlib.import_module("run_benchmark")
+    rows = pd.DataFrame(
+        [
+            {
+                "steps": 8760,
+                "mode": "expansion",
+                "zones": 11,
+                "tool": "grid_model",
+                "settings": "defaults",
+                "status": "optimal",
+                "wall_s": 500.0,
+                "outside_s": 10.0,
+                "highs_s": 490.0,
+                "peak_mb": 3000.0,
+                "objective": 1.0,
+            },
+            {
+                "steps": 8760,
+                "mode": "expansion",
+                "zones": 11,
+                "tool": "pypsa",
+                "settings": "defaults (LP file)",
+                "status": "timeout (1800 s)",
+            },
+        ]
+    )
+    lines = [line for line in rb.targets(rb.add_comparisons(rows)) if "each tool's defaults" in line]
+    assert lines == [
+        "| expansion wall ≤ 0.5× PyPSA (each tool's defaults) | T=8760 | < 0.28× (PyPSA stopped unfinished at "
+        "1,800 s) | yes |"
+    ]
