@@ -59,6 +59,7 @@ def test_solver_default_follows_the_problem_class(monkeypatch):
         EXPANSION_FALLBACK_SOLVER,
         EXPANSION_SOLVER,
         HIPO_BYTES_PER_NONZERO,
+        HIPO_COST_SCALE,
         IPM_COST_SCALE,
         SIMPLEX_COST_SCALE,
         SIMPLEX_MAX_PERIOD_STEPS,
@@ -86,9 +87,8 @@ def test_solver_default_follows_the_problem_class(monkeypatch):
     monkeypatch.setattr(solve, "hipo_installed", lambda: False)
     assert default_solver(form(True, SIMPLEX_MAX_PERIOD_STEPS + 1)) == EXPANSION_FALLBACK_SOLVER
     assert cost_scale_for(EXPANSION_FALLBACK_SOLVER) == cost_scale_for({"solver": "ipx"}) == IPM_COST_SCALE
-    assert (
-        cost_scale_for(EXPANSION_SOLVER) == cost_scale_for(DISPATCH_SOLVER) == cost_scale_for({}) == SIMPLEX_COST_SCALE
-    )
+    assert cost_scale_for(EXPANSION_SOLVER) == HIPO_COST_SCALE
+    assert cost_scale_for(DISPATCH_SOLVER) == cost_scale_for({}) == SIMPLEX_COST_SCALE
 
 
 def test_available_memory_is_read_where_the_system_says():
