@@ -163,7 +163,8 @@ def test_scale_check_beyond_eleven_zones_objectives_agree(tmp_path: Path, mode: 
 
 
 def test_targets_bound_the_ratio_when_pypsa_was_stopped_at_its_time_limit(monkeypatch) -> None:
-    """A PyPSA run killed at its time limit gives no ratio; the target line then states the bound ours / limit."""
+    """A PyPSA run killed at its time limit gives no ratio; the target lines then state the bounds ours / limit
+    (wall) and ours / the peak PyPSA had reached (memory)."""
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     rb = importlib.import_module("run_benchmark")
     rows = pd.DataFrame(
@@ -188,11 +189,20 @@ def test_targets_bound_the_ratio_when_pypsa_was_stopped_at_its_time_limit(monkey
                 "tool": "pypsa",
                 "settings": "defaults (LP file)",
                 "status": "timeout (1800 s)",
+                "peak_mb": 6000.0,
             },
         ]
     )
     lines = [line for line in rb.targets(rb.add_comparisons(rows)) if "each tool's defaults" in line]
     assert lines == [
         "| expansion wall ≤ 0.5× PyPSA (each tool's defaults) | T=8760 | < 0.28× (PyPSA stopped unfinished at "
-        "1,800 s) | yes |"
+        "1,800 s) | yes |",
+        "| peak memory ≤ 0.6× PyPSA (expansion, each tool's defaults) | T=8760 | ≤ 0.50× (PyPSA had reached "
+        "6,000 MB when stopped) | yes |",
+    ]
+    rows.loc[1, "peak_mb"] = 4000.0  # PyPSA had reached less: the bound (0.75×) no longer shows the target met
+    lines = [line for line in rb.targets(rb.add_comparisons(rows)) if "memory" in line and "defaults" in line]
+    assert lines == [
+        "| peak memory ≤ 0.6× PyPSA (expansion, each tool's defaults) | T=8760 | ≤ 0.75× (PyPSA had reached "
+        "4,000 MB when stopped) | **no** |"
     ]
