@@ -76,8 +76,8 @@ EXPANSION_SOLVER = {"solver": "hipo", "run_crossover": "on", "hipo_system": "aug
 # columns) tripled peak memory for nothing: on the 2,190-step benchmark LP "augmented" took the same 91 s at 749 MB
 # instead of 2,380 MB, and METIS ordering 83 s instead of 91 s with HiPO's own choice (HiGHS alone, costs in USD).
 # HiPO's factorisation needs more memory than IPX's. Peak memory of the whole grid_model process on the 8,760-step
-# benchmark expansion LP (3.06 M non-zeros; augmented system, METIS): 3,052 MB, ~1.0 kB per non-zero (10,430 MB with
-# HiPO's "choose"). HiPO is chosen only where 1.5 kB per non-zero is available; elsewhere IPX (slower, leaner).
+# benchmark expansion LP (3.06 M non-zeros; augmented system, METIS): 3,052–3,111 MB, ~1.0 kB per non-zero (HiGHS
+# alone 3,023 MB, most of it in HiPO and crossover; 10,430 MB with HiPO's "choose"). HiPO is chosen only where 1.5 kB per non-zero is available; elsewhere IPX (slower, leaner).
 HIPO_BYTES_PER_NONZERO = 1_500
 EXPANSION_FALLBACK_SOLVER = {"solver": "ipm", "run_crossover": "on"}
 DISPATCH_SOLVER = {"solver": "simplex"}
