@@ -77,7 +77,8 @@ EXPANSION_SOLVER = {"solver": "hipo", "run_crossover": "on", "hipo_system": "aug
 # instead of 2,380 MB, and METIS ordering 83 s instead of 91 s with HiPO's own choice (HiGHS alone, costs in USD).
 # HiPO's factorisation needs more memory than IPX's. Peak memory of the whole grid_model process on the 8,760-step
 # benchmark expansion LP (3.06 M non-zeros; augmented system, METIS): 3,052–3,111 MB, ~1.0 kB per non-zero (HiGHS
-# alone 3,023 MB, most of it in HiPO and crossover; 10,430 MB with HiPO's "choose"). HiPO is chosen only where 1.5 kB per non-zero is available; elsewhere IPX (slower, leaner).
+# alone 3,023 MB, most of it in HiPO and crossover; 10,430 MB with HiPO's "choose"). HiPO is chosen only where
+# 1.5 kB per non-zero is available; elsewhere IPX (slower, leaner).
 HIPO_BYTES_PER_NONZERO = 1_500
 EXPANSION_FALLBACK_SOLVER = {"solver": "ipm", "run_crossover": "on"}
 DISPATCH_SOLVER = {"solver": "simplex"}
@@ -397,7 +398,7 @@ def default_solver(form: StandardForm) -> dict[str, object]:
 
 
 def cost_scale_for(options: dict[str, object]) -> float:
-    """Factor on costs inside HiGHS: ``IPM_COST_SCALE`` for IPX, ``HIPO_COST_SCALE`` for HiPO, else ``SIMPLEX_COST_SCALE``.
+    """Factor on costs inside HiGHS: ``IPM_COST_SCALE`` (IPX), ``HIPO_COST_SCALE`` (HiPO), else ``SIMPLEX_COST_SCALE``.
 
     Measured with dual simplex (HiGHS run time): on the headline base LP 67 s with costs in 10 kUSD (79 k iterations),
     16–19 s in units of 10, 100 or 1,000 USD (55–65 k iterations) and 17 s in USD, where HiGHS warns of excessively
@@ -609,6 +610,7 @@ def run(compiled: CompiledModel) -> Solution:
     fallback = _hipo_fell_short(h, status)
     if fallback:
         log.warning("HiPO stopped short of optimal (%s); solving again with IPX + crossover", fallback)
+        # The costs stay in HiPO's units (fixed at load time): slower for IPX than its own units, but the same LP.
         saved = {key: option_value(h, key) for key in EXPANSION_FALLBACK_SOLVER}
         for key, value in EXPANSION_FALLBACK_SOLVER.items():
             h.setOptionValue(key, value)
