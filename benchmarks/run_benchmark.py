@@ -307,9 +307,14 @@ def add_comparisons(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _runs(df: pd.DataFrame, tool: str, settings: str, mode: str, steps: int) -> pd.DataFrame:
+    """The rows of one tool, settings, mode and size."""
+    return df[(df["tool"] == tool) & (df["settings"] == settings) & (df["mode"] == mode) & (df["steps"] == steps)]
+
+
 def _timed_out_s(df: pd.DataFrame, tool: str, settings: str, mode: str, steps: int) -> float | None:
     """The time limit [s] at which that run was stopped unfinished, or None."""
-    sel = df[(df["tool"] == tool) & (df["settings"] == settings) & (df["mode"] == mode) & (df["steps"] == steps)]
+    sel = _runs(df, tool, settings, mode, steps)
     for status in sel["status"].astype(str):
         m = re.fullmatch(r"timeout \((\d+) s\)", status)
         if m:
@@ -321,7 +326,7 @@ def _stopped_peak_mb(df: pd.DataFrame, tool: str, settings: str, mode: str, step
     """The peak RSS [MB] a run had reached when it was stopped at its time limit, or None."""
     if _timed_out_s(df, tool, settings, mode, steps) is None or "peak_mb" not in df:
         return None
-    sel = df[(df["tool"] == tool) & (df["settings"] == settings) & (df["mode"] == mode) & (df["steps"] == steps)]
+    sel = _runs(df, tool, settings, mode, steps)
     peaks = sel["peak_mb"].dropna()
     return float(peaks.iloc[0]) if len(peaks) and peaks.iloc[0] > 0 else None
 
@@ -341,7 +346,7 @@ def targets(df: pd.DataFrame) -> list[str]:
     ok = df[df["status"] == "optimal"]
 
     def row(tool: str, settings: str, mode: str, steps: int) -> pd.Series | None:
-        sel = ok[(ok["tool"] == tool) & (ok["settings"] == settings) & (ok["mode"] == mode) & (ok["steps"] == steps)]
+        sel = _runs(ok, tool, settings, mode, steps)
         return None if sel.empty else sel.iloc[0]
 
     def add(name: str, mode: str, value: Any, limit: float, pct: bool = False) -> None:

@@ -67,7 +67,8 @@ class Scaling:
 # simplex took 19–22 s against 47–58 s for IPX + crossover (base) and 57 s against 80–85 s (interconnect); on the
 # synthetic chronological expansion LPs IPX + crossover took 87 s against 174 s (1,095 steps, 118 k rows) and 225 s
 # against 515 s (2,190 steps, 237 k rows), and HiPO (HiGHS's parallel interior point) + crossover, left to its own
-# choices, took 102 s at 2,190 steps, at 2.6 GB against IPX's 0.56 GB (with its settings below: 87–95 s, ~0.75 GB).
+# choices, took 102 s at 2,190 steps, at 2.6 GB against IPX's 0.56 GB (with its settings below and costs in
+# 0.1 USD: 75–78 s, ~0.75 GB).
 # All give basic solutions: clean zeros, exact vertex duals as prices.
 # HiPO ships in the highspy-extras package (a dependency); without it HiGHS would silently run IPX instead, so the
 # choice is made explicitly (hipo_installed), and a HiPO run that ends short of optimal is re-run with IPX (run).
