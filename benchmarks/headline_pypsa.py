@@ -10,7 +10,8 @@ like with like.
 Mapping (the maths is grid_model's, DESIGN §3 and the docstrings of ``grid_model/model/*.py``):
 
 * generator → ``Generator``: ``p_max_pu`` = availability a[g,t], ``p_min_pu`` = must-run share · a[g,t],
-  ``marginal_cost`` as dispatched (fuel − subsidy + VOM + carbon, from ``generator_params``); existing + new
+  ``marginal_cost`` as dispatched (fuel − subsidy + VOM + carbon, from ``generator_params``) plus the tie-break
+  cost of the generator's category (``ModelOptions.tie_break_for``; also on hydro release); existing + new
   capacity → ``p_nom = p_nom_min = P0``, extendable up to P̄, ``capital_cost`` = annuity + fixed O&M, with
   ``include_objective_constant`` leaving out the cost of P0 as grid_model does (sunk);
 * unserved energy → a ``Generator`` per zone at VoLL with ``p_max_pu · p_nom`` = demand;
@@ -85,7 +86,7 @@ def build_network(ds: Dataset, options: ModelOptions) -> tuple[Any, Callable[[An
         )
 
     _add_generators(n, ds, options, snaps)
-    reservoirs = _add_hydro(n, ds, snaps)
+    reservoirs = _add_hydro(n, ds, options, snaps)
     _add_storage(n, ds, options, linked, period_h)
     tied = _add_links(n, ds, options)
 
@@ -139,7 +140,7 @@ def _add_generators(n: Any, ds: Dataset, options: ModelOptions, snaps: pd.RangeI
         bus=params["zone"].tolist(),
         carrier=params["technology"].tolist(),
         **_capacity(params),
-        marginal_cost=params["marginal_cost_usd_per_mwh"].to_numpy(dtype=float),
+        marginal_cost=(params["marginal_cost_usd_per_mwh"] + params["tie_break_usd_per_mwh"]).to_numpy(dtype=float),
         p_max_pu=pd.DataFrame(a.T, index=snaps, columns=names),
         p_min_pu=pd.DataFrame(
             (a * params["min_output_pu"].to_numpy(dtype=float)[:, None]).T, index=snaps, columns=names
@@ -147,7 +148,7 @@ def _add_generators(n: Any, ds: Dataset, options: ModelOptions, snaps: pd.RangeI
     )
 
 
-def _add_hydro(n: Any, ds: Dataset, snaps: pd.RangeIndex) -> pd.DataFrame:
+def _add_hydro(n: Any, ds: Dataset, options: ModelOptions, snaps: pd.RangeIndex) -> pd.DataFrame:
     """Release of every plant as a Generator; returns the reservoirs' parameters (their levels are added later)."""
     params = hydro_params(ds)
     if params.empty:
@@ -168,7 +169,7 @@ def _add_hydro(n: Any, ds: Dataset, snaps: pd.RangeIndex) -> pd.DataFrame:
         p_nom=cap,
         p_max_pu=pd.DataFrame((upper / safe).T, index=snaps, columns=names),
         p_min_pu=pd.DataFrame((lower / safe).T, index=snaps, columns=names),
-        marginal_cost=params["vom_usd_per_mwh"].to_numpy(dtype=float),
+        marginal_cost=(params["vom_usd_per_mwh"] + options.tie_break_for(params["category"])).to_numpy(dtype=float),
     )
     res = params[params["energy_mwh"] > 0].copy()
     res["inflow_series"] = [ds.inflow_mw[f].to_numpy(dtype=float) for f in res["inflow"]]

@@ -36,7 +36,8 @@ may be expanded, at annualised capital cost plus fixed O&M).
 Every cost PyPSA sees (marginal cost, capital cost) is computed here, by hand, from the documented semantics
 (DESIGN §3), not taken from ``grid_model``:
 
-* marginal cost = VOM + fuel price / efficiency (no carbon price, no subsidies);
+* marginal cost = VOM + fuel price / efficiency (no carbon price, no subsidies) + grid_model's default tie-break
+  cost of the technology's category (0.03 USD/MWh for solar, 0.04 for wind);
 * capital cost per MW·yr = (capex_kW · CRF(r, n) + FOM_kW·yr) · 1000, CRF(r, n) = r / (1 − (1 + r)^−n);
 * unserved energy = a generator per bus at the value of lost load with p_max_pu · p_nom = demand;
 * a lossy bidirectional link = two unidirectional PyPSA Links with efficiency 1 − λ whose capacities are tied
@@ -142,6 +143,9 @@ LINK_EXISTING_SHARE = 0.3  # existing capacity / smaller peak of the two ends
 LINK_EXPANDABLE_MW = 3000.0
 
 VOLL = 10_000.0
+# grid_model's default tie-break costs by category (DESIGN-level convention, README "Tie-break costs"): 0.01 USD/MWh
+# per rung, wind giving way first, then solar, geothermal and water.
+TIE_BREAK_USD_PER_MWH = {"hydro": 0.01, "geothermal": 0.02, "solar": 0.03, "wind": 0.04}
 DISCOUNT_RATE = 0.07
 
 
@@ -214,10 +218,11 @@ def crf(rate: float, lifetime: float) -> float:
 
 
 def marginal_cost(g: Generator) -> float:
-    """VOM + fuel price / efficiency [USD/MWh_el]."""
+    """VOM + fuel price / efficiency + tie-break cost [USD/MWh_el] (the tie-break is in the objective, not money)."""
+    tie_break = TIE_BREAK_USD_PER_MWH.get(g.tech.category, 0.0)
     if not g.tech.fuel:
-        return g.vom
-    return g.vom + FUELS[g.tech.fuel][0] / g.efficiency
+        return g.vom + tie_break
+    return g.vom + FUELS[g.tech.fuel][0] / g.efficiency + tie_break
 
 
 def _year_profiles(zone_index: int, peak: float, hemisphere: float, seed: int) -> tuple[np.ndarray, ...]:

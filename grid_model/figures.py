@@ -37,6 +37,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from grid_model.model.core import NON_ECONOMIC_CATEGORIES
 from grid_model.results import Results
 
 log = logging.getLogger(__name__)
@@ -554,14 +555,17 @@ def fig_generation_mix(results_by_scenario: Mapping[str, Results], out: Path) ->
 
 
 def cost_breakdown(res: Results) -> pd.Series:
-    """Annual cost by category (USD), from ``summary.json`` or else ``costs.csv``."""
+    """Annual cost by category (USD), from ``summary.json`` or else ``costs.csv``; without the categories that are
+    not money (the tie-break costs)."""
     bd = res.summary.get("cost_breakdown_usd")
     if isinstance(bd, dict) and bd:
-        return pd.Series({str(k): float(v) for k, v in bd.items()}, dtype=float)
-    costs = _table(res, "costs")
-    if costs.empty:
-        return pd.Series(dtype=float)
-    return costs.assign(category=costs["category"].astype(str)).groupby("category")["cost_usd"].sum().astype(float)
+        out = pd.Series({str(k): float(v) for k, v in bd.items()}, dtype=float)
+    else:
+        costs = _table(res, "costs")
+        if costs.empty:
+            return pd.Series(dtype=float)
+        out = costs.assign(category=costs["category"].astype(str)).groupby("category")["cost_usd"].sum().astype(float)
+    return out.drop(list(NON_ECONOMIC_CATEGORIES), errors="ignore")
 
 
 def _base_name(results: Mapping[str, Results], base: str) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from grid_model.model.core import COST_CATEGORIES, Context
+from grid_model.model.core import COST_CATEGORIES, NON_ECONOMIC_CATEGORIES, Context
 from grid_model.solve import Solution
 
 log = logging.getLogger(__name__)
@@ -234,7 +234,8 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     }
     costs = pd.DataFrame({"category": list(breakdown), "cost_usd": list(breakdown.values())})
     objective = sol.objective_usd
-    system_cost = objective - breakdown["fuel_subsidy"]
+    # economic cost at unsubsidised prices: the objective without the subsidy and without the tie-break costs
+    system_cost = objective - breakdown["fuel_subsidy"] - sum(breakdown[c] for c in NON_ECONOMIC_CATEGORIES)
 
     total_gen = float(g_units["generation_twh"].sum()) if len(g_units) else 0.0
     ren = float(g_units.loc[g_units["renewable"], "generation_twh"].sum()) if len(g_units) else 0.0

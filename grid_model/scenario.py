@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from grid_model.dataset import MAX_MAGNITUDE, Dataset, check_connected, load_dataset, validate_dataset
 from grid_model.errors import InputError
-from grid_model.model.core import ModelOptions
+from grid_model.model.core import TIE_BREAK_USD_PER_MWH, ModelOptions
 from grid_model.schema import TABLES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -103,6 +103,13 @@ class Scenario(_Strict):
     subsidies: SubsidyConfig = SubsidyConfig()
     policy: PolicyConfig = PolicyConfig()
     discount_rate: float = Field(0.07, ge=0, le=0.5)
+    tie_break_usd_per_mwh: float = Field(
+        TIE_BREAK_USD_PER_MWH,
+        ge=0,
+        le=1,
+        description="Step of the small costs that fix which zero-cost energy gives way first (wind, solar, "
+        "geothermal, then spilled water); not part of the system cost; 0 = off",
+    )
     solver: dict[str, Any] = Field(default_factory=dict)
     overrides: list[Override] = Field(default_factory=list)
     overrides_file: str | None = Field(
@@ -137,6 +144,7 @@ class Scenario(_Strict):
             min_renewable_share=self.policy.min_renewable_share,
             fuel_subsidies=self.subsidies.fuel,
             allow_unserved=self.policy.allow_unserved,
+            tie_break_usd_per_mwh=self.tie_break_usd_per_mwh,
         )
 
 

@@ -41,6 +41,12 @@ def test_warm_resolves_equal_cold_solves(warm_and_cold):
         pc = cold[name].tables["prices"]["price_avg_usd_per_mwh"].to_numpy()
         # prices may differ only where duals are degenerate; on this system they do not
         assert pw == pytest.approx(pc, rel=1e-6, abs=1e-4)
+        # the tie-break costs make the split between zero-cost sources unique, so the mix is the same too
+        for table, col in (("generation", "generation_twh"), ("capacity", "new_mw")):
+            gw = warm[name].tables[table].set_index(["zone", "technology"])[col].sort_index()
+            gc = cold[name].tables[table].set_index(["zone", "technology"])[col].sort_index()
+            assert gw.to_numpy() == pytest.approx(gc.to_numpy(), rel=1e-6, abs=1e-6), (name, table)
+        assert w["non_conventional_renewable_share"] == pytest.approx(c["non_conventional_renewable_share"], abs=1e-9)
 
 
 def test_headline_invariants(warm_and_cold):

@@ -220,6 +220,7 @@ SCENARIO_KEYS = [
     "subsidies",
     "policy",
     "discount_rate",
+    "tie_break_usd_per_mwh",
     "solver",
     "overrides",
     "extends",

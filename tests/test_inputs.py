@@ -245,6 +245,10 @@ def test_scenario_extends_and_overrides(tmp_path):
             "name: s\nlinks: {mode: everything}\n",
             "key 'links.mode': Input should be 'existing', 'projects' or 'optimal'",
         ),
+        (
+            "name: s\ntie_break_usd_per_mwh: -0.01\n",
+            "key 'tie_break_usd_per_mwh': Input should be greater than or equal to 0 (got -0.01)",
+        ),
         ("name: s\nyear: [1\n", "invalid YAML"),
         ("- a\n- b\n", "a scenario file must be a mapping"),
         ("extends: s.yaml\n", "'extends' forms a cycle"),

@@ -7,21 +7,24 @@ import pytest
 from tiny import build, example_year, gen, tech, zones
 
 from grid_model.dataset import load_dataset
+from grid_model.model.core import TIE_BREAK_RUNGS, TIE_BREAK_USD_PER_MWH
 from grid_model.pipeline import solve_dataset
 from grid_model.scenario import TimeConfig
 from grid_model.timeseries import aggregate_time
 
 N_DAYS = 4380  # 2-hour "days": 4,380 × 2 h = 8,760 h
+WATER_TIE_BREAK_USD = TIE_BREAK_RUNGS["hydro"] * TIE_BREAK_USD_PER_MWH * 438_000
 
 
 def _wet_dry(tmp_path, energy_mwh: float, link: bool = True):
     # Two typical 2-hour periods: wet (inflow 100 MW, a 10 USD/MWh source available) stands for the first
-    # half of the year, dry (no inflow, only gas at 50) for the second. Demand 100 MW throughout.
+    # half of the year, dry (no inflow, only gas at 50) for the second. Demand 100 MW throughout. All 438,000 MWh of
+    # water are released in each test below, at the hydro tie-break cost of 0.01 USD/MWh (TIE_BREAK_RUNGS).
     tables = {
         "zones": zones("A"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
         "technologies": [
-            tech("cheap", "solar", vom_usd_per_mwh=10),
+            tech("cheap", "bioenergy", vom_usd_per_mwh=10),
             tech("gas", "gas", vom_usd_per_mwh=50),
             tech("hydro_reservoir", "hydro", renewable=True),
         ],
@@ -56,7 +59,7 @@ def _wet_dry(tmp_path, energy_mwh: float, link: bool = True):
 def test_reservoir_carries_wet_season_water_into_the_dry_season(tmp_path):
     res = solve_dataset(_wet_dry(tmp_path, energy_mwh=500_000.0))
     # all 438,000 MWh of water is stored in the wet half and serves the dry half; the cheap source serves the wet half
-    assert res.summary["objective_usd"] == pytest.approx(10 * 100 * 4380, rel=1e-9)
+    assert res.summary["objective_usd"] == pytest.approx(10 * 100 * 4380 + WATER_TIE_BREAK_USD, rel=1e-9)
     hydro = res.hourly["dispatch_mw"]["res"].to_numpy()
     assert hydro == pytest.approx(np.array([0.0, 0.0, 100.0, 100.0]), abs=1e-6)
 
@@ -65,13 +68,13 @@ def test_reservoir_limited_by_its_energy_capacity(tmp_path):
     res = solve_dataset(_wet_dry(tmp_path, energy_mwh=219_000.0))
     # only 219,000 MWh can be carried: gas serves the other 219,000 MWh of the dry half at 50, and the water that
     # cannot be stored replaces the 10 USD/MWh source in the wet half instead of spilling
-    assert res.summary["objective_usd"] == pytest.approx(10 * 219_000 + 50 * 219_000, rel=1e-9)
+    assert res.summary["objective_usd"] == pytest.approx(10 * 219_000 + 50 * 219_000 + WATER_TIE_BREAK_USD, rel=1e-9)
 
 
 def test_without_linking_water_cannot_cross_periods(tmp_path):
     res = solve_dataset(_wet_dry(tmp_path, energy_mwh=500_000.0, link=False))
     # each typical period is cyclic on its own: the wet period uses its water at once, the dry one burns gas
-    assert res.summary["objective_usd"] == pytest.approx(50 * 100 * 4380, rel=1e-9)
+    assert res.summary["objective_usd"] == pytest.approx(50 * 100 * 4380 + WATER_TIE_BREAK_USD, rel=1e-9)
 
 
 def test_reservoirs_cannot_create_energy_with_typical_days(tmp_path):

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from grid_model.dataset import Dataset, load_dataset, validate_dataset, write_dataset
 from grid_model.model import ModelOptions
+from grid_model.model.core import TIE_BREAK_RUNGS
 from grid_model.pipeline import solve_dataset
 
 # When an example fails, Hypothesis imports libcst to print a patch, which warns through mypy_extensions;
@@ -287,14 +288,24 @@ def test_removing_fuel_subsidies_never_raises_economic_cost_on_fixed_assets(net:
     ds = load(net.fixed_assets())
     with_subsidies = solve(ds, ModelOptions(fuel_subsidies=True)).summary
     without = solve(ds, ModelOptions(fuel_subsidies=False)).summary
-    # Without subsidies the dispatcher minimises the economic cost itself.
+
+    def tie_break(summary: dict) -> float:
+        return summary["cost_breakdown_usd"]["tie_break"]
+
+    # Without subsidies the dispatcher minimises the economic cost itself (plus the tie-break costs).
     assert without["cost_breakdown_usd"]["fuel_subsidy"] == 0.0
-    assert without["system_cost_usd"] == pytest.approx(without["objective_usd"], rel=1e-12)
-    # The subsidised dispatch is feasible for the same assets, so its economic cost cannot be lower.
-    assert leq(without["system_cost_usd"], with_subsidies["system_cost_usd"]), (without, with_subsidies)
-    # and the subsidised objective is the economic cost minus the fiscal transfer
+    assert without["system_cost_usd"] + tie_break(without) == pytest.approx(without["objective_usd"], rel=1e-12)
+    # The subsidised dispatch is feasible for the same assets, so what it costs as the unsubsidised dispatcher
+    # counts (economic + tie-break) cannot be lower.
+    assert leq(without["objective_usd"], with_subsidies["system_cost_usd"] + tie_break(with_subsidies)), (
+        without,
+        with_subsidies,
+    )
+    # and the subsidised objective is the economic cost minus the fiscal transfer, plus the tie-break
     assert with_subsidies["system_cost_usd"] == pytest.approx(
-        with_subsidies["objective_usd"] + with_subsidies["fuel_subsidy_cost_usd"], rel=1e-9, abs=1e-3
+        with_subsidies["objective_usd"] + with_subsidies["fuel_subsidy_cost_usd"] - tie_break(with_subsidies),
+        rel=1e-9,
+        abs=1e-3,
     )
 
 
@@ -335,6 +346,7 @@ def expected_breakdown(net: Net, res, options: ModelOptions) -> dict[str, float]
         t = techs[g["technology"]]
         energy = float(h["dispatch_mw"][g["generator"]].to_numpy() @ w)
         out["variable_om"] += t["vom_usd_per_mwh"] * energy
+        out["tie_break"] += TIE_BREAK_RUNGS.get(t["category"], 0) * options.tie_break_usd_per_mwh * energy
         if t["fuel"]:
             price, eff = fuels[t["fuel"]]["price_usd_per_mwh_th"], t["efficiency_pu"]
             out["fuel"] += price / eff * energy

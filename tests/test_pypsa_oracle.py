@@ -261,9 +261,14 @@ def solve_ours(case: Case, folder, fuel_subsidies: bool = True):
     return res
 
 
+# grid_model's default tie-break costs (README, "Tie-break costs"), stated here by hand: 0.01 USD/MWh per rung of the
+# ladder; these cases use two categories, "solar" for every generator without fuel and "hydro".
+TIE_BREAK_SOLAR, TIE_BREAK_HYDRO = 0.03, 0.01
+
+
 def marginal_cost(case: Case, g: Gen, fuel_subsidies: bool) -> float:
     if not g.fuel:
-        return g.vom
+        return g.vom + TIE_BREAK_SOLAR
     price, co2 = case.fuels[g.fuel]
     price = case.zone_fuel_price.get((g.zone, g.fuel), price)
     sub = min(case.subsidies.get((g.zone, g.fuel), 0.0), price) if fuel_subsidies else 0.0
@@ -348,7 +353,7 @@ def optimise_pypsa(case: Case, fuel_subsidies: bool = True):
                 efficiency_dispatch=1.0,
                 inflow=s(h.inflow),
                 cyclic_state_of_charge=True,
-                marginal_cost=h.vom,
+                marginal_cost=h.vom + TIE_BREAK_HYDRO,
             )
         else:
             n.add(
@@ -357,7 +362,7 @@ def optimise_pypsa(case: Case, fuel_subsidies: bool = True):
                 bus=h.zone,
                 p_nom=h.p_nom,
                 p_max_pu=s(np.minimum(1.0, np.asarray(h.inflow) / h.p_nom)),
-                marginal_cost=h.vom,
+                marginal_cost=h.vom + TIE_BREAK_HYDRO,
             )
     tied = []
     for lk in case.links:

@@ -1,4 +1,9 @@
-"""Tiny systems with hand-computed optima, asserted exactly (to solver tolerance)."""
+"""Tiny systems with hand-computed optima, asserted exactly (to solver tolerance).
+
+A category is only a label here unless the test is about it: units that merely need to be cheap are labelled off the
+tie-break ladder (nuclear, bioenergy), so that the hand numbers are the economics alone. Where a test needs real
+hydro, solar or wind, its hand numbers include their tie-break cost (``tb``).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,16 @@ import pytest
 from tiny import balance_residual, build, gen, storage_residual, tech, zones
 
 from grid_model.model import ModelOptions
+from grid_model.model.core import TIE_BREAK_RUNGS, TIE_BREAK_USD_PER_MWH
 from grid_model.pipeline import solve_dataset
 
 H = 8760.0
 REL = 1e-9
+
+
+def tb(category: str) -> float:
+    """The default tie-break cost of a category [USD/MWh]."""
+    return TIE_BREAK_RUNGS[category] * TIE_BREAK_USD_PER_MWH
 
 
 def approx(x, rel=1e-7, abs=1e-6):
@@ -29,7 +40,7 @@ def test_one_zone_merit_order(tmp_path):
         "zones": zones("A"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
         "technologies": [
-            tech("cheap", "hydro", vom_usd_per_mwh=10),
+            tech("cheap", "nuclear", vom_usd_per_mwh=10),
             tech("mid", "gas", vom_usd_per_mwh=20),
             tech("peak", "oil", vom_usd_per_mwh=50),
         ],
@@ -50,7 +61,7 @@ def _two_zone(loss_pu=0.0, link_mw=40.0, demand_b=100.0):
     return {
         "zones": zones("A", "B"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
-        "technologies": [tech("cheap", "hydro", vom_usd_per_mwh=10), tech("dear", "gas", vom_usd_per_mwh=30)],
+        "technologies": [tech("cheap", "nuclear", vom_usd_per_mwh=10), tech("dear", "gas", vom_usd_per_mwh=30)],
         "generators": [gen("A-cheap", "A", "cheap", 1000), gen("B-dear", "B", "dear", 1000)],
         "links": [
             {
@@ -104,7 +115,7 @@ def test_battery_arbitrages_a_price_spread(tmp_path):
         "zones": zones("A"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
         "technologies": [
-            tech("cheap", "solar", vom_usd_per_mwh=10),
+            tech("cheap", "bioenergy", vom_usd_per_mwh=10),
             tech("dear", "gas", vom_usd_per_mwh=50),
             tech("battery", "storage"),
         ],
@@ -166,7 +177,8 @@ def test_reservoir_moves_water_to_the_expensive_hour(tmp_path):
         duration_h=[1.0, 1.0],
     )
     res = solve_dataset(ds)
-    assert res.summary["objective_usd"] == approx(60 * 20 * 4380)
+    assert res.summary["objective_usd"] == approx((60 * 20 + 60 * tb("hydro")) * 4380)
+    assert res.summary["system_cost_usd"] == approx(60 * 20 * 4380)
     assert res.hourly["dispatch_mw"]["res"].to_numpy() == approx(np.array([0.0, 60.0]))
     price = res.hourly["price_usd_per_mwh"]["A"].to_numpy()
     assert price[0] == approx(20.0)
@@ -182,7 +194,7 @@ def test_candidate_link_built_exactly_when_it_pays_back(tmp_path, capex_usd_per_
     tables = {
         "zones": zones("A", "B"),
         "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
-        "technologies": [tech("cheap", "hydro", vom_usd_per_mwh=10), tech("dear", "gas", vom_usd_per_mwh=50)],
+        "technologies": [tech("cheap", "nuclear", vom_usd_per_mwh=10), tech("dear", "gas", vom_usd_per_mwh=50)],
         "generators": [gen("A-cheap", "A", "cheap", 1000), gen("B-dear", "B", "dear", 1000)],
         "links": [
             {
@@ -273,7 +285,8 @@ def test_min_renewable_share(tmp_path):
     res = solve_dataset(ds, ModelOptions(min_renewable_share=0.3))
     assert res.summary["renewable_share"] == approx(0.3)
     assert res.summary["non_conventional_renewable_share"] == approx(0.3)
-    assert res.summary["objective_usd"] == approx((70 * 10 + 30 * 30) * H)
+    assert res.summary["objective_usd"] == approx((70 * 10 + 30 * (30 + tb("wind"))) * H)
+    assert res.summary["system_cost_usd"] == approx((70 * 10 + 30 * 30) * H)
 
 
 def test_unserved_energy_at_voll(tmp_path):
@@ -312,8 +325,52 @@ def test_generation_expansion_annualised(tmp_path):
     cap = res.tables["capacity"].set_index("technology")
     assert cap.at["solar", "new_mw"] == approx(100.0)
     assert cap.at["solar", "investment_usd"] == approx(100 * 1000 * 1000.0)
-    assert res.summary["objective_usd"] == approx(100 * 1000 * 1000 * crf + 75 * 60 * H)
+    assert res.summary["objective_usd"] == approx(100 * 1000 * 1000 * crf + 75 * 60 * H + 25 * tb("solar") * H)
+    assert res.summary["cost_breakdown_usd"]["tie_break"] == approx(25 * tb("solar") * H)
     _check_closes(res, ds)
+
+
+def test_tie_break_fixes_which_zero_cost_energy_gives_way(tmp_path):
+    # 170 MW of energy at no cost for 100 MW of demand: run-of-river 40 (its inflow), geothermal 30, solar 50, wind 50.
+    # Without a tie-break every split is optimal. The ladder keeps the water, then geothermal, then solar: 40 + 30 +
+    # 30 of solar's 50, and wind gives way entirely. Solar is at the margin, so the price is its tie-break cost; the
+    # objective is the tie-break cost alone and the economic system cost is zero.
+    tables = {
+        "zones": zones("A"),
+        "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
+        "technologies": [
+            tech("run_of_river", "hydro", renewable=True),
+            tech("geothermal", "geothermal", renewable=True),
+            tech("solar", "solar", renewable=True),
+            tech("wind", "wind", renewable=True),
+        ],
+        "generators": [gen("geo", "A", "geothermal", 30), gen("sun", "A", "solar", 50), gen("wind", "A", "wind", 50)],
+        "hydro": [
+            {
+                "hydro": "ror",
+                "zone": "A",
+                "technology": "run_of_river",
+                "p_nom_mw": 60,
+                "energy_mwh": 0,
+                "inflow": "ror",
+            }
+        ],
+    }
+    ds = build(tmp_path, tables, {"A": [100.0]}, inflow_mw={"ror": [40.0]})
+    res = solve_dataset(ds)
+    disp = res.hourly["dispatch_mw"]
+    assert [float(disp[u].iloc[0]) for u in ("ror", "geo", "sun", "wind")] == approx([40.0, 30.0, 30.0, 0.0])
+    assert res.tables["prices"]["price_avg_usd_per_mwh"].tolist() == [approx(tb("solar"))]
+    tie_break = (40 * tb("hydro") + 30 * tb("geothermal") + 30 * tb("solar")) * H
+    assert res.summary["objective_usd"] == approx(tie_break)
+    assert res.summary["cost_breakdown_usd"]["tie_break"] == approx(tie_break)
+    assert res.summary["system_cost_usd"] == approx(0.0)
+    _check_closes(res, ds)
+    # Off, it is the plain LP: nothing costs anything, and the split is whichever vertex the solver lands on.
+    off = solve_dataset(ds, ModelOptions(tie_break_usd_per_mwh=0.0))
+    assert off.summary["objective_usd"] == approx(0.0)
+    assert off.summary["cost_breakdown_usd"]["tie_break"] == 0.0
+    assert float(off.hourly["dispatch_mw"][["ror", "geo", "sun", "wind"]].iloc[0].sum()) == approx(100.0)
 
 
 def test_example_dataset_closes(tmp_path):

@@ -11,6 +11,7 @@ Registries: balance[z(g), t] += p[g,t]. Costs (USD/yr), with E[g] = Σ_t w_t·p[
     fuel_subsidy  −= Σ_g s[z,f]/η[g]·E[g]            s = fuel subsidy, when subsidies are on
     variable_om   += Σ_g vom[g]·E[g]
     carbon        += Σ_g c_CO2·ef[f]/η[g]·E[g]
+    tie_break     += Σ_g ε·rung[cat(g)]·E[g]         fixes which zero-cost energy gives way (core.TIE_BREAK_RUNGS)
     capex_generation += Σ_g capex[g]·1000·CRF(r, n)·x[g];   fixed_om += Σ_g fom[g]·1000·x[g]
 """
 
@@ -62,6 +63,7 @@ def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["fuel_cost_usd_per_mwh"] = out["fuel_price_usd_per_mwh_th"] / out["efficiency_pu"]
     out["subsidy_usd_per_mwh"] = out["fuel_subsidy_usd_per_mwh_th"] / out["efficiency_pu"]
     out["carbon_cost_usd_per_mwh"] = options.carbon_price_usd_per_t * out["co2_t_per_mwh"]
+    out["tie_break_usd_per_mwh"] = options.tie_break_for(out["category"])  # not money: not in the marginal cost
     out["marginal_cost_usd_per_mwh"] = (
         out["vom_usd_per_mwh"]
         + out["fuel_cost_usd_per_mwh"]
@@ -171,6 +173,7 @@ def _add_costs(ctx: Context, params: pd.DataFrame) -> None:
     ctx.costs.add("fuel_subsidy", weighted("subsidy_usd_per_mwh", -1.0))
     ctx.costs.add("variable_om", weighted("vom_usd_per_mwh"))
     ctx.costs.add("carbon", weighted("carbon_cost_usd_per_mwh"))
+    ctx.costs.add("tie_break", weighted("tie_break_usd_per_mwh"))
     capex = params["capex_annual_usd_per_mw"].to_dict()
     fom = params["fom_usd_per_mw_yr"].to_dict()
     ext = list(m.GEN_EXPANDABLE)

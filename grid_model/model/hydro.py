@@ -9,7 +9,8 @@ periods, reservoirs are linked across the year instead, see ``periods``):
     release[h,t] ≤ min(P[h], inflow[h,t])          (run-of-river: a column bound; the rest spills)
 
 Energy is in MWh of electricity (inflows are given in MW of potential output). Registries:
-balance[z(h), t] += release; variable_om += Σ_t w_t·vom·release; renewable generation += Σ_t w_t·release.
+balance[z(h), t] += release; variable_om += Σ_t w_t·vom·release; renewable generation += Σ_t w_t·release;
+tie_break += Σ_t w_t·ε·rung[hydro]·release (water is the last zero-cost energy to give way: core.TIE_BREAK_RUNGS).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def add(ctx: Context) -> None:
     """Declare hydro release, spill and levels; append release to the balance."""
     m, ds = ctx.m, ctx.ds
     params = hydro_params(ds)
+    params["tie_break_usd_per_mwh"] = ctx.options.tie_break_for(params["category"])
     ctx.m._hydro_params = params
     plants = list(params.index)
     m.HYDRO = pyo.Set(initialize=plants, ordered=True, doc="Hydro plants")
@@ -96,8 +98,11 @@ def add(ctx: Context) -> None:
         ctx.generation_mwh["all"].append(m.hydro_energy_mwh[h])
         if params.at[h, "renewable"]:
             ctx.generation_mwh["renewable"].append(m.hydro_energy_mwh[h])
-    if any(vom[h] > 0 for h in plants):
-        ctx.costs.add("variable_om", pyo.quicksum(float(vom[h]) * m.hydro_energy_mwh[h] for h in plants if vom[h] > 0))
+    for category, per_mwh in (("variable_om", vom), ("tie_break", params["tie_break_usd_per_mwh"].to_dict())):
+        if any(per_mwh[h] > 0 for h in plants):
+            ctx.costs.add(
+                category, pyo.quicksum(float(per_mwh[h]) * m.hydro_energy_mwh[h] for h in plants if per_mwh[h] > 0)
+            )
 
 
 def _add_level_balance(ctx: Context, inflow: dict[str, np.ndarray], link: bool) -> None:
