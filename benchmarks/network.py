@@ -143,8 +143,8 @@ LINK_EXISTING_SHARE = 0.3  # existing capacity / smaller peak of the two ends
 LINK_EXPANDABLE_MW = 3000.0
 
 VOLL = 10_000.0
-# grid_model's default tie-break costs by category (DESIGN-level convention, README "Tie-break costs"): 0.01 USD/MWh
-# per rung, wind giving way first, then solar, geothermal and water.
+# grid_model's default tie-break costs by category (README, "Tie-break costs"), stated here by hand: 0.01 USD/MWh per
+# rung, wind giving way first, then solar, geothermal and water.
 TIE_BREAK_USD_PER_MWH = {"hydro": 0.01, "geothermal": 0.02, "solar": 0.03, "wind": 0.04}
 DISCOUNT_RATE = 0.07
 
