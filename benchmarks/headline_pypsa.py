@@ -11,7 +11,7 @@ Mapping (the maths is grid_model's, DESIGN §3 and the docstrings of ``grid_mode
 
 * generator → ``Generator``: ``p_max_pu`` = availability a[g,t], ``p_min_pu`` = must-run share · a[g,t],
   ``marginal_cost`` as dispatched (fuel − subsidy + VOM + carbon, from ``generator_params``) plus the tie-break
-  cost of the generator's category (``ModelOptions.tie_break_for``; also on hydro release); existing + new
+  cost of the generator's category (``tie_break_usd_per_mwh``, also on hydro release); existing + new
   capacity → ``p_nom = p_nom_min = P0``, extendable up to P̄, ``capital_cost`` = annuity + fixed O&M, with
   ``include_objective_constant`` leaving out the cost of P0 as grid_model does (sunk);
 * unserved energy → a ``Generator`` per zone at VoLL with ``p_max_pu · p_nom`` = demand;
@@ -150,7 +150,7 @@ def _add_generators(n: Any, ds: Dataset, options: ModelOptions, snaps: pd.RangeI
 
 def _add_hydro(n: Any, ds: Dataset, options: ModelOptions, snaps: pd.RangeIndex) -> pd.DataFrame:
     """Release of every plant as a Generator; returns the reservoirs' parameters (their levels are added later)."""
-    params = hydro_params(ds)
+    params = hydro_params(ds, options)
     if params.empty:
         return params
     names = list(params.index)
@@ -169,7 +169,7 @@ def _add_hydro(n: Any, ds: Dataset, options: ModelOptions, snaps: pd.RangeIndex)
         p_nom=cap,
         p_max_pu=pd.DataFrame((upper / safe).T, index=snaps, columns=names),
         p_min_pu=pd.DataFrame((lower / safe).T, index=snaps, columns=names),
-        marginal_cost=(params["vom_usd_per_mwh"] + options.tie_break_for(params["category"])).to_numpy(dtype=float),
+        marginal_cost=(params["vom_usd_per_mwh"] + params["tie_break_usd_per_mwh"]).to_numpy(dtype=float),
     )
     res = params[params["energy_mwh"] > 0].copy()
     res["inflow_series"] = [ds.inflow_mw[f].to_numpy(dtype=float) for f in res["inflow"]]

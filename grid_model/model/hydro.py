@@ -21,16 +21,18 @@ import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
 from grid_model.model import periods
-from grid_model.model.core import Context, linear_terms, var_rows
+from grid_model.model.core import Context, ModelOptions, linear_terms, var_rows
 
 
-def hydro_params(ds: Dataset) -> pd.DataFrame:
+def hydro_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     """One row per hydro plant with the numbers the model uses."""
     hy = ds.tables["hydro"]
     techs = ds.tables["technologies"]
     out = pd.DataFrame(index=hy.index)
     if hy.empty:
-        return out.assign(zone=[], technology=[], category=[], p_nom_mw=[], energy_mwh=[], renewable=[])
+        return out.assign(
+            zone=[], technology=[], category=[], p_nom_mw=[], energy_mwh=[], renewable=[], tie_break_usd_per_mwh=[]
+        )
     t = techs.loc[hy["technology"]].reset_index(drop=True)
     t.index = hy.index
     out["zone"] = hy["zone"]
@@ -43,14 +45,14 @@ def hydro_params(ds: Dataset) -> pd.DataFrame:
     out["inflow"] = hy["inflow"]
     out["min_release_pu"] = hy["min_release_pu"]
     out["vom_usd_per_mwh"] = t["vom_usd_per_mwh"]
+    out["tie_break_usd_per_mwh"] = options.tie_break_for(out["category"])
     return out
 
 
 def add(ctx: Context) -> None:
     """Declare hydro release, spill and levels; append release to the balance."""
     m, ds = ctx.m, ctx.ds
-    params = hydro_params(ds)
-    params["tie_break_usd_per_mwh"] = ctx.options.tie_break_for(params["category"])
+    params = hydro_params(ds, ctx.options)
     ctx.m._hydro_params = params
     plants = list(params.index)
     m.HYDRO = pyo.Set(initialize=plants, ordered=True, doc="Hydro plants")
