@@ -37,8 +37,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from grid_model.model.core import NON_ECONOMIC_CATEGORIES
 from grid_model.results import Results
+from grid_model.schema import NON_ECONOMIC_CATEGORIES
 
 log = logging.getLogger(__name__)
 

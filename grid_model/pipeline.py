@@ -13,9 +13,10 @@ import yaml
 
 from grid_model.dataset import Dataset, load_dataset
 from grid_model.model import ModelOptions, build_model
+from grid_model.pyomo_speed import gc_paused
 from grid_model.results import Results, extract_results, write_results
 from grid_model.scenario import Scenario, apply_scenario, load_scenario
-from grid_model.solve import gc_paused, load_form, release_model, run, standard_form
+from grid_model.solve import load_form, release_model, run, standard_form
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def solve_dataset(
     """Build the LP for a dataset, solve it with HiGHS and return the results (nothing is written).
 
     Python's cyclic garbage collector is paused throughout: the model is millions of small objects that it would
-    scan again and again and never free (grid_model.solve.gc_paused).
+    scan again and again and never free (grid_model.pyomo_speed.gc_paused).
     """
     with gc_paused():
         return _solve_dataset(

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from grid_model.model.core import COST_CATEGORIES, NON_ECONOMIC_CATEGORIES, Context
+from grid_model.model.core import Context
+from grid_model.schema import COST_CATEGORIES, NON_ECONOMIC_CATEGORIES
 from grid_model.solve import Solution
 
 log = logging.getLogger(__name__)
@@ -120,11 +121,11 @@ def extract_results(m: pyo.ConcreteModel, ctx: Context, sol: Solution, scenario:
     g_units = pd.DataFrame(
         rows, columns=["zone", "technology", "category", "generation_twh", "renewable", "non_conventional"]
     )
-    generation = (
-        g_units.groupby(["zone", "technology", "category"], as_index=False)["generation_twh"].sum()
-        if len(g_units)
-        else g_units[["zone", "technology", "category", "generation_twh"]]
-    )
+    # renewable-ness travels with the technology (technologies.csv), so every reader of generation.csv counts
+    # renewables the way the model did
+    generation = g_units.groupby(["zone", "technology", "category", "renewable", "non_conventional"], as_index=False)[
+        "generation_twh"
+    ].sum()
 
     def capacity_rows(params: pd.DataFrame, new: dict) -> list[tuple]:
         """(zone, technology, category, existing MW, new MW, investment USD) per unit."""

@@ -53,7 +53,28 @@ class TableSchema:
 
 SOURCE = Column("source", "str", required=False, default="", description="Where this row's figures come from.")
 
-CATEGORIES = ("hydro", "gas", "coal", "oil", "nuclear", "wind", "solar", "bioenergy", "geothermal", "storage")
+# The Ember/IRENA vocabulary of generation categories (DESIGN §5), and storage.
+GENERATION_CATEGORIES = ("hydro", "gas", "coal", "oil", "nuclear", "wind", "solar", "bioenergy", "geothermal")
+CATEGORIES = (*GENERATION_CATEGORIES, "storage")
+# Categories Ember and IRENA count as renewable. The model and its result tables use each technology's own
+# ``renewable`` flag (technologies.csv); this tuple is for reference statistics kept by category (calibration).
+RENEWABLE_CATEGORIES = ("hydro", "wind", "solar", "bioenergy", "geothermal")
+# One objective row and one cost_breakdown_usd entry per category, in USD/yr.
+COST_CATEGORIES = (
+    "capex_generation",
+    "capex_storage",
+    "capex_transmission",
+    "fixed_om",
+    "fuel",
+    "fuel_subsidy",
+    "variable_om",
+    "carbon",
+    "unserved",
+    "infeasibility_penalty",
+    "tie_break",
+)
+# Categories in the objective that are not money: left out of the economic system cost.
+NON_ECONOMIC_CATEGORIES = ("tie_break",)
 
 ZONES = TableSchema(
     "zones",

@@ -19,11 +19,11 @@ import yaml
 from grid_model.dataset import Dataset, load_dataset
 from grid_model.model import build_model
 from grid_model.pipeline import run_explained, solver_log_beside
+from grid_model.pyomo_speed import gc_paused
 from grid_model.results import Results, extract_results, write_results
 from grid_model.scenario import Scenario, apply_scenario
 from grid_model.solve import (
     CompiledModel,
-    gc_paused,
     load_form,
     same_structure,
     set_log_file,

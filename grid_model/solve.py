@@ -20,8 +20,6 @@ import importlib.util
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +30,7 @@ import pyomo.environ as pyo
 from grid_model._sparse import sparse
 from grid_model.compiler import compile_model_arrays
 from grid_model.errors import InfeasibleError, SolveError
-from grid_model.model.core import index_shape
+from grid_model.pyomo_speed import gc_paused, index_shape
 
 log = logging.getLogger(__name__)
 
@@ -90,19 +88,6 @@ DEFAULT_SOLVER_OPTIONS: dict[str, object] = {
     "primal_feasibility_tolerance": 1e-7,
     "dual_feasibility_tolerance": 1e-7,
 }
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while Pyomo creates millions of small objects (it finds nothing to
-    free there, and its passes cost ~40 % of build time at 8,760 steps: benchmarks/results/profiles)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass

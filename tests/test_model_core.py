@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pyomo.environ as pyo
 
-from grid_model.model.core import hourly_var, linear_sum, linear_terms
+from grid_model.pyomo_speed import hourly_var, linear_sum, linear_terms
 
 
 def _model(n_steps: int = 4):

@@ -22,7 +22,8 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
-from grid_model.model.core import Context, ModelOptions, annuity_factor, hourly_var, linear_terms, var_rows
+from grid_model.model.core import Context, ModelOptions, annuity_factor
+from grid_model.pyomo_speed import hourly_var, linear_terms, var_rows
 
 
 def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:

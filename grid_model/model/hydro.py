@@ -21,7 +21,8 @@ import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
 from grid_model.model import periods
-from grid_model.model.core import Context, ModelOptions, linear_terms, var_rows
+from grid_model.model.core import Context, ModelOptions
+from grid_model.pyomo_speed import linear_terms, var_rows
 
 
 def hydro_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:

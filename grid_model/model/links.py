@@ -19,7 +19,8 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
-from grid_model.model.core import Context, ModelOptions, annuity_factor, hourly_var, var_rows
+from grid_model.model.core import Context, ModelOptions, annuity_factor
+from grid_model.pyomo_speed import hourly_var, var_rows
 
 AC_LOSS_PU_PER_1000KM = 0.0675
 DC_LOSS_PU_PER_1000KM = 0.035

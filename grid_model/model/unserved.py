@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from grid_model.model.core import Context, hourly_var, linear_terms, var_rows
+from grid_model.model.core import Context
+from grid_model.pyomo_speed import hourly_var, linear_terms, var_rows
 
 
 def add(ctx: Context) -> None:
