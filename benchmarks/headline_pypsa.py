@@ -38,7 +38,6 @@ import pandas as pd
 
 from grid_model.dataset import Dataset
 from grid_model.model import ModelOptions
-from grid_model.model.core import previous_step
 from grid_model.model.generation import availability_matrix, generator_params
 from grid_model.model.hydro import hydro_params
 from grid_model.model.links import link_params
@@ -60,9 +59,9 @@ def build_network(ds: Dataset, options: ModelOptions) -> tuple[Any, Callable[[An
     snaps = pd.RangeIndex(n_steps, name="snapshot")
     weight = ts["weight_h"].to_numpy(dtype=float)
     duration = ts["duration_h"].to_numpy(dtype=float) if "duration_h" in ts.columns else weight
-    sequence = ds.meta.get("period_sequence")
+    sequence = ds.period_sequence
     linked = sequence is not None
-    period_h = float(ds.meta.get("period_h", 0) or 0)
+    period_h = float(ds.period_h)
 
     n = pypsa.Network()
     n.set_snapshots(snaps)
@@ -90,7 +89,7 @@ def build_network(ds: Dataset, options: ModelOptions) -> tuple[Any, Callable[[An
     _add_storage(n, ds, options, linked, period_h)
     tied = _add_links(n, ds, options)
 
-    prev = previous_step(ts)
+    prev = ds.time.previous()
     starts = prev >= np.arange(len(prev))  # a period's first step links forward, to its last
     storage = list(ds.tables["storage"].index)
 
@@ -289,7 +288,7 @@ def _reservoirs(
         return
     period = ds.timesteps["period"].to_numpy(dtype=int)
     periods = pd.Index(sorted(set(period.tolist())), name="period")
-    seq = np.asarray(ds.meta["period_sequence"], dtype=int)
+    seq = np.asarray(ds.period_sequence, dtype=int)
     days = pd.RangeIndex(len(seq), name="day")
     dmax = m.add_variables(coords=[periods, names], name="Reservoir-intra_max")
     dmin = m.add_variables(coords=[periods, names], name="Reservoir-intra_min")

@@ -101,7 +101,8 @@ def run_grid_model(args: argparse.Namespace) -> dict[str, Any]:
     """Load the dataset folder and solve it with grid_model's pipeline."""
     from network import DISCOUNT_RATE
 
-    import grid_model.pipeline
+    import grid_model.model.core
+    import grid_model.session
     from grid_model.dataset import load_dataset
     from grid_model.model import ModelOptions
     from grid_model.pipeline import solve_dataset
@@ -114,17 +115,12 @@ def run_grid_model(args: argparse.Namespace) -> dict[str, Any]:
     phases["load"] = rss_now_mb()
     # Memory at the end of each phase of solve_dataset (the functions are looked up in their modules at call time).
     record_phases(
-        grid_model.pipeline,
-        (
-            "build=build_model",
-            "highs_run=run_explained",
-            "extract=extract_results",
-            "standard_form",
-            "pass_to_highs=load_form",
-        ),
+        grid_model.session,
+        ("build=build_model", "highs_run=run_explained", "extract=extract_results", "pass_to_highs=load_form"),
         phases,
         after={"pass_to_highs": lambda c: rec.update(n_nonzeros=int(c.highs.getNumNz()))},
     )
+    record_phases(grid_model.model.core, ("standard_form",), phases)
     solver = SETTINGS[args.settings] or None
     t0 = time.perf_counter()
     res = solve_dataset(ds, ModelOptions(discount_rate=DISCOUNT_RATE), solver, log_file=args.highs_log)

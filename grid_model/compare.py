@@ -16,7 +16,6 @@ import html
 import json
 import logging
 import os
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +25,7 @@ import pandas as pd
 
 from grid_model.errors import InputError
 from grid_model.locking import output_lock
-from grid_model.results import Results, _replace_dir, make_temp_dir, read_results
+from grid_model.results import Results, atomic_folder, read_results
 from grid_model.scenario import load_scenario, scenario_table, structure_key
 from grid_model.session import SolveSession
 
@@ -475,8 +474,7 @@ def _run_compare_locked(
     import concurrent.futures as cf
     import multiprocessing
 
-    tmp = make_temp_dir(out_dir)
-    try:
+    with atomic_folder(out_dir) as tmp:
         t0 = time.perf_counter()
         groups: dict[tuple, list] = {}
         for sc in scenarios:  # the order of solves does not change any result
@@ -516,8 +514,4 @@ def _run_compare_locked(
             )
             + "\n"
         )
-        _replace_dir(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return results, out_dir

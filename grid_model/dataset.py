@@ -13,10 +13,39 @@ import numpy as np
 import pandas as pd
 
 from grid_model.errors import InputError
-from grid_model.schema import TABLES, Column, TableSchema
+from grid_model.schema import TABLES, Column, TableSchema, default_loss_pu
+from grid_model.timeindex import TimeIndex
 
 HOURS_PER_YEAR = 8760.0
+CAPACITY_TOL_MW = 1e-9  # a ceiling this far below existing capacity is rounding, not an error
+WEIGHT_SUM_TOL_PU = 1e-6  # relative tolerance on Σ weights = 8,760 h
 MAX_MAGNITUDE = 1e12  # far above any physical value here (USD/MW, MWh of the largest reservoir); larger is an error
+
+
+@dataclass
+class ScenarioEffects:
+    """What applying a scenario did to a dataset, carried to the results (grid_model.scenario.apply_scenario)."""
+
+    year: int
+    hydrology: str
+    links_mode: str
+    fuel_subsidies: bool
+    electricity_subsidies: bool
+    time_mode: str
+    demand_scale_factor: dict[str, float] = field(default_factory=dict)  # demand of the year / demand of the data
+    electricity_subsidy_usd_per_mwh: dict[str, float] = field(default_factory=dict)  # kept subsidies, per zone
+    electricity_subsidy_removal_demand_change_pu: dict[str, float] = field(default_factory=dict)  # removed ones
+
+    def echo(self) -> dict[str, object]:
+        """The scenario choices as ``scenario_*`` entries of summary.json."""
+        return {
+            "scenario_year": self.year,
+            "scenario_hydrology": self.hydrology,
+            "scenario_links_mode": self.links_mode,
+            "scenario_fuel_subsidies": self.fuel_subsidies,
+            "scenario_electricity_subsidies": self.electricity_subsidies,
+            "scenario_time_mode": self.time_mode,
+        }
 
 
 @dataclass
@@ -30,13 +59,16 @@ class Dataset:
     availability_pu: pd.DataFrame  # index timestep; one column per profile
     inflow_mw: pd.DataFrame  # index timestep; one column per inflow name
     hydrology: str = "2023"
-    meta: dict[str, object] = field(default_factory=dict)
+    # typical periods (grid_model.timeseries): the typical period of each original period, and their length [h]
+    period_sequence: np.ndarray | None = None
+    period_h: float = 0.0
+    applied: ScenarioEffects | None = None  # what apply_scenario did (None for a raw dataset)
 
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        tables = self.__dict__.get("tables", {})
-        if name in tables:
-            return tables[name]
-        raise AttributeError(name)
+    @property
+    def time(self) -> TimeIndex:
+        """The typed time index of these timesteps (one planning year, one hydrology)."""
+        year = self.applied.year if self.applied is not None else None
+        return TimeIndex.from_timesteps(self.timesteps, self.period_sequence, self.period_h, year, self.hydrology)
 
     def copy(self) -> Dataset:
         """A deep copy, safe to modify."""
@@ -47,7 +79,8 @@ class Dataset:
             demand_mw=self.demand_mw.copy(),
             availability_pu=self.availability_pu.copy(),
             inflow_mw=self.inflow_mw.copy(),
-            meta=dict(self.meta),
+            period_sequence=None if self.period_sequence is None else self.period_sequence.copy(),
+            applied=None if self.applied is None else replace(self.applied),
         )
 
     @property
@@ -294,8 +327,6 @@ def load_dataset(path: str | Path, hydrology: str = "2023") -> Dataset:
             )
     links = tables["links"]
     if len(links):  # fill the loss default here so every user of the table sees the value the model uses
-        from grid_model.model.links import default_loss_pu
-
         computed = [default_loss_pu(k, km) for k, km in zip(links["kind"], links["length_km"], strict=True)]
         links["loss_pu"] = links["loss_pu"].fillna(pd.Series(computed, index=links.index))
     ds = Dataset(root, tables, steps, demand, avail, inflow, hydrology=hydrology)
@@ -304,7 +335,19 @@ def load_dataset(path: str | Path, hydrology: str = "2023") -> Dataset:
 
 
 def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
-    """Cross-table checks: references, series coverage, weights, supply for every zone with demand."""
+    """Cross-table checks: references, capacities, series coverage, weights, supply for every zone with demand."""
+    _check_references(ds)
+    _check_capacities(ds)
+    _check_series_columns(ds)
+    _check_timesteps(ds)
+    _check_demand_columns(ds)
+    _check_supply(ds)
+    if require_connected:
+        check_connected(ds)
+
+
+def _check_references(ds: Dataset) -> None:
+    """Every foreign key names an existing row; every technology's fuel is in fuels.csv."""
     root = ds.path
     by_name = {t.name: t for t in TABLES}
     for schema in TABLES:
@@ -332,6 +375,12 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
                 column="fuel",
                 row_id=t,
             )
+
+
+def _check_capacities(ds: Dataset) -> None:
+    """Ceilings are not below existing capacity; a link joins two different zones."""
+    root = ds.path
+    by_name = {t.name: t for t in TABLES}
     for name, schema in (
         ("generators", by_name["generators"]),
         ("storage", by_name["storage"]),
@@ -340,7 +389,7 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
         df = ds.tables[name]
         cap_max = df["p_nom_max_mw"]
         base = df["p_nom_mw"]
-        lower = cap_max.notna() & (cap_max < base - 1e-9)
+        lower = cap_max.notna() & (cap_max < base - CAPACITY_TOL_MW)
         if lower.any():
             i = int(np.flatnonzero(lower.to_numpy())[0])
             raise InputError(
@@ -361,6 +410,11 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
             column="zone_to",
             row_id=str(links.index[i]),
         )
+
+
+def _check_series_columns(ds: Dataset) -> None:
+    """Every generator profile and hydro inflow named in the tables is a column of its series."""
+    root = ds.path
     gens = ds.tables["generators"]
     for i, (g, prof) in enumerate(gens["profile"].items()):
         if prof and prof not in ds.availability_pu.columns:
@@ -381,6 +435,11 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
                 column="inflow",
                 row_id=h,
             )
+
+
+def _check_timesteps(ds: Dataset) -> None:
+    """Weights and durations positive, periods whole, weights summing to a year."""
+    root = ds.path
     steps_label = str(root / "timeseries" / "timesteps.csv")
     w = ds.timesteps["weight_h"].to_numpy(dtype=float)
     if (w <= 0).any():
@@ -396,12 +455,17 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
         if (p != np.round(p)).any():
             i = int(np.flatnonzero(p != np.round(p))[0])
             raise InputError(f"period {p[i]:g} must be a whole number", file=steps_label, row=i + 1, column="period")
-    if abs(w.sum() - HOURS_PER_YEAR) > 1e-6 * HOURS_PER_YEAR:
+    if abs(w.sum() - HOURS_PER_YEAR) > WEIGHT_SUM_TOL_PU * HOURS_PER_YEAR:
         raise InputError(
             f"weights sum to {w.sum():g} h; they must sum to 8760 so costs are annual",
             file=steps_label,
             column="weight_h",
         )
+
+
+def _check_demand_columns(ds: Dataset) -> None:
+    """One demand column per zone and no other."""
+    root = ds.path
     demand_label = str(root / "timeseries" / "demand_mw.csv")
     for z in ds.zones:
         if z not in ds.demand_mw.columns:
@@ -409,9 +473,6 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
     for c in ds.demand_mw.columns:
         if c not in ds.tables["zones"].index:
             raise InputError(f"column '{c}' is not a zone in zones.csv", file=demand_label, column=c)
-    _check_supply(ds)
-    if require_connected:
-        check_connected(ds)
 
 
 def _check_supply(ds: Dataset) -> None:

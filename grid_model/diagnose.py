@@ -12,7 +12,9 @@ import numpy as np
 
 from grid_model.dataset import Dataset
 from grid_model.errors import InfeasibleError
-from grid_model.model import ModelOptions, build_model
+from grid_model.model import ModelOptions, build_model, compile_context
+from grid_model.model.assemble import load_solution
+from grid_model.solve import load_form, run
 
 TOL = 1e-6
 
@@ -53,19 +55,18 @@ def _balance_messages(m, sol, ds: Dataset, w: np.ndarray) -> list[str]:
 
 def diagnose(ds: Dataset, options: ModelOptions, solver: dict | None = None) -> str:
     """Re-solve elastically and describe the violated constraints; one paragraph, no newlines."""
-    from grid_model.results import load_solution
-    from grid_model.solve import solve_model
-
     opts = replace(options, elastic=True)
     m, _ctx = build_model(ds, opts)
+    form = compile_context(_ctx)
     try:
-        sol, compiled = solve_model(m, {k: v for k, v in (solver or {}).items() if k != "time_limit"})
+        compiled = load_form(form, {k: v for k, v in (solver or {}).items() if k != "time_limit"})
+        sol = run(compiled)
     except InfeasibleError:
         return (
             "even with every balance and policy constraint relaxed there is no solution: some bounds contradict "
             "each other (e.g. a committed build above its ceiling, links.csv p_nom_min_mw > p_nom_max_mw)"
         )
-    load_solution(m, sol, compiled.columns)
+    load_solution(m, sol, form.columns)
     w = ds.weights_h
     parts = _balance_messages(m, sol, ds, w)
     if hasattr(m, "elastic_co2_excess_t"):

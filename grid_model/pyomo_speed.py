@@ -20,7 +20,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpressio
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while Pyomo creates millions of small objects (it finds nothing to
-    free there, and its passes cost ~40 % of build time at 8,760 steps: benchmarks/results/profiles)."""
+    free there; measured in benchmarks/results/build_notes.md)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -36,7 +36,7 @@ _LINEAR_TERMS = (VarData, ScalarVar, MonomialTermExpression)
 def linear_sum(terms: Sequence):
     """Σ terms as one flat ``LinearExpression`` when every term is a variable or a ``coefficient · variable``
     monomial; otherwise ``quicksum``. Built directly from the list: ``quicksum`` grows the sum one term at a time,
-    which was ~20 % of build time for the 96,360 zone balances at 8,760 steps."""
+    which is slow for the zone balances (benchmarks/results/build_notes.md)."""
     for term in terms:
         if term.__class__ not in _LINEAR_TERMS:
             return pyo.quicksum(terms)
@@ -85,8 +85,8 @@ def hourly_var(m: pyo.ConcreteModel, name: str, units, lower_by_unit_step, upper
     anything that broadcasts to it: a scalar, a column per unit); −inf / +inf mean no bound.
 
     The Var is declared with the bounds of its first element and then only the units whose bounds differ are set,
-    in one pass over the Var: a bounds rule costs a Python call per element (578,160 generator columns at 8,760
-    steps: 0.89 s with a rule, 0.61 s this way). Returns the Var.
+    in one pass over the Var: a bounds rule costs a Python call per element (benchmarks/results/build_notes.md).
+    Returns the Var.
     """
     n_units, n_steps = len(units), len(m.TIMESTEPS)
     lo = np.broadcast_to(np.asarray(lower_by_unit_step, dtype=float), (n_units, n_steps))
@@ -112,7 +112,7 @@ def _finite(x: float) -> float | None:
 
 def var_rows(var, keys: list, n_steps: int) -> list[list]:
     """``var[k, t]`` for every k in ``keys`` as lists over t — one pass over the Var instead of a dictionary
-    look-up per element (the look-ups were ~15 % of build time at 8,760 steps).
+    look-up per element (benchmarks/results/build_notes.md).
 
     ``var`` must be indexed by (an ordered set equal to ``keys``) × TIMESTEPS; otherwise element by element.
     """

@@ -17,9 +17,9 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from grid_model.dataset import MAX_MAGNITUDE, Dataset, check_connected, load_dataset, validate_dataset
+from grid_model.dataset import MAX_MAGNITUDE, Dataset, ScenarioEffects, check_connected, load_dataset, validate_dataset
 from grid_model.errors import InputError
-from grid_model.model.core import TIE_BREAK_USD_PER_MWH, ModelOptions
+from grid_model.options import TIE_BREAK_USD_PER_MWH, ModelOptions
 from grid_model.schema import TABLES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -246,6 +246,14 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
     from grid_model.timeseries import aggregate_time
 
     ds = ds.copy()
+    ds.applied = ScenarioEffects(
+        year=sc.year,
+        hydrology=sc.hydrology,
+        links_mode=sc.links.mode,
+        fuel_subsidies=sc.subsidies.fuel,
+        electricity_subsidies=sc.subsidies.electricity,
+        time_mode=sc.time.mode,
+    )
     label = sc.source_file or sc.name
     _apply_overrides(ds, sc, label)
     _scale_demand_to_year(ds, sc)
@@ -261,18 +269,14 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
     validate_dataset(ds)
     if sc.links.require_connected:
         check_connected(ds)
-    ds = aggregate_time(ds, sc.time)
-    ds.meta.update(
-        {
-            "scenario_year": sc.year,
-            "scenario_hydrology": sc.hydrology,
-            "scenario_links_mode": sc.links.mode,
-            "scenario_fuel_subsidies": sc.subsidies.fuel,
-            "scenario_electricity_subsidies": sc.subsidies.electricity,
-            "scenario_time_mode": sc.time.mode,
-        }
-    )
-    return ds
+    return aggregate_time(ds, sc.time)
+
+
+def _effects(ds: Dataset) -> ScenarioEffects:
+    """The record of what the scenario being applied does (set first by :func:`apply_scenario`)."""
+    if ds.applied is None:
+        raise RuntimeError("scenario effects are recorded only inside apply_scenario")
+    return ds.applied
 
 
 def _file_overrides(sc: Scenario, label: str) -> list[tuple[str, Override]]:
@@ -350,7 +354,10 @@ def _drop_empty_assets(ds: Dataset) -> None:
 
 
 def structure_key(sc: Scenario) -> tuple:
-    """Scenarios with equal keys build LPs of the same structure (only costs, bounds and demand differ)."""
+    """Scenarios with equal keys are likely to build LPs of the same structure (only costs, bounds and demand
+    differ), so compare and sweep solve them one after another on one warm session. Override *values* are left
+    out (a fuel price changes a cost, not the matrix); the session checks the structure itself before re-using."""
+    overrides = [o.model_dump(exclude={"value", "scale"}) for o in sc.overrides]
     return (
         str(sc.dataset_path()),
         sc.hydrology,
@@ -361,7 +368,7 @@ def structure_key(sc: Scenario) -> tuple:
         sc.policy.min_renewable_share is None,
         sc.policy.allow_unserved,
         sc.overrides_file,
-        json.dumps([o.model_dump() for o in sc.overrides], sort_keys=True),
+        json.dumps(overrides, sort_keys=True),
     )
 
 
@@ -398,7 +405,7 @@ def _scale_demand_to_year(ds: Dataset, sc: Scenario) -> None:
         if current_twh > 0:
             factors[z] = float(target) / current_twh
             ds.demand_mw[z] = ds.demand_mw[z] * factors[z]
-    ds.meta["demand_scale_factor"] = factors
+    _effects(ds).demand_scale_factor = factors
 
 
 def _apply_electricity_subsidies(ds: Dataset, sc: Scenario) -> None:
@@ -410,7 +417,7 @@ def _apply_electricity_subsidies(ds: Dataset, sc: Scenario) -> None:
     if es.empty:
         return
     if sc.subsidies.electricity:
-        ds.meta["electricity_subsidy_usd_per_mwh"] = es["subsidy_usd_per_mwh"].to_dict()
+        _effects(ds).electricity_subsidy_usd_per_mwh = {z: float(v) for z, v in es["subsidy_usd_per_mwh"].items()}
         return
     effect = {}
     for z, row in es.iterrows():
@@ -419,7 +426,7 @@ def _apply_electricity_subsidies(ds: Dataset, sc: Scenario) -> None:
         ]
         ds.demand_mw[z] = ds.demand_mw[z] * factor
         effect[z] = factor - 1.0
-    ds.meta["electricity_subsidy_removal_demand_change_pu"] = effect
+    _effects(ds).electricity_subsidy_removal_demand_change_pu = effect
 
 
 def _apply_links_case(ds: Dataset, sc: Scenario, label: str) -> None:

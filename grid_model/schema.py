@@ -377,6 +377,20 @@ HYDRO = TableSchema(
     optional=True,
 )
 
+# Default interconnector losses when links.csv leaves loss_pu empty (OSeMOSYS Global defaults, data/README.md):
+# the receiving end gets (1 − λ)·f, λ = 6.75 %/1,000 km for AC and 3.5 %/1,000 km + 1.3 % converters for DC.
+AC_LOSS_PU_PER_1000KM = 0.0675
+DC_LOSS_PU_PER_1000KM = 0.035
+DC_CONVERTER_LOSS_PU = 0.013
+
+
+def default_loss_pu(kind: str, length_km: float) -> float:
+    """Loss share of the sent power from route length and kind (see the constants above)."""
+    if kind == "DC":
+        return DC_LOSS_PU_PER_1000KM * length_km / 1000.0 + DC_CONVERTER_LOSS_PU
+    return AC_LOSS_PU_PER_1000KM * length_km / 1000.0
+
+
 LINKS = TableSchema(
     "links",
     "links.csv",

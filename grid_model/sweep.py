@@ -65,10 +65,8 @@ import itertools
 import json
 import logging
 import math
-import os
 import re
 import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -83,6 +81,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from grid_model.errors import GridModelError, InputError
+from grid_model.results import atomic_folder
 from grid_model.scenario import Scenario, load_scenario, read_yaml_mapping, structure_key
 from grid_model.schema import TABLES
 
@@ -509,18 +508,6 @@ def expand_members(spec_path: str | Path, spec: SweepSpec | None = None) -> tupl
     return spec, base, members
 
 
-def batch_key(sc: Scenario) -> str:
-    """Members with equal keys are likely to compile to one LP structure, so they are solved next to each other.
-
-    :func:`grid_model.scenario.structure_key` with the override *values* left out (a fuel price changes a
-    cost, not the matrix). It only orders the work: :class:`SolveSession` checks the structure itself.
-    """
-    stripped = sc.model_copy(
-        update={"overrides": [o.model_copy(update={"value": None, "scale": None}) for o in sc.overrides]}
-    )
-    return repr(structure_key(stripped))
-
-
 # ---------------------------------------------------------------------------------------------
 # What runs on a worker
 
@@ -777,122 +764,30 @@ def run_sweep(
     GridModelError
         The scheduler cannot be reached.
     """
-    from dask.system import CPU_COUNT
-    from distributed import as_completed
-
-    from grid_model.results import _replace_dir
-
     t_start = time.perf_counter()
     spec_path = Path(spec_path)
     spec, _base, members = expand_members(spec_path)
     say = progress or (lambda _d, _t, _m: None)
     total = len(members)
-    runnable = [m for m in members if m.scenario is not None]
-    key_of = {m.name: batch_key(m.scenario) for m in runnable if m.scenario is not None}
-    first = {k: i for i, k in reversed(list(enumerate(key_of.values())))}
-    order = sorted(runnable, key=lambda m: first[key_of[m.name]])  # stable: sweep order within a batch
-    log.info(
-        "sweep %s: %d members (%d invalid), %d LP structure group(s)",
-        spec_path.name,
-        total,
-        total - len(runnable),
-        len(first),
-    )
-
+    order = _solve_order(members, spec_path.name)
     out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it owner-only; the final folder should look like any other
-    run_id = uuid.uuid4().hex
-    client: Client | None = None
-    cluster: LocalCluster | None = None
-    futures: dict[Future, Member] = {}
-    rows: dict[str, dict[str, Any]] = {}
-    dask_log = logging.getLogger("distributed")  # the scheduler and nannies of a local cluster log here
-    dask_level = dask_log.level
-    dask_log.setLevel(max(dask_level, _distributed_log_level()))
-    try:
+    rows: dict[str, dict[str, Any]] = {
+        m.name: {"status": "failed", "error": m.error} for m in members if m.scenario is None
+    }
+    with atomic_folder(out) as tmp:
         shutil.copyfile(spec_path, tmp / "sweep.yaml")
         members_dir = tmp / "members"
         if write_members:
             members_dir.mkdir()
-        done = 0
-        for m in members:
-            if m.scenario is None:
-                rows[m.name] = {"status": "failed", "error": m.error}
-                done += 1
-        t_cluster = time.perf_counter()
+        solver = _MemberSolver(run_id=uuid.uuid4().hex, warm=warm, write_members=write_members, members_dir=members_dir)
         if order:
-            n = max(1, min(n_workers or CPU_COUNT, len(order)))
-            client, cluster = _start_client(scheduler, n)
-            t_cluster = time.perf_counter() - t_cluster
-            threads = client.nthreads()  # every worker (scheduler_info() lists only the first few)
-            if not threads:
-                log.warning("the cluster at %s has no workers yet; members wait for one", scheduler)
-            say(
-                done,
-                total,
-                f"{len(order)} members on {len(threads)} worker(s)" + (f" at {scheduler}" if scheduler else ""),
-            )
-            for i, m in enumerate(order):
-                fut = client.submit(
-                    solve_member,
-                    m.scenario,
-                    run_id,
-                    warm,
-                    write_members,
-                    m.override_params,
-                    key=f"sweep-{m.name}-{run_id}",
-                    pure=False,
-                    priority=len(order) - i,
-                )
-                futures[fut] = m
-            for fut in as_completed(list(futures)):
-                m = futures[fut]
-                try:
-                    row = fut.result()
-                except Exception as exc:  # the task itself broke: worker killed, result not unpicklable, ...
-                    row = {"member": m.name, "status": "failed", "error": _error_text(exc, {})}
-                if write_members and row["status"] == "ok":
-                    assert m.scenario is not None
-                    _write_member(row, m.scenario, members_dir)
-                row.pop("results", None)
-                rows[m.name] = row
-                done += 1
-                fut.release()
-                say(done, total, f"{m.name}: {row['status']}")
+            t_cluster = solver.solve_all(order, rows, scheduler, n_workers, lambda d, msg: say(d, total, msg))
         else:
             t_cluster = 0.0
-            say(done, total, "no member could be built")
+            say(len(rows), total, "no member could be built")
         df = sweep_table(spec, members, rows)
         df.to_csv(tmp / "sweep.csv", index=False, float_format="%.10g")
-        modes = df["solve_mode"].value_counts().to_dict() if "solve_mode" in df else {}
-        (tmp / "timings.json").write_text(
-            json.dumps(
-                {
-                    "total_s": time.perf_counter() - t_start,
-                    "cluster_start_s": t_cluster,
-                    "scheduler": scheduler,
-                    "n_members": total,
-                    "n_ok": int((df["status"] == "ok").sum()),
-                    "warm": warm,
-                    "solve_modes": {str(k): int(v) for k, v in modes.items()},
-                },
-                indent=2,
-            )
-            + "\n"
-        )
-        _replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    finally:
-        try:
-            _stop_client(client, cluster, [f for f in futures if not f.done()], run_id)
-        finally:
-            dask_log.setLevel(dask_level)
+        _write_sweep_timings(tmp, df, time.perf_counter() - t_start, t_cluster, scheduler, warm)
     n_failed = int((df["status"] != "ok").sum())
     log.info(
         "sweep %s: %d ok, %d failed, %.1f s → %s",
@@ -903,3 +798,118 @@ def run_sweep(
         out,
     )
     return df
+
+
+def _solve_order(members: list[Member], label: str) -> list[Member]:
+    """The members that could be built, those of one LP structure next to each other (sweep order within one),
+    so a worker's warm session meets them one after another (``grid_model.scenario.structure_key``)."""
+    runnable = [m for m in members if m.scenario is not None]
+    key_of = {m.name: repr(structure_key(m.scenario)) for m in runnable if m.scenario is not None}
+    first = {k: i for i, k in reversed(list(enumerate(key_of.values())))}
+    log.info(
+        "sweep %s: %d members (%d invalid), %d LP structure group(s)",
+        label,
+        len(members),
+        len(members) - len(runnable),
+        len(first),
+    )
+    return sorted(runnable, key=lambda m: first[key_of[m.name]])  # stable
+
+
+def _write_sweep_timings(
+    folder: Path, df: pd.DataFrame, total_s: float, cluster_s: float, scheduler: str | None, warm: bool
+) -> None:
+    """timings.json of a sweep: wall time, cluster start, members solved and how (warm or cold)."""
+    modes = df["solve_mode"].value_counts().to_dict() if "solve_mode" in df else {}
+    summary = {
+        "total_s": total_s,
+        "cluster_start_s": cluster_s,
+        "scheduler": scheduler,
+        "n_members": len(df),
+        "n_ok": int((df["status"] == "ok").sum()),
+        "warm": warm,
+        "solve_modes": {str(k): int(v) for k, v in modes.items()},
+    }
+    (folder / "timings.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+@dataclass
+class _MemberSolver:
+    """Runs the members of one sweep on a dask cluster and collects one row per member."""
+
+    run_id: str
+    warm: bool
+    write_members: bool
+    members_dir: Path
+
+    def solve_all(
+        self,
+        order: list[Member],
+        rows: dict[str, dict[str, Any]],
+        scheduler: str | None,
+        n_workers: int | None,
+        say: Callable[[int, str], None],
+    ) -> float:
+        """Start (or reach) the cluster, solve ``order`` there, fill ``rows``; returns the cluster start time [s]."""
+        from dask.system import CPU_COUNT
+
+        client: Client | None = None
+        cluster: LocalCluster | None = None
+        futures: dict[Future, Member] = {}
+        dask_log = logging.getLogger("distributed")  # the scheduler and nannies of a local cluster log here
+        dask_level = dask_log.level
+        dask_log.setLevel(max(dask_level, _distributed_log_level()))
+        try:
+            t0 = time.perf_counter()
+            client, cluster = _start_client(scheduler, max(1, min(n_workers or CPU_COUNT, len(order))))
+            t_cluster = time.perf_counter() - t0
+            threads = client.nthreads()  # every worker (scheduler_info() lists only the first few)
+            if not threads:
+                log.warning("the cluster at %s has no workers yet; members wait for one", scheduler)
+            where = f" at {scheduler}" if scheduler else ""
+            say(len(rows), f"{len(order)} members on {len(threads)} worker(s){where}")
+            futures = self._submit(client, order)
+            self._collect(futures, rows, say)
+            return t_cluster
+        finally:
+            try:
+                _stop_client(client, cluster, [f for f in futures if not f.done()], self.run_id)
+            finally:
+                dask_log.setLevel(dask_level)
+
+    def _submit(self, client: Client, order: list[Member]) -> dict[Future, Member]:
+        """One task per member, highest priority first (members of one LP structure next to each other)."""
+        futures: dict[Future, Member] = {}
+        for i, m in enumerate(order):
+            fut = client.submit(
+                solve_member,
+                m.scenario,
+                self.run_id,
+                self.warm,
+                self.write_members,
+                m.override_params,
+                key=f"sweep-{m.name}-{self.run_id}",
+                pure=False,
+                priority=len(order) - i,
+            )
+            futures[fut] = m
+        return futures
+
+    def _collect(
+        self, futures: dict[Future, Member], rows: dict[str, dict[str, Any]], say: Callable[[int, str], None]
+    ) -> None:
+        """Each member's row as it finishes (a broken task is a failed row), its results folder if asked."""
+        from distributed import as_completed
+
+        for fut in as_completed(list(futures)):
+            m = futures[fut]
+            try:
+                row = fut.result()
+            except Exception as exc:  # the task itself broke: worker killed, result not unpicklable, ...
+                row = {"member": m.name, "status": "failed", "error": _error_text(exc, {})}
+            if self.write_members and row["status"] == "ok" and m.scenario is not None:
+                _write_member(row, m.scenario, self.members_dir)
+            row.pop("results", None)
+            rows[m.name] = row
+            fut.release()
+            say(len(rows), f"{m.name}: {row['status']}")

@@ -7,7 +7,7 @@ storage works unchanged (the approach PyPSA-Eur uses for its temporal resolution
 
 Typical periods cluster the year's days (or other period lengths) with tsam (hierarchical clustering, column
 means preserved so annual energy is kept). Each typical period k gets weight count_k·1 h per hour and duration
-1 h; ``ds.meta["period_sequence"]`` keeps which typical period stands for each original period, in order, so
+1 h; ``ds.period_sequence`` keeps which typical period stands for each original period, in order, so
 storage that outlives a period (reservoirs) can be linked across the year (Kotzur et al. 2018, see
 ``grid_model.model.storage`` and ``hydro``).
 
@@ -74,10 +74,6 @@ def typical_periods(
     these come on top of ``n_periods``. Needs hourly input (every weight 1 h) whose length is a multiple of
     ``period_h``.
     """
-    import warnings
-
-    import tsam
-
     from grid_model.errors import InputError
 
     n = len(ds.timesteps)
@@ -94,26 +90,7 @@ def typical_periods(
     data.columns = [f"{a}|{b}" for a, b in data.columns]
     keep = [f"{a}|{b}" for a, b in keep]
     data.index = pd.date_range("2023-01-01", periods=n, freq="h")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tsam warns about rescaling tolerances; annual energy is kept (tested)
-        extremes = None
-        if extreme_days:
-            peaks = [c for c in keep if c.startswith("d|")]
-            extremes = tsam.ExtremeConfig(method="new_cluster", max_value=peaks) if peaks else None
-        if representation == "distribution":
-            rep = tsam.Distribution(scope="local", preserve_minmax=True, concurrency="medoid")
-        elif representation == "medoid":
-            rep = "medoid"
-        else:
-            raise InputError(f"time.representation must be 'medoid' or 'distribution' (got {representation!r})")
-        res = tsam.aggregate(
-            data[keep],
-            n_clusters=n_periods,
-            period_duration=period_h,
-            cluster=tsam.ClusterConfig(method="hierarchical", representation=rep),
-            extremes=extremes,
-            preserve_column_means=True,
-        )
+    res = _cluster(data[keep], n_periods, period_h, extreme_days, representation)
     reps = res.cluster_representatives
     counts = res.cluster_counts
     order = sorted(counts)
@@ -146,6 +123,38 @@ def typical_periods(
     period = np.repeat(np.arange(len(order)), period_h)
     weight = np.repeat([float(counts[k]) for k in order], period_h)
     out.timesteps = pd.DataFrame({"weight_h": weight, "duration_h": 1.0, "period": period}, index=idx)
-    out.meta["period_sequence"] = np.array([remap[k] for k in sequence], dtype=int)
-    out.meta["period_h"] = period_h
+    out.period_sequence = np.array([remap[k] for k in sequence], dtype=int)
+    out.period_h = float(period_h)
     return out
+
+
+def _cluster(data: pd.DataFrame, n_periods: int, period_h: int, extreme_days: bool, representation: str):
+    """tsam's hierarchical clustering of ``data`` into typical periods (column means preserved); each zone's peak
+    demand period kept as its own cluster when ``extreme_days``."""
+    import warnings
+
+    import tsam
+
+    from grid_model.errors import InputError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tsam warns about rescaling tolerances; annual energy is kept (tested)
+        extremes = None
+        if extreme_days:
+            peaks = [c for c in data.columns if c.startswith("d|")]
+            extremes = tsam.ExtremeConfig(method="new_cluster", max_value=peaks) if peaks else None
+        if representation == "distribution":
+            rep = tsam.Distribution(scope="local", preserve_minmax=True, concurrency="medoid")
+        elif representation == "medoid":
+            rep = "medoid"
+        else:
+            raise InputError(f"time.representation must be 'medoid' or 'distribution' (got {representation!r})")
+        res = tsam.aggregate(
+            data,
+            n_clusters=n_periods,
+            period_duration=period_h,
+            cluster=tsam.ClusterConfig(method="hierarchical", representation=rep),
+            extremes=extremes,
+            preserve_column_means=True,
+        )
+    return res

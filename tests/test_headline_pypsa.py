@@ -54,7 +54,7 @@ def test_chronological_example_scenarios_agree(name: str) -> None:
 @pytest.mark.parametrize("fuel_subsidies", [True, False])
 def test_typical_days_with_linked_reservoir_agree(fuel_subsidies: bool) -> None:
     ds = aggregate_time(example_year(), TimeConfig(mode="typical", n_periods=4, period_h=24))
-    assert ds.meta["period_sequence"] is not None and not ds.tables["hydro"].empty
+    assert ds.period_sequence is not None and not ds.tables["hydro"].empty
     options = ModelOptions(fuel_subsidies=fuel_subsidies)
     res = solve_dataset(ds, options, SAME)
     assert res.summary["investment_usd"] > 0  # something is built, so the capital costs are exercised

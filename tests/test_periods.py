@@ -7,7 +7,7 @@ import pytest
 from tiny import build, example_year, gen, tech, zones
 
 from grid_model.dataset import load_dataset
-from grid_model.model.core import TIE_BREAK_RUNGS, TIE_BREAK_USD_PER_MWH
+from grid_model.options import TIE_BREAK_RUNGS, TIE_BREAK_USD_PER_MWH
 from grid_model.pipeline import solve_dataset
 from grid_model.scenario import TimeConfig
 from grid_model.timeseries import aggregate_time
@@ -51,8 +51,8 @@ def _wet_dry(tmp_path, energy_mwh: float, link: bool = True):
         period=[0, 0, 1, 1],
     )
     if link:
-        ds.meta["period_sequence"] = np.array([0] * (N_DAYS // 2) + [1] * (N_DAYS // 2))
-        ds.meta["period_h"] = 2
+        ds.period_sequence = np.array([0] * (N_DAYS // 2) + [1] * (N_DAYS // 2))
+        ds.period_h = 2
     return ds
 
 
@@ -98,7 +98,7 @@ def test_typical_periods_keep_annual_energy(representation):
     out = aggregate_time(ds, TimeConfig(mode="typical", n_periods=8, representation=representation))
     w = out.weights_h
     assert w.sum() == pytest.approx(8760.0)
-    assert len(out.meta["period_sequence"]) == 365
+    assert len(out.period_sequence) == 365
     for z in ds.zones:
         assert float(out.demand_mw[z] @ w) == pytest.approx(float(ds.demand_mw[z].sum()), rel=1e-6)
     for c in ds.inflow_mw.columns:
@@ -161,8 +161,8 @@ def test_linking_is_exact_when_every_period_is_its_own_typical_period(tmp_path):
         period=list(np.arange(n) // hours),
         **profiles,
     )
-    linked.meta["period_sequence"] = np.arange(n_days)
-    linked.meta["period_h"] = hours
+    linked.period_sequence = np.arange(n_days)
+    linked.period_h = hours
     a, b = solve_dataset(chrono), solve_dataset(linked)
     assert b.summary["objective_usd"] == pytest.approx(a.summary["objective_usd"], rel=1e-9)
     # the water crosses days in both (a day-cyclic reservoir could not serve the dry days 3 and 4)
@@ -210,9 +210,9 @@ def _one_zone(ds, zone: str):
         sub.tables[name] = t[t["zone"] == zone].copy()
     sub.tables["links"] = ds.tables["links"].iloc[0:0].copy()
     sub.demand_mw = ds.demand_mw[[zone]].copy()
-    for key in ("electricity_subsidy_usd_per_mwh", "electricity_subsidy_removal_demand_change_pu"):
-        if key in sub.meta:
-            sub.meta[key] = {z: v for z, v in sub.meta[key].items() if z == zone}
+    if sub.applied is not None:
+        for key in ("electricity_subsidy_usd_per_mwh", "electricity_subsidy_removal_demand_change_pu"):
+            setattr(sub.applied, key, {z: v for z, v in getattr(sub.applied, key).items() if z == zone})
     return sub
 
 

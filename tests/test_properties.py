@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from grid_model.dataset import Dataset, load_dataset, validate_dataset, write_dataset
 from grid_model.model import ModelOptions
-from grid_model.model.core import TIE_BREAK_RUNGS
+from grid_model.options import TIE_BREAK_RUNGS
 from grid_model.pipeline import solve_dataset
 
 # When an example fails, Hypothesis imports libcst to print a patch, which warns through mypy_extensions;

@@ -12,7 +12,7 @@ import pytest
 from tiny import balance_residual, build, gen, storage_residual, tech, zones
 
 from grid_model.model import ModelOptions
-from grid_model.model.core import TIE_BREAK_RUNGS, TIE_BREAK_USD_PER_MWH
+from grid_model.options import TIE_BREAK_RUNGS, TIE_BREAK_USD_PER_MWH
 from grid_model.pipeline import solve_dataset
 
 H = 8760.0

@@ -104,7 +104,6 @@ def example_year():
         tile(ds.availability_pu),
         tile(ds.inflow_mw),
         ds.hydrology,
-        {},
     )
     yearly.timesteps = pd.DataFrame({"weight_h": np.ones(8760)}, index=pd.RangeIndex(8760, name="timestep"))
     return yearly

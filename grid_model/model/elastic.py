@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from grid_model.model.core import Context
+from grid_model.model.context import Context, FeatureReport, Readout
 
 ELASTIC_PENALTY_USD_PER_UNIT = 1e7
 
@@ -23,8 +23,12 @@ def add(ctx: Context) -> None:
     if not ctx.options.elastic:
         return
     m, ds = ctx.m, ctx.ds
-    m.elastic_short_mw = pyo.Var(m.ZONES, m.TIMESTEPS, bounds=(0.0, None), doc="Balance shortfall slack [MW]")
-    m.elastic_surplus_mw = pyo.Var(m.ZONES, m.TIMESTEPS, bounds=(0.0, None), doc="Balance surplus slack [MW]")
+    ctx.declare(
+        "elastic_short_mw", pyo.Var(m.ZONES, m.TIMESTEPS, bounds=(0.0, None), doc="Balance shortfall slack [MW]")
+    )
+    ctx.declare(
+        "elastic_surplus_mw", pyo.Var(m.ZONES, m.TIMESTEPS, bounds=(0.0, None), doc="Balance surplus slack [MW]")
+    )
     w = ctx.weight_h
     for z in ds.zones:
         for t in ctx.T:
@@ -37,3 +41,8 @@ def add(ctx: Context) -> None:
             for t in ctx.T
         ),
     )
+
+
+def report(ctx: Context, readout: Readout) -> FeatureReport:
+    """Nothing: the slacks are read by the diagnosis (grid_model.diagnose), not reported."""
+    return FeatureReport()

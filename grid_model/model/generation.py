@@ -22,8 +22,20 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
-from grid_model.model.core import Context, ModelOptions, annuity_factor
+from grid_model.model.context import Context, FeatureReport, Readout
+from grid_model.model.expansion import (
+    add_capacity_limit,
+    capacity_rows,
+    declare_new_capacity,
+    fixed_upper,
+    is_expandable,
+    unit_rows,
+)
+from grid_model.options import ModelOptions, annuity_factor
 from grid_model.pyomo_speed import hourly_var, linear_terms, var_rows
+from grid_model.units import KW_PER_MW, MWH_PER_TWH, T_PER_MT
+
+NAME = "generation"
 
 
 def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
@@ -73,12 +85,12 @@ def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     )
     out["p_nom_mw"] = gens["p_nom_mw"]
     out["p_nom_max_mw"] = gens["p_nom_max_mw"].fillna(gens["p_nom_mw"])
-    out["expandable"] = out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9
+    out["expandable"] = is_expandable(out["p_nom_mw"], out["p_nom_max_mw"])
     capex = gens["capex_usd_per_kw"].fillna(t["capex_usd_per_kw"])
     crf = np.array([annuity_factor(options.discount_rate, n) for n in t["lifetime_yr"]])
     out["capex_usd_per_kw"] = capex
-    out["capex_annual_usd_per_mw"] = capex * 1000.0 * crf
-    out["fom_usd_per_mw_yr"] = t["fom_usd_per_kw_yr"] * 1000.0
+    out["capex_annual_usd_per_mw"] = capex * KW_PER_MW * crf
+    out["fom_usd_per_mw_yr"] = t["fom_usd_per_kw_yr"] * KW_PER_MW
     out["availability_pu"] = gens["availability_pu"]
     out["profile"] = gens["profile"]
     out["min_output_pu"] = gens["min_output_pu"]
@@ -97,71 +109,65 @@ def availability_matrix(ds: Dataset, params: pd.DataFrame) -> np.ndarray:
 def add(ctx: Context) -> None:
     """Declare generator dispatch and expansion, then append to the balance and cost registries."""
     m, ds = ctx.m, ctx.ds
-    params = generator_params(ds, ctx.options)
-    ctx.m._gen_params = params  # kept for results
+    params = ctx.params[NAME] = generator_params(ds, ctx.options)
     gens = list(params.index)
-    m.GENERATORS = pyo.Set(initialize=gens, ordered=True, doc="Generators")
+    ctx.declare("GENERATORS", pyo.Set(initialize=gens, ordered=True, doc="Generators"))
     if not gens:
         return
-    ext = [g for g in gens if params.at[g, "expandable"]]
-    m.GEN_EXPANDABLE = pyo.Set(initialize=ext, ordered=True, doc="Generators that may be expanded")
     a = availability_matrix(ds, params)
-    row = {g: i for i, g in enumerate(gens)}
-    p0 = params["p_nom_mw"].to_dict()
-    pmax = params["p_nom_max_mw"].to_dict()
-    floor = params["min_output_pu"].to_dict()
     # existing units: m[g]·a[g,t]·P0[g] ≤ p[g,t] ≤ a[g,t]·P0[g] as column bounds; expandable: p ≥ 0 (rows below)
     cap = a * params["p_nom_mw"].to_numpy(dtype=float)[:, None]
+    floor_mw = params["min_output_pu"].to_numpy(dtype=float)[:, None] * cap
     expandable = params["expandable"].to_numpy(dtype=bool)[:, None]
     hourly_var(
         m,
         "gen_dispatch_mw",
         m.GENERATORS,
-        np.where(expandable, 0.0, params["min_output_pu"].to_numpy(dtype=float)[:, None] * cap),
-        np.where(expandable, np.inf, cap),
+        np.where(expandable, 0.0, floor_mw),
+        fixed_upper(params, a),
         "Generator output [MW]",
     )
-    m.gen_new_cap_mw = pyo.Var(
-        m.GEN_EXPANDABLE, bounds=lambda m, g: (0.0, pmax[g] - p0[g]), doc="New generating capacity [MW]"
+    new = declare_new_capacity(ctx, "gen", params, "capex_generation", "Generating capacity")
+    row = {g: i for i, g in enumerate(gens)}
+    p0 = params["p_nom_mw"].to_dict()
+    floor = params["min_output_pu"].to_dict()
+    add_capacity_limit(
+        ctx,
+        "gen_dispatch_max",
+        m.gen_dispatch_mw,
+        new,
+        p0,
+        "p[g,t] ≤ a[g,t]·(P0[g] + x[g]) [MW]",
+        per_unit=lambda g, t: float(a[row[g], t]),
     )
-    _add_expandable_limits(ctx, a, row, p0, floor)
-
+    add_capacity_limit(  # must-run floor
+        ctx,
+        "gen_dispatch_min",
+        m.gen_dispatch_mw,
+        new,
+        p0,
+        "p[g,t] ≥ m[g]·a[g,t]·(P0[g] + x[g]) [MW]",
+        keys=[g for g in new.index_set() if floor[g] > 0],
+        per_unit=lambda g, t: floor[g] * float(a[row[g], t]),
+        floor=True,
+    )
     w = [float(x) for x in ctx.weight_h]
     dispatch = dict(zip(gens, var_rows(m.gen_dispatch_mw, gens, len(w)), strict=True))
-    m.gen_energy_mwh = pyo.Expression(
-        m.GENERATORS,
-        rule=lambda m, g: linear_terms(zip(w, dispatch[g], strict=True)),
-        doc="Annual generation [MWh/yr]",
+    ctx.declare(
+        "gen_energy_mwh",
+        pyo.Expression(
+            m.GENERATORS,
+            rule=lambda m, g: linear_terms(zip(w, dispatch[g], strict=True)),
+            doc="Annual generation [MWh/yr]",
+        ),
     )
     for g in gens:
         ctx.balance.add_series(params.at[g, "zone"], dispatch[g])
     _add_costs(ctx, params)
 
 
-def _add_expandable_limits(ctx: Context, a: np.ndarray, row: dict, p0: dict, floor: dict) -> None:
-    """gen_dispatch_max / gen_dispatch_min for expandable generators (others use column bounds)."""
-    m = ctx.m
-    if not len(m.GEN_EXPANDABLE):
-        return
-    m.gen_dispatch_max = pyo.Constraint(
-        m.GEN_EXPANDABLE,
-        m.TIMESTEPS,
-        rule=lambda m, g, t: m.gen_dispatch_mw[g, t] <= float(a[row[g], t]) * (p0[g] + m.gen_new_cap_mw[g]),
-        doc="p[g,t] ≤ a[g,t]·(P0[g] + x[g]) [MW]",
-    )
-    with_floor = [g for g in m.GEN_EXPANDABLE if floor[g] > 0]
-    if with_floor:
-        m.gen_dispatch_min = pyo.Constraint(
-            with_floor,
-            m.TIMESTEPS,
-            rule=lambda m, g, t: (
-                m.gen_dispatch_mw[g, t] >= floor[g] * float(a[row[g], t]) * (p0[g] + m.gen_new_cap_mw[g])
-            ),
-            doc="p[g,t] ≥ m[g]·a[g,t]·(P0[g] + x[g]) [MW]",
-        )
-
-
 def _add_costs(ctx: Context, params: pd.DataFrame) -> None:
+    """Energy costs of each generator (module docstring); publish its emissions and generation for ``policy``."""
     m = ctx.m
     E = m.gen_energy_mwh
     gens = list(params.index)
@@ -175,12 +181,6 @@ def _add_costs(ctx: Context, params: pd.DataFrame) -> None:
     ctx.costs.add("variable_om", weighted("vom_usd_per_mwh"))
     ctx.costs.add("carbon", weighted("carbon_cost_usd_per_mwh"))
     ctx.costs.add("tie_break", weighted("tie_break_usd_per_mwh"))
-    capex = params["capex_annual_usd_per_mw"].to_dict()
-    fom = params["fom_usd_per_mw_yr"].to_dict()
-    ext = list(m.GEN_EXPANDABLE)
-    if ext:
-        ctx.costs.add("capex_generation", pyo.quicksum(float(capex[g]) * m.gen_new_cap_mw[g] for g in ext))
-        ctx.costs.add("fixed_om", pyo.quicksum(float(fom[g]) * m.gen_new_cap_mw[g] for g in ext))
     co2 = params["co2_t_per_mwh"].to_dict()
     for g in gens:
         if co2[g] > 0:
@@ -188,3 +188,47 @@ def _add_costs(ctx: Context, params: pd.DataFrame) -> None:
         ctx.generation_mwh["all"].append(E[g])
         if params.at[g, "renewable"]:
             ctx.generation_mwh["renewable"].append(E[g])
+
+
+def generation_rows(params: pd.DataFrame, energy_mwh: np.ndarray) -> pd.DataFrame:
+    """generation.csv rows per unit: zone, technology, category, its renewable flags, generation [TWh/yr]."""
+    return pd.DataFrame(
+        {
+            "zone": params["zone"].to_numpy(),
+            "technology": params["technology"].to_numpy(),
+            "category": params["category"].to_numpy(),
+            "renewable": params["renewable"].to_numpy(dtype=bool),
+            "non_conventional": params["non_conventional"].to_numpy(dtype=bool),
+            "generation_twh": np.asarray(energy_mwh, dtype=float) / MWH_PER_TWH,
+        }
+    )
+
+
+def report(ctx: Context, readout: Readout) -> FeatureReport:
+    """Generation, capacity, emissions and fuel-subsidy fiscal cost per unit; hourly dispatch."""
+    params = ctx.params[NAME]
+    gens = list(params.index)
+    dispatch = readout.hourly("gen_dispatch_mw", gens)
+    energy = dispatch @ ctx.weight_h if gens else np.zeros(0)
+    new = readout.vector("gen_new_cap_mw", [g for g in gens if params.at[g, "expandable"]])
+    fiscal = energy * params["subsidy_usd_per_mwh"].to_numpy(dtype=float) if gens else np.zeros(0)
+    subsidies = pd.DataFrame({"zone": params["zone"].to_numpy(), "fuel": params["fuel"].to_numpy(), "v": fiscal})
+    subsidies = subsidies[subsidies["v"] > 0].groupby(["zone", "fuel"], sort=False, as_index=False)["v"].sum()
+    co2 = energy * params["co2_t_per_mwh"].to_numpy(dtype=float) / T_PER_MT if gens else np.zeros(0)
+    return FeatureReport(
+        tables={
+            "generation_units": generation_rows(params, energy),
+            "capacity": capacity_rows(params, new),
+            "units": unit_rows(params, "generator"),
+            "emissions": pd.DataFrame({"zone": params["zone"].to_numpy(), "co2_mt": co2}),
+            "subsidies": pd.DataFrame(
+                {
+                    "zone": subsidies["zone"],
+                    "kind": "fuel",
+                    "fuel": subsidies["fuel"],
+                    "fiscal_cost_usd": subsidies["v"],
+                }
+            ),
+        },
+        hourly={"dispatch_mw": {g: dispatch[i] for i, g in enumerate(gens)}},
+    )

@@ -21,8 +21,13 @@ import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
 from grid_model.model import periods
-from grid_model.model.core import Context, ModelOptions
+from grid_model.model.context import Context, FeatureReport, Readout
+from grid_model.model.expansion import capacity_rows, unit_rows
+from grid_model.model.generation import generation_rows
+from grid_model.options import ModelOptions
 from grid_model.pyomo_speed import linear_terms, var_rows
+
+NAME = "hydro"
 
 
 def hydro_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
@@ -32,7 +37,14 @@ def hydro_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out = pd.DataFrame(index=hy.index)
     if hy.empty:
         return out.assign(
-            zone=[], technology=[], category=[], p_nom_mw=[], energy_mwh=[], renewable=[], tie_break_usd_per_mwh=[]
+            zone=[],
+            technology=[],
+            category=[],
+            p_nom_mw=[],
+            energy_mwh=[],
+            renewable=[],
+            non_conventional=[],
+            tie_break_usd_per_mwh=[],
         )
     t = techs.loc[hy["technology"]].reset_index(drop=True)
     t.index = hy.index
@@ -53,10 +65,9 @@ def hydro_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
 def add(ctx: Context) -> None:
     """Declare hydro release, spill and levels; append release to the balance."""
     m, ds = ctx.m, ctx.ds
-    params = hydro_params(ds, ctx.options)
-    ctx.m._hydro_params = params
+    params = ctx.params[NAME] = hydro_params(ds, ctx.options)
     plants = list(params.index)
-    m.HYDRO = pyo.Set(initialize=plants, ordered=True, doc="Hydro plants")
+    ctx.declare("HYDRO", pyo.Set(initialize=plants, ordered=True, doc="Hydro plants"))
     if not plants:
         return
     inflow = {h: ds.inflow_mw[params.at[h, "inflow"]].to_numpy(dtype=float) for h in plants}
@@ -64,36 +75,51 @@ def add(ctx: Context) -> None:
     rmin = params["min_release_pu"].to_dict()
     energy = params["energy_mwh"].to_dict()
     reservoirs = [h for h in plants if energy[h] > 0]
-    ror = [h for h in plants if energy[h] <= 0]
-    m.HYDRO_RESERVOIR = pyo.Set(initialize=reservoirs, ordered=True, doc="Reservoir hydro")
-    m.HYDRO_ROR = pyo.Set(initialize=ror, ordered=True, doc="Run-of-river hydro")
+    ctx.declare("HYDRO_RESERVOIR", pyo.Set(initialize=reservoirs, ordered=True, doc="Reservoir hydro"))
+    ctx.declare(
+        "HYDRO_ROR", pyo.Set(initialize=[h for h in plants if energy[h] <= 0], ordered=True, doc="Run-of-river")
+    )
 
     def release_bounds(m, h, t):
         ub = cap[h] if energy[h] > 0 else min(cap[h], float(inflow[h][t]))
         return (min(rmin[h] * cap[h], ub, float(inflow[h][t])) if rmin[h] > 0 else 0.0, ub)
 
-    m.hydro_release_mw = pyo.Var(m.HYDRO, m.TIMESTEPS, bounds=release_bounds, doc="Turbined output [MW]")
-    m.hydro_spill_mw = pyo.Var(m.HYDRO_RESERVOIR, m.TIMESTEPS, bounds=(0.0, None), doc="Spilled inflow [MW]")
-    link = periods.linked(ctx)
+    ctx.declare("hydro_release_mw", pyo.Var(m.HYDRO, m.TIMESTEPS, bounds=release_bounds, doc="Turbined output [MW]"))
+    ctx.declare(
+        "hydro_spill_mw", pyo.Var(m.HYDRO_RESERVOIR, m.TIMESTEPS, bounds=(0.0, None), doc="Spilled inflow [MW]")
+    )
+    link = ctx.time.linked
     # With typical periods the level variable is the change since the period's start (may be negative).
-    m.hydro_level_mwh = pyo.Var(
-        m.HYDRO_RESERVOIR,
-        m.TIMESTEPS,
-        bounds=lambda m, h, t: (-energy[h] if link else 0.0, energy[h]),
-        doc="Reservoir level, end of step [MWh] (change since period start if linked)",
+    ctx.declare(
+        "hydro_level_mwh",
+        pyo.Var(
+            m.HYDRO_RESERVOIR,
+            m.TIMESTEPS,
+            bounds=lambda m, h, t: (-energy[h] if link else 0.0, energy[h]),
+            doc="Reservoir level, end of step [MWh] (change since period start if linked)",
+        ),
     )
     _add_level_balance(ctx, inflow, link)
     if link:
         periods.add_inter_period_levels(
             ctx, "hydro", reservoirs, m.hydro_level_mwh, lambda h: energy[h], dict.fromkeys(reservoirs, 1.0)
         )
+    _add_energy(ctx, params)
 
+
+def _add_energy(ctx: Context, params: pd.DataFrame) -> None:
+    """hydro_energy_mwh; balance += release; variable_om and tie_break on every MWh; publish generation."""
+    m = ctx.m
+    plants = list(params.index)
     w = [float(x) for x in ctx.weight_h]
     release = dict(zip(plants, var_rows(m.hydro_release_mw, plants, len(w)), strict=True))
-    m.hydro_energy_mwh = pyo.Expression(
-        m.HYDRO,
-        rule=lambda m, h: linear_terms(zip(w, release[h], strict=True)),
-        doc="Annual hydro generation [MWh/yr]",
+    ctx.declare(
+        "hydro_energy_mwh",
+        pyo.Expression(
+            m.HYDRO,
+            rule=lambda m, h: linear_terms(zip(w, release[h], strict=True)),
+            doc="Annual hydro generation [MWh/yr]",
+        ),
     )
     vom = params["vom_usd_per_mwh"].to_dict()
     for h in plants:
@@ -109,10 +135,11 @@ def add(ctx: Context) -> None:
 
 
 def _add_level_balance(ctx: Context, inflow: dict[str, np.ndarray], link: bool) -> None:
+    """hydro_level_balance: level[t] = level[t−1] + Δ·(inflow − release − spill); 0 at a linked period's start."""
     m = ctx.m
     dur = ctx.duration_h
-    prev = ctx.previous()
-    starts = periods.period_starts(ctx) if link else np.zeros(len(dur), dtype=bool)
+    prev = ctx.time.previous()
+    starts = ctx.time.chain_starts() if link else np.zeros(len(dur), dtype=bool)
 
     reservoirs, n = list(m.HYDRO_RESERVOIR), len(dur)
     level = dict(zip(reservoirs, var_rows(m.hydro_level_mwh, reservoirs, n), strict=True))
@@ -123,6 +150,33 @@ def _add_level_balance(ctx: Context, inflow: dict[str, np.ndarray], link: bool) 
         before = 0.0 if starts[t] else level[h][prev_t[t]]
         return level[h][t] == before + float(dur[t]) * (float(inflow[h][t]) - m.hydro_release_mw[h, t] - spill[h][t])
 
-    m.hydro_level_balance = pyo.Constraint(
-        m.HYDRO_RESERVOIR, m.TIMESTEPS, rule=rule, doc="level[t] = level[t−1] + Δ(inflow − release − spill) [MWh]"
+    ctx.declare(
+        "hydro_level_balance",
+        pyo.Constraint(
+            m.HYDRO_RESERVOIR, m.TIMESTEPS, rule=rule, doc="level[t] = level[t−1] + Δ(inflow − release − spill) [MWh]"
+        ),
+    )
+
+
+def report(ctx: Context, readout: Readout) -> FeatureReport:
+    """Generation and capacity per plant; hourly release (in the dispatch), reservoir levels, spill and inflow."""
+    params = ctx.params[NAME]
+    plants = list(params.index)
+    reservoirs = [h for h in plants if params.at[h, "energy_mwh"] > 0]
+    release = readout.hourly("hydro_release_mw", plants)
+    level = readout.hourly("hydro_level_mwh", reservoirs)
+    spill = readout.hourly("hydro_spill_mw", reservoirs)
+    inflow = {h: ctx.ds.inflow_mw[params.at[h, "inflow"]].to_numpy(dtype=float) for h in plants}
+    return FeatureReport(
+        tables={
+            "generation_units": generation_rows(params, release @ ctx.weight_h if plants else np.zeros(0)),
+            "capacity": capacity_rows(params, {}),
+            "units": unit_rows(params, "hydro"),
+        },
+        hourly={
+            "dispatch_mw": {h: release[i] for i, h in enumerate(plants)},
+            "storage_level_mwh": {h: level[i] for i, h in enumerate(reservoirs)},
+            "hydro_spill_mw": {h: spill[i] for i, h in enumerate(reservoirs)},
+            "hydro_inflow_mw": inflow,
+        },
     )

@@ -19,19 +19,15 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
-from grid_model.model.core import Context, ModelOptions, annuity_factor
+from grid_model.model.context import Context, FeatureReport, Readout
+from grid_model.model.expansion import add_capacity_limit, declare_new_capacity, fixed_upper, is_expandable
+from grid_model.options import ModelOptions, annuity_factor
 from grid_model.pyomo_speed import hourly_var, var_rows
+from grid_model.schema import default_loss_pu
+from grid_model.units import MWH_PER_TWH
 
-AC_LOSS_PU_PER_1000KM = 0.0675
-DC_LOSS_PU_PER_1000KM = 0.035
-DC_CONVERTER_LOSS_PU = 0.013
-
-
-def default_loss_pu(kind: str, length_km: float) -> float:
-    """Loss share of the sent power from route length and kind."""
-    if kind == "DC":
-        return DC_LOSS_PU_PER_1000KM * length_km / 1000.0 + DC_CONVERTER_LOSS_PU
-    return AC_LOSS_PU_PER_1000KM * length_km / 1000.0
+NAME = "links"
+PERCENT = 100.0
 
 
 def link_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
@@ -48,58 +44,32 @@ def link_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["p_nom_mw"] = links["p_nom_mw"]
     out["p_nom_max_mw"] = links["p_nom_max_mw"].fillna(links["p_nom_mw"] + links["project_mw"])
     out["p_nom_min_mw"] = links["p_nom_min_mw"].fillna(links["p_nom_mw"]).clip(lower=links["p_nom_mw"])
-    out["expandable"] = out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9
+    out["expandable"] = is_expandable(out["p_nom_mw"], out["p_nom_max_mw"])
     computed = [default_loss_pu(k, km) for k, km in zip(links["kind"], links["length_km"], strict=True)]
     out["loss_pu"] = links["loss_pu"].fillna(pd.Series(computed, index=links.index))
     crf = np.array([annuity_factor(options.discount_rate, n) for n in links["lifetime_yr"]])
     out["capex_usd_per_mw"] = links["capex_usd_per_mw"]
     out["capex_annual_usd_per_mw"] = links["capex_usd_per_mw"] * crf
-    out["fom_usd_per_mw_yr"] = links["capex_usd_per_mw"] * links["fom_pct_per_yr"] / 100.0
+    out["fom_usd_per_mw_yr"] = links["capex_usd_per_mw"] * links["fom_pct_per_yr"] / PERCENT
     return out
 
 
 def add(ctx: Context) -> None:
     """Declare link flows and expansion; append sent and received power to the balance."""
     m = ctx.m
-    params = link_params(ctx.ds, ctx.options)
-    ctx.m._link_params = params
+    params = ctx.params[NAME] = link_params(ctx.ds, ctx.options)
     links = list(params.index)
-    m.LINKS = pyo.Set(initialize=links, ordered=True, doc="Interconnectors")
+    ctx.declare("LINKS", pyo.Set(initialize=links, ordered=True, doc="Interconnectors"))
     if not links:
         return
-    ext = [lk for lk in links if params.at[lk, "expandable"]]
-    m.LINK_EXPANDABLE = pyo.Set(initialize=ext, ordered=True, doc="Links that may be built or reinforced")
-    f0 = params["p_nom_mw"].to_dict()
-    fmax = params["p_nom_max_mw"].to_dict()
-    fmin = params["p_nom_min_mw"].to_dict()
-    ext_set = set(ext)
-
     # existing links: flows in [0, F0] as column bounds; expandable links are capped by rows below
-    flow_hi = np.array([np.inf if lk in ext_set else f0[lk] for lk in links], dtype=float)[:, None]
+    flow_hi = fixed_upper(params)
     hourly_var(m, "link_flow_fwd_mw", m.LINKS, 0.0, flow_hi, "Flow zone_from → zone_to, sent [MW]")
     hourly_var(m, "link_flow_bwd_mw", m.LINKS, 0.0, flow_hi, "Flow zone_to → zone_from, sent [MW]")
-    m.link_new_cap_mw = pyo.Var(
-        m.LINK_EXPANDABLE,
-        bounds=lambda m, lk: (min(fmin[lk], fmax[lk]) - f0[lk], fmax[lk] - f0[lk]),
-        doc="New transfer capacity [MW]",
-    )
-    if ext:
-        m.link_flow_fwd_max = pyo.Constraint(
-            m.LINK_EXPANDABLE,
-            m.TIMESTEPS,
-            rule=lambda m, lk, t: m.link_flow_fwd_mw[lk, t] <= f0[lk] + m.link_new_cap_mw[lk],
-            doc="f⁺ ≤ F0 + y [MW]",
-        )
-        m.link_flow_bwd_max = pyo.Constraint(
-            m.LINK_EXPANDABLE,
-            m.TIMESTEPS,
-            rule=lambda m, lk, t: m.link_flow_bwd_mw[lk, t] <= f0[lk] + m.link_new_cap_mw[lk],
-            doc="f⁻ ≤ F0 + y [MW]",
-        )
-        capex = params["capex_annual_usd_per_mw"].to_dict()
-        fom = params["fom_usd_per_mw_yr"].to_dict()
-        ctx.costs.add("capex_transmission", pyo.quicksum(float(capex[lk]) * m.link_new_cap_mw[lk] for lk in ext))
-        ctx.costs.add("fixed_om", pyo.quicksum(float(fom[lk]) * m.link_new_cap_mw[lk] for lk in ext))
+    new = declare_new_capacity(ctx, "link", params, "capex_transmission", "Transfer capacity")
+    f0 = params["p_nom_mw"].to_dict()
+    add_capacity_limit(ctx, "link_flow_fwd_max", m.link_flow_fwd_mw, new, f0, "f⁺ ≤ F0 + y [MW]")
+    add_capacity_limit(ctx, "link_flow_bwd_max", m.link_flow_bwd_mw, new, f0, "f⁻ ≤ F0 + y [MW]")
     n = len(ctx.T)
     for lk, fwd_row, bwd_row in zip(
         links, var_rows(m.link_flow_fwd_mw, links, n), var_rows(m.link_flow_bwd_mw, links, n), strict=True
@@ -112,3 +82,62 @@ def add(ctx: Context) -> None:
         ):
             ctx.balance.add_series(zone, [-f for f in sent])
             ctx.balance.add_series(zone, [keep * f for f in received])
+
+
+def report(ctx: Context, readout: Readout) -> FeatureReport:
+    """Per link: capacity, flows each way, utilisation, congestion rent (merchandising surplus) and investment;
+    hourly net, forward and backward flows.
+
+        rent[l] = Σ_t w_t·[f⁺·((1−λ)·π_to − π_from) + f⁻·((1−λ)·π_from − π_to)]      (USD/yr)
+    """
+    params = ctx.params[NAME]
+    links = list(params.index)
+    w = ctx.weight_h
+    fwd = readout.hourly("link_flow_fwd_mw", links)
+    bwd = readout.hourly("link_flow_bwd_mw", links)
+    new = readout.vector("link_new_cap_mw", [lk for lk in links if params.at[lk, "expandable"]])
+    rows = []
+    for j, lk in enumerate(links):
+        a, b = params.at[lk, "zone_from"], params.at[lk, "zone_to"]
+        keep = 1.0 - params.at[lk, "loss_pu"]
+        built = new.get(lk, 0.0)
+        cap = params.at[lk, "p_nom_mw"] + built
+        pa, pb = readout.price_of(a), readout.price_of(b)
+        rows.append(
+            {
+                "link": lk,
+                "zone_from": a,
+                "zone_to": b,
+                "existing_mw": params.at[lk, "p_nom_mw"],
+                "new_mw": built,
+                "flow_forward_twh": float(fwd[j] @ w) / MWH_PER_TWH,
+                "flow_backward_twh": float(bwd[j] @ w) / MWH_PER_TWH,
+                "utilisation": float((fwd[j] + bwd[j]) @ w / (cap * w.sum())) if cap > 0 else 0.0,
+                "congestion_rent_usd": float(np.sum(w * (fwd[j] * (keep * pb - pa) + bwd[j] * (keep * pa - pb)))),
+                "loss_pu": params.at[lk, "loss_pu"],
+                "investment_usd": built * params.at[lk, "capex_usd_per_mw"],
+            }
+        )
+    return FeatureReport(
+        tables={"links": pd.DataFrame(rows, columns=LINK_COLUMNS)},
+        hourly={
+            "link_flow_mw": {lk: fwd[j] - bwd[j] for j, lk in enumerate(links)},
+            "link_flow_forward_mw": {lk: fwd[j] for j, lk in enumerate(links)},
+            "link_flow_backward_mw": {lk: bwd[j] for j, lk in enumerate(links)},
+        },
+    )
+
+
+LINK_COLUMNS = [
+    "link",
+    "zone_from",
+    "zone_to",
+    "existing_mw",
+    "new_mw",
+    "flow_forward_twh",
+    "flow_backward_twh",
+    "utilisation",
+    "congestion_rent_usd",
+    "loss_pu",
+    "investment_usd",
+]

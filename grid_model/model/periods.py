@@ -2,7 +2,7 @@
 
 With typical periods, each original period d of the year (e.g. each day) is represented by typical period
 k(d). A linked unit's level inside a typical period is an *intra-period change* δ[u, t] (starting from 0 at
-the period's start) and the level at the start of each original period is ``<prefix>_level_start_mwh[u, d]``:
+the period's start) and the level at the start of each original period is ``<prefix>_start_level_mwh[u, d]``:
 
     L[u, d+1] = (1 − σ)^P·L[u, d] + δ[u, last(k(d))]         (cyclic: d+1 wraps to 0)
     L[u, d] + δmax[u, k(d)] ≤ Ē[u],   L[u, d] + δmin[u, k(d)] ≥ 0
@@ -16,33 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pyomo.environ as pyo
 
-from grid_model.model.core import Context
-
-
-def linked(ctx: Context) -> bool:
-    """True when the time steps are typical periods with a known sequence over the year."""
-    return ctx.ds.meta.get("period_sequence") is not None
-
-
-def period_steps(ctx: Context) -> dict[int, list[int]]:
-    """Timesteps of each typical period, in order."""
-    period = ctx.ds.timesteps["period"].to_numpy(dtype=int)
-    out: dict[int, list[int]] = {}
-    for t, k in enumerate(period):
-        out.setdefault(int(k), []).append(t)
-    return out
-
-
-def period_starts(ctx: Context) -> np.ndarray:
-    """Boolean mask of the first step of each period (all False without periods)."""
-    ts = ctx.ds.timesteps
-    if "period" not in ts.columns:
-        return np.zeros(len(ts), dtype=bool)
-    p = ts["period"].to_numpy()
-    return np.r_[True, p[1:] != p[:-1]]
+from grid_model.model.context import Context
 
 
 def add_inter_period_levels(
@@ -53,34 +29,37 @@ def add_inter_period_levels(
     capacity_mwh: Callable[[str], object],
     decay_per_period: dict[str, float],
 ) -> None:
-    """Declare start-of-period levels and the Kotzur constraints for ``units`` (see module docstring)."""
-    if not units:
+    """Declare start-of-period levels and the Kotzur constraints for ``units`` (see module docstring).
+
+    Components are named ``<prefix>_start_*`` / ``<prefix>_intra_*``: distinct from the feature's own
+    ``<prefix>_level_*`` constraints (declaring a name twice is an error, ``Context.declare``).
+    """
+    if not units or ctx.time.period_sequence is None:
         return
-    m = ctx.m
-    seq = np.asarray(ctx.ds.meta["period_sequence"], dtype=int)
-    steps = period_steps(ctx)
-    days = range(len(seq))
+    seq = ctx.time.period_sequence
+    steps = ctx.time.steps_by_period()
+    days = list(range(len(seq)))
     periods = sorted(steps)
-    setattr(
-        m,
-        f"{prefix.upper()}_LINKED",
-        pyo.Set(initialize=units, ordered=True, doc=f"{prefix} units linked across periods"),
+    uset = ctx.declare(
+        f"{prefix.upper()}_LINKED", pyo.Set(initialize=units, ordered=True, doc=f"{prefix} units linked across periods")
     )
-    uset = getattr(m, f"{prefix.upper()}_LINKED")
-    start = pyo.Var(uset, list(days), bounds=(0.0, None), doc="Level at the start of each original period [MWh]")
-    dmax = pyo.Var(uset, periods, doc="Highest intra-period change in each typical period [MWh]")
-    dmin = pyo.Var(uset, periods, doc="Lowest intra-period change in each typical period [MWh]")
-    setattr(m, f"{prefix}_level_start_mwh", start)
-    setattr(m, f"{prefix}_intra_max_mwh", dmax)
-    setattr(m, f"{prefix}_intra_min_mwh", dmin)
+    start = ctx.declare(
+        f"{prefix}_start_level_mwh",
+        pyo.Var(uset, days, bounds=(0.0, None), doc="Level at the start of each original period [MWh]"),
+    )
+    dmax = ctx.declare(
+        f"{prefix}_intra_max_mwh",
+        pyo.Var(uset, periods, doc="Highest intra-period change in each typical period [MWh]"),
+    )
+    dmin = ctx.declare(
+        f"{prefix}_intra_min_mwh", pyo.Var(uset, periods, doc="Lowest intra-period change in each typical period [MWh]")
+    )
     flat = [(u, k, t) for u in units for k in periods for t in steps[k]]
-    setattr(
-        m,
+    ctx.declare(
         f"{prefix}_intra_upper",
         pyo.Constraint(flat, rule=lambda m, u, k, t: intra_level[u, t] <= dmax[u, k], doc="δ[t] ≤ δmax[k] [MWh]"),
     )
-    setattr(
-        m,
+    ctx.declare(
         f"{prefix}_intra_lower",
         pyo.Constraint(flat, rule=lambda m, u, k, t: intra_level[u, t] >= dmin[u, k], doc="δ[t] ≥ δmin[k] [MWh]"),
     )
@@ -90,28 +69,22 @@ def add_inter_period_levels(
         k = int(seq[d])
         return start[u, (d + 1) % n] == decay_per_period[u] * start[u, d] + intra_level[u, steps[k][-1]]
 
-    setattr(
-        m,
-        f"{prefix}_level_chain",
-        pyo.Constraint(uset, list(days), rule=chain, doc="L[d+1] = (1−σ)^P L[d] + δ[end of k(d)] [MWh]"),
+    ctx.declare(
+        f"{prefix}_start_level_chain",
+        pyo.Constraint(uset, days, rule=chain, doc="L[d+1] = (1−σ)^P L[d] + δ[end of k(d)] [MWh]"),
     )
-    setattr(
-        m,
-        f"{prefix}_level_max",
+    ctx.declare(
+        f"{prefix}_start_level_max",
         pyo.Constraint(
             uset,
-            list(days),
+            days,
             rule=lambda m, u, d: start[u, d] + dmax[u, int(seq[d])] <= capacity_mwh(u),
             doc="L[d] + δmax[k(d)] ≤ Ē [MWh]",
         ),
     )
-    setattr(
-        m,
-        f"{prefix}_level_min",
+    ctx.declare(
+        f"{prefix}_start_level_min",
         pyo.Constraint(
-            uset,
-            list(days),
-            rule=lambda m, u, d: start[u, d] + dmin[u, int(seq[d])] >= 0,
-            doc="L[d] + δmin[k(d)] ≥ 0 [MWh]",
+            uset, days, rule=lambda m, u, d: start[u, d] + dmin[u, int(seq[d])] >= 0, doc="L[d] + δmin[k(d)] ≥ 0 [MWh]"
         ),
     )

@@ -12,36 +12,47 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from grid_model.model.core import Context
+from grid_model.model.context import Context, FeatureReport, Readout
+from grid_model.model.elastic import ELASTIC_PENALTY_USD_PER_UNIT
+from grid_model.units import T_PER_MT
 
 
 def add(ctx: Context) -> None:
     """Add the optional policy constraints the options ask for."""
     m, opts = ctx.m, ctx.options
     total_co2 = [e for terms in ctx.emissions_t.values() for e in terms]
-    m.co2_t = pyo.Expression(expr=pyo.quicksum(total_co2) if total_co2 else 0.0, doc="System CO2 [t/yr]")
+    ctx.declare("co2_t", pyo.Expression(expr=pyo.quicksum(total_co2) if total_co2 else 0.0, doc="System CO2 [t/yr]"))
     penalty = []
     if opts.co2_cap_mt is not None:
         excess = 0.0
         if opts.elastic:
-            m.elastic_co2_excess_t = pyo.Var(bounds=(0.0, None), doc="CO2 above the cap [t/yr] (diagnosis)")
-            excess = m.elastic_co2_excess_t
+            excess = ctx.declare(
+                "elastic_co2_excess_t", pyo.Var(bounds=(0.0, None), doc="CO2 above the cap [t/yr] (diagnosis)")
+            )
             penalty.append(excess)
-        m.policy_co2_cap = pyo.Constraint(
-            expr=m.co2_t - excess <= opts.co2_cap_mt * 1e6, doc="Σ emissions ≤ cap [tCO2/yr]"
+        ctx.declare(
+            "policy_co2_cap",
+            pyo.Constraint(expr=m.co2_t - excess <= opts.co2_cap_mt * T_PER_MT, doc="Σ emissions ≤ cap [tCO2/yr]"),
         )
     if opts.min_renewable_share is not None:
         ren = pyo.quicksum(ctx.generation_mwh["renewable"]) if ctx.generation_mwh["renewable"] else 0.0
         allgen = pyo.quicksum(ctx.generation_mwh["all"]) if ctx.generation_mwh["all"] else 0.0
         shortfall = 0.0
         if opts.elastic:
-            m.elastic_res_shortfall_mwh = pyo.Var(bounds=(0.0, None), doc="Renewable MWh missing (diagnosis)")
-            shortfall = m.elastic_res_shortfall_mwh
+            shortfall = ctx.declare(
+                "elastic_res_shortfall_mwh", pyo.Var(bounds=(0.0, None), doc="Renewable MWh missing (diagnosis)")
+            )
             penalty.append(shortfall)
-        m.policy_min_renewable_share = pyo.Constraint(
-            expr=ren + shortfall - opts.min_renewable_share * allgen >= 0, doc="renewable ≥ share·total [MWh/yr]"
+        ctx.declare(
+            "policy_min_renewable_share",
+            pyo.Constraint(
+                expr=ren + shortfall - opts.min_renewable_share * allgen >= 0, doc="renewable ≥ share·total [MWh/yr]"
+            ),
         )
     if penalty:
-        from grid_model.model.elastic import ELASTIC_PENALTY_USD_PER_UNIT
-
         ctx.costs.add("infeasibility_penalty", ELASTIC_PENALTY_USD_PER_UNIT * pyo.quicksum(penalty))
+
+
+def report(ctx: Context, readout: Readout) -> FeatureReport:
+    """Nothing of its own: emissions and the renewable share are reported from generation."""
+    return FeatureReport()

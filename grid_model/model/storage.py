@@ -22,8 +22,20 @@ import pyomo.environ as pyo
 
 from grid_model.dataset import Dataset
 from grid_model.model import periods
-from grid_model.model.core import Context, ModelOptions, annuity_factor
+from grid_model.model.context import Context, FeatureReport, Readout
+from grid_model.model.expansion import (
+    add_capacity_limit,
+    capacity_rows,
+    declare_new_capacity,
+    fixed_upper,
+    is_expandable,
+    unit_rows,
+)
+from grid_model.options import ModelOptions, annuity_factor
 from grid_model.pyomo_speed import hourly_var, linear_terms, var_rows
+from grid_model.units import KW_PER_MW
+
+NAME = "storage"
 
 
 def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
@@ -40,7 +52,7 @@ def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["category"] = t["category"]
     out["p_nom_mw"] = st["p_nom_mw"]
     out["p_nom_max_mw"] = st["p_nom_max_mw"].fillna(st["p_nom_mw"])
-    out["expandable"] = out["p_nom_max_mw"] > out["p_nom_mw"] + 1e-9
+    out["expandable"] = is_expandable(out["p_nom_mw"], out["p_nom_max_mw"])
     out["max_hours"] = st["max_hours"]
     out["eta_charge"] = st["efficiency_charge_pu"]
     out["eta_discharge"] = st["efficiency_discharge_pu"]
@@ -48,59 +60,64 @@ def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     crf = [annuity_factor(options.discount_rate, n) for n in t["lifetime_yr"]]
     capex_per_kw = t["capex_usd_per_kw"] + st["capex_usd_per_kwh"] * st["max_hours"]
     out["capex_usd_per_kw"] = capex_per_kw
-    out["capex_annual_usd_per_mw"] = capex_per_kw * 1000.0 * crf
-    out["fom_usd_per_mw_yr"] = t["fom_usd_per_kw_yr"] * 1000.0
+    out["capex_annual_usd_per_mw"] = capex_per_kw * KW_PER_MW * crf
+    out["fom_usd_per_mw_yr"] = t["fom_usd_per_kw_yr"] * KW_PER_MW
     out["vom_usd_per_mwh"] = t["vom_usd_per_mwh"]
     return out
+
+
+def long_units(ctx: Context, params: pd.DataFrame) -> list[str]:
+    """Units whose energy lasts at least one typical period: linked across the year (``periods``)."""
+    if not ctx.time.linked:
+        return []
+    return [s for s in params.index if params.at[s, "max_hours"] >= ctx.time.period_h]
 
 
 def add(ctx: Context) -> None:
     """Declare storage variables and constraints; append discharge − charge to the balance."""
     m = ctx.m
-    params = storage_params(ctx.ds, ctx.options)
-    ctx.m._sto_params = params
+    params = ctx.params[NAME] = storage_params(ctx.ds, ctx.options)
     units = list(params.index)
-    m.STORAGE = pyo.Set(initialize=units, ordered=True, doc="Storage units")
+    ctx.declare("STORAGE", pyo.Set(initialize=units, ordered=True, doc="Storage units"))
     if not units:
         return
-    ext = [s for s in units if params.at[s, "expandable"]]
-    m.STO_EXPANDABLE = pyo.Set(initialize=ext, ordered=True, doc="Expandable storage")
-    p0 = params["p_nom_mw"].to_dict()
-    pmax = params["p_nom_max_mw"].to_dict()
-    hours = params["max_hours"].to_dict()
-    ext_set = set(ext)
-    expandable = np.array([s in ext_set for s in units])
-    p0_mw = params["p_nom_mw"].to_numpy(dtype=float)
-    e0_mwh = params["max_hours"].to_numpy(dtype=float) * p0_mw
-
-    link = periods.linked(ctx)
-    period_h = float(ctx.ds.meta.get("period_h", 0) or 0)
-    long = [s for s in units if link and hours[s] >= period_h]  # outlives a typical period: link across the year
+    long = long_units(ctx, params)
     long_set = set(long)
-
     is_long = np.array([s in long_set for s in units])
     # existing units: powers in [0, P0], level in [0, h·P0] (or [−h·P0, h·P0] as a change since the period start
-    # when linked); expandable units are capped by rows (_add_expandable_limits)
-    power_hi = np.where(expandable, np.inf, p0_mw)[:, None]
-    level_hi = np.where(expandable, np.inf, e0_mwh)[:, None]
+    # when linked); expandable units are capped by rows
+    power_hi = fixed_upper(params)
+    level_hi = fixed_upper(params, params["max_hours"].to_numpy(dtype=float)[:, None])
     level_lo = np.where(is_long[:, None], -level_hi, 0.0)
     hourly_var(m, "sto_charge_mw", m.STORAGE, 0.0, power_hi, "Charging power [MW]")
     hourly_var(m, "sto_discharge_mw", m.STORAGE, 0.0, power_hi, "Discharging power [MW]")
     hourly_var(m, "sto_level_mwh", m.STORAGE, level_lo, level_hi, "State of charge, end of step [MWh]")
-    m.sto_new_cap_mw = pyo.Var(
-        m.STO_EXPANDABLE, bounds=lambda m, s: (0.0, pmax[s] - p0[s]), doc="New storage power [MW]"
-    )
+    new = declare_new_capacity(ctx, "sto", params, "capex_storage", "Storage power")
     _add_level_balance(ctx, params, long_set)
-    _add_expandable_limits(ctx, p0, hours, long_set)
+    p0 = params["p_nom_mw"].to_dict()
+    hours = params["max_hours"].to_dict()
+    add_capacity_limit(ctx, "sto_charge_max", m.sto_charge_mw, new, p0, "c ≤ P0 + x [MW]")
+    add_capacity_limit(ctx, "sto_discharge_max", m.sto_discharge_mw, new, p0, "d ≤ P0 + x [MW]")
+    add_capacity_limit(  # long units are capped through their inter-period levels
+        ctx,
+        "sto_level_max",
+        m.sto_level_mwh,
+        new,
+        p0,
+        "e ≤ h·(P0 + x) [MWh]",
+        keys=[s for s in new.index_set() if s not in long_set],
+        per_unit=lambda s, _t: hours[s],
+    )
     if long:
         sigma = params["standing_loss_pu_per_h"].to_dict()
+        ext = set(new.index_set())
         periods.add_inter_period_levels(
             ctx,
             "sto",
             long,
             m.sto_level_mwh,
-            lambda s: hours[s] * (p0[s] + m.sto_new_cap_mw[s]) if s in ext_set else hours[s] * p0[s],
-            {s: (1.0 - sigma[s]) ** period_h for s in long},
+            lambda s: hours[s] * (p0[s] + new[s]) if s in ext else hours[s] * p0[s],
+            {s: (1.0 - sigma[s]) ** ctx.time.period_h for s in long},
         )
     n = len(ctx.T)
     for s, d_row, c_row in zip(
@@ -108,14 +125,15 @@ def add(ctx: Context) -> None:
     ):
         ctx.balance.add_series(params.at[s, "zone"], d_row)
         ctx.balance.add_series(params.at[s, "zone"], [-c for c in c_row])
-    _add_costs(ctx, params)
+    _add_variable_om(ctx, params)
 
 
 def _add_level_balance(ctx: Context, params: pd.DataFrame, long: set[str]) -> None:
+    """sto_level_balance: e[t] = (1 − σ)^Δ·e[t−1] + Δ·(η_c·c − d/η_d); a linked unit starts each period at 0."""
     m = ctx.m
     dur = ctx.duration_h
-    prev = ctx.previous()
-    starts = periods.period_starts(ctx)
+    prev = ctx.time.previous()
+    starts = ctx.time.chain_starts()
     eta_c = params["eta_charge"].to_dict()
     eta_d = params["eta_discharge"].to_dict()
     sigma = params["standing_loss_pu_per_h"].to_dict()
@@ -133,44 +151,15 @@ def _add_level_balance(ctx: Context, params: pd.DataFrame, long: set[str]) -> No
             flows.append(((1.0 - sigma[s]) ** dt, level[s][prev_t[t]]))
         return level[s][t] == linear_terms(flows)
 
-    m.sto_level_balance = pyo.Constraint(
-        m.STORAGE, m.TIMESTEPS, rule=rule, doc="e[t] = (1−σ)^Δ e[t−1] + Δ(η_c c − d/η_d) [MWh]"
+    ctx.declare(
+        "sto_level_balance",
+        pyo.Constraint(m.STORAGE, m.TIMESTEPS, rule=rule, doc="e[t] = (1−σ)^Δ e[t−1] + Δ(η_c c − d/η_d) [MWh]"),
     )
 
 
-def _add_expandable_limits(ctx: Context, p0: dict, hours: dict, long: set[str]) -> None:
+def _add_variable_om(ctx: Context, params: pd.DataFrame) -> None:
+    """variable_om += Σ_{s,t} w_t·vom[s]·d[s,t]."""
     m = ctx.m
-    if not len(m.STO_EXPANDABLE):
-        return
-    m.sto_charge_max = pyo.Constraint(
-        m.STO_EXPANDABLE,
-        m.TIMESTEPS,
-        rule=lambda m, s, t: m.sto_charge_mw[s, t] <= p0[s] + m.sto_new_cap_mw[s],
-        doc="c ≤ P0 + x [MW]",
-    )
-    m.sto_discharge_max = pyo.Constraint(
-        m.STO_EXPANDABLE,
-        m.TIMESTEPS,
-        rule=lambda m, s, t: m.sto_discharge_mw[s, t] <= p0[s] + m.sto_new_cap_mw[s],
-        doc="d ≤ P0 + x [MW]",
-    )
-    short = [s for s in m.STO_EXPANDABLE if s not in long]  # long units: capped through the inter-period levels
-    m.sto_level_max = pyo.Constraint(
-        short,
-        m.TIMESTEPS,
-        rule=lambda m, s, t: m.sto_level_mwh[s, t] <= hours[s] * (p0[s] + m.sto_new_cap_mw[s]),
-        doc="e ≤ h·(P0 + x) [MWh]",
-    )
-
-
-def _add_costs(ctx: Context, params: pd.DataFrame) -> None:
-    m = ctx.m
-    ext = list(m.STO_EXPANDABLE)
-    if ext:
-        capex = params["capex_annual_usd_per_mw"].to_dict()
-        fom = params["fom_usd_per_mw_yr"].to_dict()
-        ctx.costs.add("capex_storage", pyo.quicksum(float(capex[s]) * m.sto_new_cap_mw[s] for s in ext))
-        ctx.costs.add("fixed_om", pyo.quicksum(float(fom[s]) * m.sto_new_cap_mw[s] for s in ext))
     vom = params["vom_usd_per_mwh"].to_dict()
     w = ctx.weight_h
     with_vom = [s for s in m.STORAGE if vom[s] > 0]
@@ -179,3 +168,22 @@ def _add_costs(ctx: Context, params: pd.DataFrame) -> None:
             "variable_om",
             linear_terms((float(vom[s] * w[t]), m.sto_discharge_mw[s, t]) for s in with_vom for t in ctx.T),
         )
+
+
+def report(ctx: Context, readout: Readout) -> FeatureReport:
+    """Capacity and investment per unit; hourly charge, discharge (net, in the dispatch) and state of charge."""
+    params = ctx.params[NAME]
+    units = list(params.index)
+    new = readout.vector("sto_new_cap_mw", [s for s in units if params.at[s, "expandable"]])
+    charge = readout.hourly("sto_charge_mw", units)
+    discharge = readout.hourly("sto_discharge_mw", units)
+    level = readout.hourly("sto_level_mwh", units)
+    return FeatureReport(
+        tables={"capacity": capacity_rows(params, new), "units": unit_rows(params, "storage")},
+        hourly={
+            "dispatch_mw": {s: discharge[i] - charge[i] for i, s in enumerate(units)},
+            "storage_level_mwh": {s: level[i] for i, s in enumerate(units)},
+            "storage_charge_mw": {s: charge[i] for i, s in enumerate(units)},
+            "storage_discharge_mw": {s: discharge[i] for i, s in enumerate(units)},
+        },
+    )

@@ -7,9 +7,11 @@ Registries: balance[z, t] += u[z, t];  unserved += Σ_{z,t} w_t·VoLL[z]·u[z, t
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from grid_model.model.core import Context
+from grid_model.model.context import Context, FeatureReport, Readout
 from grid_model.pyomo_speed import hourly_var, linear_terms, var_rows
+from grid_model.units import MWH_PER_TWH
 
 
 def add(ctx: Context) -> None:
@@ -34,4 +36,14 @@ def add(ctx: Context) -> None:
             for t, u in enumerate(row)
             if demand[z][t] > 0
         ),
+    )
+
+
+def report(ctx: Context, readout: Readout) -> FeatureReport:
+    """Unserved energy per zone [TWh/yr]; hourly ``unserved:<zone>`` columns in the dispatch."""
+    zones = list(ctx.ds.zones)
+    unserved = readout.hourly("zone_unserved_mw", zones)
+    return FeatureReport(
+        tables={"zone_energy": pd.DataFrame({"zone": zones, "unserved_twh": unserved @ ctx.weight_h / MWH_PER_TWH})},
+        hourly={"dispatch_mw": {f"unserved:{z}": unserved[i] for i, z in enumerate(zones)}},
     )
