@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from grid_model import figures
+from grid_model.compare import countries_table
 from grid_model.pipeline import run_scenario_file
 from grid_model.results import Results, read_results
 from grid_model.schema import CATEGORIES
@@ -163,12 +164,16 @@ def _flagged_results(renewable: list[object]) -> Results:
     ],
 )
 def test_renewable_share_follows_the_technology_flag_not_the_category(renewable: list[object]) -> None:
-    """A hydro technology flagged renewable=False is not counted (by category XA would be at 80 %, not 20 %)."""
+    """A hydro technology flagged renewable=False is not counted, in the figure data and in countries.csv alike
+    (counting by category would give XA 80 %, not 20 %)."""
     res = _flagged_results(renewable)
     share = figures.renewable_share(res)
     assert share["XA"] == pytest.approx(2.0 / 10.0)
     assert share["XB"] == pytest.approx(1.0 / 4.0)
     assert share["All"] == pytest.approx(3.0 / 14.0)
+    countries = countries_table({"flags": res}, base="flags").set_index("zone")
+    assert countries.loc["XA", "renewable_share"] == pytest.approx(2.0 / 10.0)
+    assert countries.loc["XB", "renewable_share"] == pytest.approx(1.0 / 4.0)
 
 
 def test_renewable_share_needs_the_flags(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
