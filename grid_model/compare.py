@@ -31,7 +31,6 @@ from grid_model.session import SolveSession
 
 log = logging.getLogger(__name__)
 
-RENEWABLE_CATEGORIES = {"hydro", "wind", "solar", "bioenergy", "geothermal"}
 HEADLINE = ("base", "interconnect", "no_subsidies", "integrated")
 
 
@@ -96,14 +95,20 @@ def comparison_table(results: dict[str, Results], base: str) -> pd.DataFrame:
 
 
 def countries_table(results: dict[str, Results], base: str) -> pd.DataFrame:
-    """Per scenario and zone: demand, cost of supply at marginal prices, price change, net imports, shares."""
+    """Per scenario and zone: demand, cost of supply at marginal prices, price change, net imports, shares.
+
+    The renewable share counts each technology's own ``renewable`` flag carried by ``generation.csv``, as the
+    renewable-share figure and ``summary.json`` do (:func:`grid_model.figures.renewable_share`).
+    """
+    from grid_model.figures import renewable_share  # drawing library loaded only when tables are written
+
     rows = []
     base_prices = results[base].tables["prices"].set_index("zone")["price_avg_usd_per_mwh"] if base in results else None
     for name, res in results.items():
         prices = res.tables["prices"].set_index("zone")
         gen = res.tables["generation"]
-        ren = gen[gen["category"].isin(RENEWABLE_CATEGORIES)].groupby("zone")["generation_twh"].sum()
         tot = gen.groupby("zone")["generation_twh"].sum()
+        ren_share = renewable_share(res)
         em = res.tables["emissions"].set_index("zone")["co2_mt"]
         sub = res.tables["subsidies"].groupby("zone")["fiscal_cost_usd"].sum() if len(res.tables["subsidies"]) else {}
         imports = net_imports_twh(res)
@@ -120,7 +125,7 @@ def countries_table(results: dict[str, Results], base: str) -> pd.DataFrame:
                     "delta_price_usd_per_mwh": p - float(base_prices[z]) if base_prices is not None else float("nan"),
                     "net_imports_twh": float(imports.get(z, 0.0)),
                     "generation_twh": float(tot.get(z, 0.0)),
-                    "renewable_share": float(ren.get(z, 0.0) / tot[z]) if tot.get(z, 0.0) > 0 else float("nan"),
+                    "renewable_share": float(ren_share.get(str(z), float("nan"))),
                     "co2_mt": float(em.get(z, 0.0)),
                     "fiscal_subsidy_cost_usd": float(sub.get(z, 0.0)) if len(sub) else 0.0,
                     "unserved_twh": float(prices.at[z, "unserved_twh"]),

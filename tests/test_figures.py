@@ -13,8 +13,10 @@ import pytest
 from PIL import Image
 
 from grid_model import figures
+from grid_model.compare import countries_table
 from grid_model.pipeline import run_scenario_file
 from grid_model.results import Results, read_results
+from grid_model.schema import CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "data" / "example"
@@ -120,11 +122,70 @@ def test_dispatch_terms_add_up_to_demand(results: dict[str, Results]) -> None:
         assert (figures.dispatch_by_category(res, "XA")["storage charging"] <= 1e-9).all()
 
 
-def test_renewable_share_by_category_matches_the_summary(results: dict[str, Results]) -> None:
+def test_renewable_share_by_flag_matches_the_summary(results: dict[str, Results]) -> None:
     for res in results.values():
         share = figures.renewable_share(res)
         assert share["All"] == pytest.approx(res.summary["renewable_share"], abs=1e-9)
         assert ((share >= 0) & (share <= 1)).all()
+
+
+def _flagged_results(renewable: list[object]) -> Results:
+    """Two zones by hand; in XA a hydro technology (a large dam) is flagged not renewable in technologies.csv."""
+    generation = pd.DataFrame(
+        {
+            "zone": ["XA", "XA", "XA", "XB", "XB"],
+            "technology": ["run_of_river", "large_dam", "ccgt", "onshore", "ccgt"],
+            "category": ["hydro", "hydro", "gas", "wind", "gas"],
+            "renewable": renewable,
+            "non_conventional": [True, False, False, True, False],
+            "generation_twh": [2.0, 6.0, 2.0, 1.0, 3.0],
+        }
+    )
+    return Results(
+        summary={"scenario": "flags"},
+        tables={
+            "zones": pd.DataFrame({"zone": ["XA", "XB"], "lon": [-75.0, -78.0], "lat": [5.0, -1.0]}),
+            "links": pd.DataFrame(columns=["link", "zone_from", "zone_to", "loss_pu", "flow_forward_twh"]),
+            "prices": pd.DataFrame(
+                {"zone": ["XA", "XB"], "price_avg_usd_per_mwh": [50.0, 60.0], "demand_twh": [10.0, 4.0]}
+            ).assign(unserved_twh=0.0),
+            "emissions": pd.DataFrame({"zone": ["XA", "XB"], "co2_mt": [1.0, 1.5]}),
+            "subsidies": pd.DataFrame(columns=["zone", "fiscal_cost_usd"]),
+            "generation": generation,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "renewable",
+    [
+        [True, False, False, True, False],
+        ["True", "False", "false", "TRUE", "False"],  # as text, e.g. a table written by hand
+    ],
+)
+def test_renewable_share_follows_the_technology_flag_not_the_category(renewable: list[object]) -> None:
+    """A hydro technology flagged renewable=False is not counted, in the figure data and in countries.csv alike
+    (counting by category would give XA 80 %, not 20 %)."""
+    res = _flagged_results(renewable)
+    share = figures.renewable_share(res)
+    assert share["XA"] == pytest.approx(2.0 / 10.0)
+    assert share["XB"] == pytest.approx(1.0 / 4.0)
+    assert share["All"] == pytest.approx(3.0 / 14.0)
+    countries = countries_table({"flags": res}, base="flags").set_index("zone")
+    assert countries.loc["XA", "renewable_share"] == pytest.approx(2.0 / 10.0)
+    assert countries.loc["XB", "renewable_share"] == pytest.approx(1.0 / 4.0)
+
+
+def test_renewable_share_needs_the_flags(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Without the renewable column the share is refused, not guessed from categories; draw_all skips it."""
+    res = _flagged_results([True] * 5)
+    res.tables["generation"] = res.tables["generation"].drop(columns="renewable")
+    with pytest.raises(ValueError, match="no 'renewable' column"):
+        figures.renewable_share(res)
+    with caplog.at_level(logging.WARNING, logger="grid_model.figures"):
+        paths = figures.draw_all({"flags": res}, tmp_path, base="flags")
+    assert "renewable share skipped" in caplog.text
+    assert {p.stem for p in paths} == {"network_map_flags", "generation_mix"}
 
 
 def test_price_duration_spans_the_year(results: dict[str, Results]) -> None:
@@ -134,20 +195,7 @@ def test_price_duration_spans_the_year(results: dict[str, Results]) -> None:
 
 
 def test_every_category_has_a_colour(results: dict[str, Results]) -> None:
-    required = {
-        "hydro",
-        "gas",
-        "coal",
-        "oil",
-        "nuclear",
-        "wind",
-        "solar",
-        "bioenergy",
-        "geothermal",
-        "storage",
-        "unserved",
-        "imports",
-    }
+    required = {*CATEGORIES, "unserved", "imports"}
     assert required <= set(figures.CATEGORY_COLOURS)
     assert len(set(figures.CATEGORY_COLOURS.values())) == len(figures.CATEGORY_COLOURS)
     for res in results.values():
