@@ -1,9 +1,8 @@
 """Compile the Pyomo LP to sparse arrays: ``min Σ_k c_kᵀx + o_k``, ``A x {≤, =, ≥} b``, columns in declaration order.
 
-Why not only Pyomo's ``LinearStandardFormCompiler``: profiled on the benchmark dispatch LP at 8,760 steps
-(192,720 rows × 1,138,800 columns, 1.6 M non-zeros), it took 5.1 s plus 1.3 s to put its columns in declaration
-order — more than half of the time outside HiGHS (benchmarks/results/profiles); this pass takes ~2.5 s. Pyomo's
-generic expression walker pays for cases our features never build (nonlinear terms, templates, slack forms).
+Why not only Pyomo's ``LinearStandardFormCompiler``: its generic expression walker pays for cases our features never
+build (nonlinear terms, templates, slack forms), and on large LPs it took more than half of the time outside HiGHS;
+the direct pass takes under half of its time. Measurements: benchmarks/results/solver_policy.md.
 :func:`compile_linear` reads the same expressions with one direct pass: every expression our features create is a
 sum of variables, ``coefficient · variable`` terms, constants, ``constant · expression`` products, negations and
 named expressions (:class:`pyomo.environ.Expression`), with parameters and fixed variables as constants. It meets anything else by
@@ -153,7 +152,7 @@ def compile_linear(model: pyo.ConcreteModel) -> LinearArrays:
 
 def compile_with_pyomo(model: pyo.ConcreteModel) -> LinearArrays:
     """Pyomo's ``LinearStandardFormCompiler`` (``mixed_form``), its columns put in declaration order with numpy
-    (its ``column_order`` option costs ~25 % of its compile time on large models)."""
+    (faster than its ``column_order`` option; benchmarks/results/solver_policy.md)."""
     info = LinearStandardFormCompiler().write(model, mixed_form=True)
     order = [v for comp in model.component_objects(pyo.Var, descend_into=True) for v in comp.values()]
     where = _positions(order, info.columns)

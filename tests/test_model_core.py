@@ -54,6 +54,7 @@ def test_solver_default_follows_the_problem_class(monkeypatch):
     from types import SimpleNamespace
 
     import grid_model.solve as solve
+    import grid_model.solve.policy as policy
     from grid_model.solve import (
         DISPATCH_SOLVER,
         EXPANSION_FALLBACK_SOLVER,
@@ -73,18 +74,18 @@ def test_solver_default_follows_the_problem_class(monkeypatch):
         return SimpleNamespace(has_investment=invest, longest_period_steps=longest, A=SimpleNamespace(nnz=nnz))
 
     assert solve.hipo_installed()  # highspy-extras is a dependency
-    monkeypatch.setattr(solve, "available_memory_bytes", lambda: HIPO_BYTES_PER_NONZERO * nnz)
+    monkeypatch.setattr(policy, "available_memory_bytes", lambda: HIPO_BYTES_PER_NONZERO * nnz)
     assert default_solver(form(False, 8760)) == DISPATCH_SOLVER
     assert default_solver(form(True, 24)) == DISPATCH_SOLVER
     assert default_solver(form(True, SIMPLEX_MAX_PERIOD_STEPS + 1)) == EXPANSION_SOLVER
     assert default_solver(form(True, None)) == EXPANSION_SOLVER
-    monkeypatch.setattr(solve, "available_memory_bytes", lambda: None)  # unknown: HiPO
+    monkeypatch.setattr(policy, "available_memory_bytes", lambda: None)  # unknown: HiPO
     assert default_solver(form(True, 8760)) == EXPANSION_SOLVER
-    monkeypatch.setattr(solve, "available_memory_bytes", lambda: HIPO_BYTES_PER_NONZERO * nnz - 1)
+    monkeypatch.setattr(policy, "available_memory_bytes", lambda: HIPO_BYTES_PER_NONZERO * nnz - 1)
     assert default_solver(form(True, 8760)) == EXPANSION_FALLBACK_SOLVER
     assert default_solver(form(False, 8760)) == DISPATCH_SOLVER
-    monkeypatch.setattr(solve, "available_memory_bytes", lambda: None)
-    monkeypatch.setattr(solve, "hipo_installed", lambda: False)
+    monkeypatch.setattr(policy, "available_memory_bytes", lambda: None)
+    monkeypatch.setattr(policy, "hipo_installed", lambda: False)
     assert default_solver(form(True, SIMPLEX_MAX_PERIOD_STEPS + 1)) == EXPANSION_FALLBACK_SOLVER
     assert cost_scale_for(EXPANSION_FALLBACK_SOLVER) == cost_scale_for({"solver": "ipx"}) == IPM_COST_SCALE
     assert cost_scale_for(EXPANSION_SOLVER) == HIPO_COST_SCALE
@@ -126,8 +127,9 @@ def test_hipo_stopping_short_is_solved_again_with_ipx(monkeypatch):
     """A HiPO run that ends without a verdict (here: it never ran, status "Not Set") is re-run with IPX + crossover,
     the solution says so, and the instance is set back to the caller's options for its next (warm) run."""
     import grid_model.solve as solve
+    import grid_model.solve.interrupt as interrupt
 
-    real = solve._run_interruptible
+    real = interrupt._run_interruptible
     seen: list[str] = []
 
     def hipo_gives_nothing(h):
@@ -135,7 +137,7 @@ def test_hipo_stopping_short_is_solved_again_with_ipx(monkeypatch):
         if seen[-1] != "hipo":
             real(h)
 
-    monkeypatch.setattr(solve, "_run_interruptible", hipo_gives_nothing)
+    monkeypatch.setattr(interrupt, "_run_interruptible", hipo_gives_nothing)
     compiled = _example_lp({"solver": "hipo", "run_crossover": "off"})
     sol = solve.run(compiled)
     assert seen == ["hipo", "ipm"]
