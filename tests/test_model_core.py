@@ -157,6 +157,6 @@ def test_build_model_records_the_longest_period():
     from grid_model.timeseries import aggregate_time
 
     year = example_year()
-    assert build_model(year)[0]._longest_period_steps == 8760
+    assert build_model(year)[1].time.longest_chain_steps() == 8760
     typical = aggregate_time(year, TimeConfig(mode="typical", n_periods=4, period_h=24))
-    assert build_model(typical)[0]._longest_period_steps == 24
+    assert build_model(typical)[1].time.longest_chain_steps() == 24

@@ -28,7 +28,7 @@ from grid_model.model.features import FEATURES
 from grid_model.options import ModelOptions
 from grid_model.pyomo_speed import gc_paused, linear_sum
 from grid_model.schema import COST_CATEGORIES
-from grid_model.solve import StandardForm, standard_form
+from grid_model.solve import ProblemClass, StandardForm, standard_form
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,5 @@ def zone_prices(ctx: Context, duals: np.ndarray) -> np.ndarray:
 def compile_context(ctx: Context) -> StandardForm:
     """The standard form of a built model, with what the solver policy needs to know about its problem class:
     whether it invests, and the longest chronological chain (``grid_model.solve.default_solver``)."""
-    form = standard_form(ctx.m)
-    form.has_investment = ctx.has_investment
-    form.longest_period_steps = ctx.time.longest_chain_steps()
-    return form
+    problem = ProblemClass(ctx.has_investment, ctx.time.longest_chain_steps())
+    return standard_form(ctx.m, problem=problem)

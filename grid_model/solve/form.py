@@ -19,7 +19,7 @@ import pyomo.environ as pyo
 
 from grid_model.compiler import compile_model_arrays
 from grid_model.pyomo_speed import gc_paused, index_shape
-from grid_model.solve.policy import ProblemClass
+from grid_model.solve.policy import UNKNOWN_PROBLEM, ProblemClass
 
 if TYPE_CHECKING:
     from grid_model.solve.highs import CompiledModel
@@ -71,24 +71,14 @@ class StandardForm:
         return [r[0].name + ("" if r[1] == 0 else ("<=" if r[1] > 0 else ">=")) for r in self.rows]
 
 
-def _legacy_problem_class(model: pyo.ConcreteModel) -> ProblemClass:
-    """The problem class guessed from the model itself, for callers that do not pass one yet.
-
-    The only place in the solver layer that names model variables or reads a private attribute of the model.
-    """
-    # TODO(architecture): callers pass ProblemClass; remove
-    invest = any(len(getattr(model, name, ())) for name in ("gen_new_cap_mw", "sto_new_cap_mw", "link_new_cap_mw"))
-    longest = getattr(model, "_longest_period_steps", None)  # set by grid_model.model.core.build_model
-    return ProblemClass(has_investment=invest, longest_period_steps=longest)
-
-
 def standard_form(model: pyo.ConcreteModel, *, problem: ProblemClass | None = None) -> StandardForm:
     """Compile the Pyomo model to arrays (grid_model.compiler: mixed form, ≤, =, ≥ rows).
 
     Columns are in declaration order, not first appearance, so scenarios that differ only in which costs are
     non-zero compile to identical matrices (see grid_model.session). Each objective row is one cost category
-    (grid_model.model.core); the LP's cost vector is their sum. ``problem`` (investment, longest period) selects the
-    default solver (grid_model.solve.policy); callers should pass it.
+    (grid_model.model.core); the LP's cost vector is their sum. ``problem`` (investment, longest period), told by
+    whoever built the model, selects the default solver (grid_model.solve.policy); without it the LP is taken as
+    dispatch-only, and gets dual simplex, which solves any LP.
     """
     with gc_paused():
         arrays = compile_model_arrays(model)
@@ -105,8 +95,7 @@ def standard_form(model: pyo.ConcreteModel, *, problem: ProblemClass | None = No
     sign = np.fromiter((r[1] for r in arrays.rows), dtype=int, count=len(arrays.rows))
     row_lo = np.where(sign >= 0, np.where(sign == 0, rhs, -inf), rhs)
     row_hi = np.where(sign <= 0, np.where(sign == 0, rhs, inf), rhs)
-    if problem is None:
-        problem = _legacy_problem_class(model)
+    problem = problem or UNKNOWN_PROBLEM
     return StandardForm(
         c,
         arrays.A,

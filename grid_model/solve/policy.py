@@ -55,6 +55,9 @@ class ProblemClass:
     longest_period_steps: int | None = None
 
 
+UNKNOWN_PROBLEM = ProblemClass(has_investment=False)  # a model handed over without its class: dual simplex
+
+
 def hipo_installed() -> bool:
     """True when HiGHS can run HiPO, i.e. the ``highspy-extras`` package is installed."""
     return importlib.util.find_spec("highspy_extras") is not None
