@@ -239,17 +239,33 @@ def sweep(
 @app.command()
 def calibrate(
     results_dir: Path = typer.Argument(
-        ..., help="Results folder of a calibration_2023 run (grid-model run scenarios/calibration_2023.yaml)"
+        ...,
+        help="Results folder of a 2023 calibration run, made with: grid-model run scenarios/calibration_2023.yaml",
     ),
-    out_dir: Path = typer.Option(Path("results/calibration"), "--out", help="Folder for calibration.csv/.md/.png/.svg"),
+    out_dir: Path = typer.Option(
+        Path("results/calibration"),
+        "--out",
+        help="Folder the report is written to: calibration.csv, calibration.md and calibration.png/.svg",
+    ),
+    reduced_dir: Path | None = typer.Option(
+        None,
+        "--reduced",
+        help="Optional: results of the same scenario run at a coarser time resolution (e.g. 3-hour steps, as the "
+        "test does). The report then says how far its shares are from RESULTS_DIR's (the full-year run)",
+    ),
 ) -> None:
-    """Compare a 2023 calibration run with Ember/operator figures; exits 1 if any acceptance criterion fails."""
+    """Check a 2023 calibration run against what was reported for 2023 and write the report.
+
+    Compares each zone's generation mix, renewable share, demand, unserved energy and trade direction with Ember 2023 as corrected by the national operators (sourced figures and tolerances: data/pacific/calibration/*.csv).
+
+    Prints each acceptance criterion with pass/FAIL; exits 1 if any fails, 2 if an input file is wrong.
+    """
     from grid_model.calibration import compare as compare_2023
     from grid_model.calibration import write_report
 
     try:
-        paths = write_report(results_dir, out_dir)
         cal = compare_2023(results_dir)
+        paths = write_report(results_dir, out_dir, reduced_dir, calibration=cal)
     except (GridModelError, FileNotFoundError) as exc:
         _fail(exc if isinstance(exc, GridModelError) else GridModelError(f"{exc.filename}: not found"))
         return
