@@ -350,6 +350,7 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
                 column="p_nom_max_mw",
                 row_id=str(df.index[i]),
             )
+    _check_link_floors(ds)
     links = ds.tables["links"]
     self_loop = links["zone_from"] == links["zone_to"]
     if self_loop.any():
@@ -412,6 +413,25 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
     _check_supply(ds)
     if require_connected:
         check_connected(ds)
+
+
+def _check_link_floors(ds: Dataset) -> None:
+    """A link's capacity floor (p_nom_min_mw, a committed project) may not exceed its ceiling (p_nom_max_mw, empty =
+    p_nom_mw + project_mw): the committed capacity must be one the link may have."""
+    links = ds.tables["links"]
+    floor = links["p_nom_min_mw"]
+    ceiling = links["p_nom_max_mw"].fillna(links["p_nom_mw"] + links["project_mw"])
+    above = floor.notna() & (floor > ceiling + 1e-9)
+    if above.any():
+        i = int(np.flatnonzero(above.to_numpy())[0])
+        given = "p_nom_max_mw" if pd.notna(links["p_nom_max_mw"].iloc[i]) else "p_nom_mw + project_mw"
+        raise InputError(
+            f"p_nom_min_mw {floor.iloc[i]:g} is above the capacity ceiling {ceiling.iloc[i]:g} ({given})",
+            file=str(ds.path / "links.csv"),
+            row=i + 1,
+            column="p_nom_min_mw",
+            row_id=str(links.index[i]),
+        )
 
 
 def _check_supply(ds: Dataset) -> None:
