@@ -399,6 +399,7 @@ def _check_capacities(ds: Dataset) -> None:
                 column="p_nom_max_mw",
                 row_id=str(df.index[i]),
             )
+    _check_link_floors(ds)
     links = ds.tables["links"]
     self_loop = links["zone_from"] == links["zone_to"]
     if self_loop.any():
@@ -473,6 +474,25 @@ def _check_demand_columns(ds: Dataset) -> None:
     for c in ds.demand_mw.columns:
         if c not in ds.tables["zones"].index:
             raise InputError(f"column '{c}' is not a zone in zones.csv", file=demand_label, column=c)
+
+
+def _check_link_floors(ds: Dataset) -> None:
+    """A link's capacity floor (p_nom_min_mw, a committed project) may not exceed its ceiling (p_nom_max_mw, empty =
+    p_nom_mw + project_mw): the committed capacity must be one the link may have."""
+    links = ds.tables["links"]
+    floor = links["p_nom_min_mw"]
+    ceiling = links["p_nom_max_mw"].fillna(links["p_nom_mw"] + links["project_mw"])
+    above = floor.notna() & (floor > ceiling + 1e-9)
+    if above.any():
+        i = int(np.flatnonzero(above.to_numpy())[0])
+        given = "p_nom_max_mw" if pd.notna(links["p_nom_max_mw"].iloc[i]) else "p_nom_mw + project_mw"
+        raise InputError(
+            f"p_nom_min_mw {floor.iloc[i]:g} is above the capacity ceiling {ceiling.iloc[i]:g} ({given})",
+            file=str(ds.path / "links.csv"),
+            row=i + 1,
+            column="p_nom_min_mw",
+            row_id=str(links.index[i]),
+        )
 
 
 def _check_supply(ds: Dataset) -> None:

@@ -17,10 +17,17 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from grid_model.dataset import MAX_MAGNITUDE, Dataset, ScenarioEffects, check_connected, load_dataset, validate_dataset
+from grid_model.dataset import (
+    Dataset,
+    ScenarioEffects,
+    _coerce_column,
+    check_connected,
+    load_dataset,
+    validate_dataset,
+)
 from grid_model.errors import InputError
 from grid_model.options import TIE_BREAK_USD_PER_MWH, ModelOptions
-from grid_model.schema import TABLES
+from grid_model.schema import TABLES, TableSchema
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -317,30 +324,32 @@ def _apply_overrides(ds: Dataset, sc: Scenario, label: str) -> None:
         if o.id != "*" and o.id not in df.index:
             raise InputError(f"key '{key}.id': no row '{o.id}' in {schema.file}", file=label)
         col = schema.column(o.column)
+        new = df[o.column].astype(object).copy()
         if o.scale is not None:
             if col.dtype not in ("float", "int"):
                 raise InputError(f"key '{key}.scale': column '{o.column}' is not numeric", file=label)
-            if (
-                not np.isfinite(o.scale)
-                or o.scale < 0
-                or (df.loc[rows, o.column].abs() * o.scale > MAX_MAGNITUDE).any()
-            ):
+            if not np.isfinite(o.scale) or o.scale < 0:
                 raise InputError(f"key '{key}.scale': {o.scale:g} gives implausible values", file=label)
-            df.loc[rows, o.column] = df.loc[rows, o.column] * o.scale
+            new.loc[rows] = df.loc[rows, o.column] * o.scale
         else:
-            value = o.value
-            if col.dtype in ("float", "int"):
-                try:
-                    value = float(value)  # type: ignore[arg-type]
-                except (TypeError, ValueError):
-                    raise InputError(f"key '{key}.value': {value!r} is not a number", file=label) from None
-                if not np.isfinite(value) or abs(value) > MAX_MAGNITUDE:
-                    raise InputError(f"key '{key}.value': {value:g} is not a plausible finite number", file=label)
-                if col.min is not None and value < col.min:
-                    raise InputError(f"key '{key}.value': {value:g} must be ≥ {col.min:g}", file=label)
-                if col.max is not None and value > col.max:
-                    raise InputError(f"key '{key}.value': {value:g} must be ≤ {col.max:g}", file=label)
-            df.loc[rows, o.column] = value
+            new.loc[rows] = o.value
+        df[o.column] = _checked_column(df, schema, o.column, new, f"{label}: key '{key}' sets {schema.file}")
+    if sc.overrides or sc.overrides_file:
+        try:  # the cross-column checks of the tables (e.g. a capacity floor above its ceiling), with overrides applied
+            validate_dataset(ds)
+        except InputError as exc:
+            raise InputError(f"key 'overrides' gives an invalid dataset: {exc}", file=label) from None
+
+
+def _checked_column(df: pd.DataFrame, schema: TableSchema, name: str, values: pd.Series, where: str) -> pd.Series:
+    """An overridden column, read back through the same checks and conversion as the table's CSV column (bounds,
+    allowed values, whole numbers, true/false), so that an override can set nothing its file could not hold."""
+    raw = pd.DataFrame({k: df[k].astype(str) for k in schema.key}, index=df.index)
+    raw[name] = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
+    try:
+        return _coerce_column(raw, schema.column(name), schema, where)
+    except InputError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _drop_empty_assets(ds: Dataset) -> None:
@@ -441,19 +450,22 @@ def _apply_links_case(ds: Dataset, sc: Scenario, label: str) -> None:
                 raise InputError(f"key 'links.{key}': '{lk}' is not a candidate link in links.csv", file=label)
     links["capex_usd_per_mw"] = links["capex_usd_per_mw"] * sc.links.cost_multiplier
     existing_cap = links["p_nom_mw"]
+    # a committed project (p_nom_min_mw above p_nom_mw) is built in every mode, candidate or not
+    floor = links["p_nom_min_mw"].fillna(existing_cap).clip(lower=existing_cap)
     if sc.links.mode == "existing":
-        links["p_nom_max_mw"] = existing_cap
-        links["p_nom_min_mw"] = existing_cap
+        links["p_nom_max_mw"] = floor
+        links["p_nom_min_mw"] = floor
     elif sc.links.mode == "projects":
         chosen = set(sc.links.projects) if sc.links.projects is not None else names
         build = np.where(links.index.isin(list(chosen)), links["project_mw"], 0.0)
-        links["p_nom_max_mw"] = existing_cap + build
-        links["p_nom_min_mw"] = existing_cap + build  # built at planned capacity: the appraisal case
+        planned = np.maximum(existing_cap + build, floor)  # built at planned capacity: the appraisal case
+        links["p_nom_max_mw"] = planned
+        links["p_nom_min_mw"] = planned
     else:
         allowed = set(sc.links.allowed) if sc.links.allowed is not None else names
         ceiling = links["p_nom_max_mw"].fillna(existing_cap + links["project_mw"])
-        links["p_nom_max_mw"] = np.where(~cand | links.index.isin(list(allowed)), ceiling, existing_cap)
-        links["p_nom_min_mw"] = existing_cap
+        links["p_nom_max_mw"] = np.where(~cand | links.index.isin(list(allowed)), ceiling, floor)
+        links["p_nom_min_mw"] = floor
     ds.tables["links"] = links
 
 

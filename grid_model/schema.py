@@ -29,6 +29,9 @@ class Column:
     max: float | None = None
     min_exclusive: bool = False
     allowed: tuple[str, ...] | None = None
+    # True: the model never reads the column (labels, provenance, report-only figures); the description says why.
+    # Every other column changes the LP when its values change (tests/test_perturbation.py holds both to that).
+    informational: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,14 @@ class TableSchema:
         raise KeyError(name)
 
 
-SOURCE = Column("source", "str", required=False, default="", description="Where this row's figures come from.")
+SOURCE = Column(
+    "source",
+    "str",
+    required=False,
+    default="",
+    informational=True,
+    description="Where this row's figures come from (provenance only; the model does not read it).",
+)
 
 # The Ember/IRENA vocabulary of generation categories (DESIGN §5), and storage.
 GENERATION_CATEGORIES = ("hydro", "gas", "coal", "oil", "nuclear", "wind", "solar", "bioenergy", "geothermal")
@@ -82,8 +92,22 @@ ZONES = TableSchema(
     "One row per zone (national grid or sub-grid); ISO 3166 alpha-2 codes.",
     (
         Column("zone", "str", description="Zone code, e.g. MX, CO, CL or CL-N."),
-        Column("name", "str", required=False, default="", description="Readable name."),
-        Column("bloc", "str", required=False, default="", description="Grouping, e.g. PacificAlliance, SIEPAC."),
+        Column(
+            "name",
+            "str",
+            required=False,
+            default="",
+            informational=True,
+            description="Readable name (labels only; the model does not read it).",
+        ),
+        Column(
+            "bloc",
+            "str",
+            required=False,
+            default="",
+            informational=True,
+            description="Grouping, e.g. PacificAlliance, SIEPAC (labels only; the model does not read it).",
+        ),
         Column(
             "lat",
             "float",
@@ -92,7 +116,8 @@ ZONES = TableSchema(
             default=0.0,
             min=-90,
             max=90,
-            description="Latitude of the load centre.",
+            informational=True,
+            description="Latitude of the load centre (maps only; distances come from links.csv length_km).",
         ),
         Column(
             "lon",
@@ -102,7 +127,8 @@ ZONES = TableSchema(
             default=0.0,
             min=-180,
             max=180,
-            description="Longitude of the load centre.",
+            informational=True,
+            description="Longitude of the load centre (maps only; distances come from links.csv length_km).",
         ),
         Column(
             "voll_usd_per_mwh",
@@ -163,7 +189,9 @@ TECHNOLOGIES = TableSchema(
             "bool",
             required=False,
             default=False,
-            description="Non-conventional renewable (wind, solar, geothermal, bioenergy, small hydro).",
+            informational=True,
+            description="Non-conventional renewable (wind, solar, geothermal, bioenergy, small hydro). Reported "
+            "(non-conventional renewable share) but not a constraint: the renewable-share policy counts `renewable`.",
         ),
         Column(
             "efficiency_pu",
@@ -399,7 +427,12 @@ LINKS = TableSchema(
         Column("link", "str", description="Unique id, e.g. CO-EC."),
         Column("zone_from", "str", description="Zone at one end (the forward direction starts here)."),
         Column("zone_to", "str", description="Zone at the other end."),
-        Column("kind", "str", allowed=("AC", "DC"), description="AC or DC (DC adds converter losses)."),
+        Column(
+            "kind",
+            "str",
+            allowed=("AC", "DC"),
+            description="AC or DC; sets the default loss_pu (DC: lower losses per km plus converter losses).",
+        ),
         Column("status", "str", allowed=("existing", "candidate"), description="existing or candidate."),
         Column("p_nom_mw", "float", "MW", min=0, description="Existing transfer capacity (0 for a new corridor)."),
         Column(
@@ -409,7 +442,8 @@ LINKS = TableSchema(
             required=False,
             default=0.0,
             min=0,
-            description="Capacity a named project adds (used in 'projects' mode).",
+            description="Capacity a named project adds in 'projects' mode; with p_nom_max_mw empty it also sets the "
+            "ceiling in 'optimal' mode (p_nom_mw + project_mw).",
         ),
         Column(
             "p_nom_max_mw",
@@ -418,7 +452,8 @@ LINKS = TableSchema(
             required=False,
             default=None,
             min=0,
-            description="Capacity ceiling in 'optimal' mode; empty = p_nom_mw + project_mw.",
+            description="Capacity ceiling in 'optimal' mode (for candidates the scenario allows); empty = p_nom_mw + "
+            "project_mw.",
         ),
         Column(
             "p_nom_min_mw",
@@ -427,9 +462,12 @@ LINKS = TableSchema(
             required=False,
             default=None,
             min=0,
-            description="Capacity floor; above p_nom_mw it forces a build (committed project). Empty = p_nom_mw.",
+            description="Capacity floor; above p_nom_mw it forces a build (a committed project), in every links mode: "
+            "'optimal' builds at least this much, 'projects' the larger of it and the planned capacity, and "
+            "'existing' builds exactly this much (a committed project is built even when candidates are off). "
+            "Must not exceed the ceiling (p_nom_max_mw, or p_nom_mw + project_mw). Empty = p_nom_mw.",
         ),
-        Column("length_km", "float", "km", min=0, description="Route length."),
+        Column("length_km", "float", "km", min=0, description="Route length; sets loss_pu when that is empty."),
         Column(
             "loss_pu",
             "float",
@@ -438,7 +476,9 @@ LINKS = TableSchema(
             default=None,
             min=0,
             max=1,
-            description="Loss share of the sent power; empty = from length and kind (see links feature).",
+            description="Loss share of the sent power: the receiving end gets (1 − loss_pu) of the flow. Empty = "
+            "from length and kind (OSeMOSYS Global defaults): AC 6.75 %/1,000 km; DC 3.5 %/1,000 km + 1.3 % "
+            "converter losses.",
         ),
         Column(
             "capex_usd_per_mw",
@@ -477,7 +517,12 @@ FUEL_SUBSIDIES = TableSchema(
         Column("zone", "str", description="Zone code."),
         Column("fuel", "str", description="Fuel from fuels.csv."),
         Column(
-            "subsidy_usd_per_mwh_th", "float", "USD/MWh_th", min=0, description="Price reduction given to generators."
+            "subsidy_usd_per_mwh_th",
+            "float",
+            "USD/MWh_th",
+            min=0,
+            description="Price reduction given to generators while the scenario keeps fuel subsidies. A subsidy "
+            "larger than the zone's fuel price is clipped to that price: generators never get paid to burn fuel.",
         ),
         SOURCE,
     ),
@@ -489,7 +534,9 @@ FUEL_SUBSIDIES = TableSchema(
 ELECTRICITY_SUBSIDIES = TableSchema(
     "electricity_subsidies",
     "electricity_subsidies.csv",
-    "Electricity tariff subsidies per zone; removing one raises the tariff and, via the elasticity, lowers demand.",
+    "Electricity tariff subsidies per zone. Kept (scenario subsidies.electricity: true): reported as a fiscal "
+    "cost, the LP is unchanged. Removed: the tariff rises by the subsidy and every hour's demand of the zone is "
+    "scaled with a constant elasticity, D' = D · ((tariff + subsidy) / tariff)^ε.",
     (
         Column("zone", "str", description="Zone code."),
         Column(
@@ -507,7 +554,13 @@ ELECTRICITY_SUBSIDIES = TableSchema(
             min=0,
             description="Average subsidy per MWh of demand (fiscal transfer).",
         ),
-        Column("elasticity", "float", "-", max=0, description="Price elasticity of demand (≤ 0)."),
+        Column(
+            "elasticity",
+            "float",
+            "-",
+            max=0,
+            description="Constant price elasticity of demand ε (≤ 0) in D · ((tariff + subsidy) / tariff)^ε.",
+        ),
         SOURCE,
     ),
     key=("zone",),
@@ -518,7 +571,10 @@ ELECTRICITY_SUBSIDIES = TableSchema(
 DEMAND_GROWTH = TableSchema(
     "demand_growth",
     "demand_growth.csv",
-    "Annual demand per zone and year; the hourly base-year profile is scaled to these totals.",
+    "Annual demand per zone and year; the hourly base-year profile is scaled to the planning year's total. A listed "
+    "year is used as is; between two listed years y0 < y < y1 the total is interpolated geometrically (constant "
+    "growth rate), D = D0 · (D1 / D0)^((y − y0) / (y1 − y0)) (D1 when D0 = 0); a year outside a zone's listed "
+    "range is an error. Zones without rows keep the base-year series.",
     (
         Column("zone", "str", description="Zone code."),
         Column("year", "int", min=2000, max=2100, description="Calendar year."),
@@ -565,6 +621,7 @@ def schema_markdown() -> str:
         for c in t.columns:
             default = "" if c.default is None else repr(c.default)
             desc = c.description + (f" One of: {', '.join(c.allowed)}." if c.allowed else "")
+            desc = ("*Informational.* " if c.informational else "") + desc
             out.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {'yes' if c.required else 'no'} | {default} | {desc} |")
         out.append("")
     out += ["## Time series", "", TIMESERIES_DOC]

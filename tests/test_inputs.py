@@ -407,3 +407,68 @@ def test_relative_paths_cannot_escape_the_project_folders(tmp_path):
     (inner / "sub").mkdir()
     _scenario(inner / "sub", "name: p\nyear: 2031\n", "parent.yaml")
     assert load_scenario(_scenario(inner, "extends: sub/parent.yaml\n", "c2.yaml")).year == 2031
+
+
+def _with_floor(folder: Path, floor: str, cap: str) -> None:
+    def edit(d: pd.DataFrame) -> None:
+        d["status"], d["project_mw"], d["p_nom_max_mw"], d["p_nom_min_mw"] = ["candidate"], ["20"], [cap], [floor]
+
+    _edit(folder, "links.csv", edit)
+
+
+@pytest.mark.parametrize(
+    ("floor", "cap", "expected"),
+    [
+        ("90", "80", "p_nom_min_mw 90 is above the capacity ceiling 80 (p_nom_max_mw)"),
+        ("90", "", "p_nom_min_mw 90 is above the capacity ceiling 70 (p_nom_mw + project_mw)"),
+    ],
+)
+def test_link_floor_above_its_ceiling(tmp_path, floor, cap, expected):
+    folder = _valid(tmp_path)
+    _with_floor(folder, floor, cap)
+    msg = _error(folder)
+    assert f"{folder / 'links.csv'}, row 1 (AA-BB), column p_nom_min_mw: {expected}" in msg
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        (
+            "{table: technologies, id: ccgt, column: efficiency_pu, scale: 3.0}",
+            "key 'overrides.0' sets technologies.csv, row 1 (ccgt), column efficiency_pu: 1.5 is out of range "
+            "(must be ≤ 1)",
+        ),
+        (
+            "{table: generators, id: '*', column: availability_pu, scale: 1.5}",
+            "key 'overrides.0' sets generators.csv, row 1 (AA-ccgt), column availability_pu: 1.5 is out of range",
+        ),
+        (
+            "{table: technologies, id: ccgt, column: efficiency_pu, value: 1.65}",
+            "key 'overrides.0' sets technologies.csv, row 1 (ccgt), column efficiency_pu: 1.65 is out of range",
+        ),
+        (
+            "{table: links, id: AA-BB, column: kind, value: HVDC}",
+            "key 'overrides.0' sets links.csv, row 1 (AA-BB), column kind: 'HVDC' is not one of AC, DC",
+        ),
+        (
+            "{table: technologies, id: ccgt, column: renewable, value: maybe}",
+            "key 'overrides.0' sets technologies.csv, row 1 (ccgt), column renewable: 'maybe' is not true/false",
+        ),
+        (
+            "{table: links, id: AA-BB, column: p_nom_min_mw, value: 60}",
+            "key 'overrides' gives an invalid dataset: ",
+        ),
+    ],
+)
+def test_overrides_are_validated_like_the_table(tmp_path, override, expected):
+    from grid_model.scenario import apply_scenario, load_scenario
+
+    folder = _valid(tmp_path)
+    p = _scenario(tmp_path, f"name: s\ndataset: {folder}\noverrides: [{override}]\n")
+    with pytest.raises(InputError) as exc:
+        apply_scenario(load_dataset(folder), load_scenario(p))
+    msg = str(exc.value)
+    assert "\n" not in msg
+    assert msg.startswith(f"{p}: {expected}")
+    if "invalid dataset" in expected:
+        assert "links.csv, row 1 (AA-BB), column p_nom_min_mw: p_nom_min_mw 60 is above the capacity ceiling 50" in msg
