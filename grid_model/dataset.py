@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from grid_model.errors import InputError
-from grid_model.schema import TABLES, Column, TableSchema, default_loss_pu
+from grid_model.schema import TABLES, Column, TableSchema
 from grid_model.timeindex import TimeIndex
 
 HOURS_PER_YEAR = 8760.0
@@ -325,10 +325,8 @@ def load_dataset(path: str | Path, hydrology: str = "2023") -> Dataset:
                 file=str(ts_dir / f),
                 column="timestep",
             )
-    links = tables["links"]
-    if len(links):  # fill the loss default here so every user of the table sees the value the model uses
-        computed = [default_loss_pu(k, km) for k, km in zip(links["kind"], links["length_km"], strict=True)]
-        links["loss_pu"] = links["loss_pu"].fillna(pd.Series(computed, index=links.index))
+    # an empty loss_pu stays empty: the links feature fills the default from kind and length_km when it builds, so
+    # a scenario override of either still changes the loss (links.csv in results reports the loss used)
     ds = Dataset(root, tables, steps, demand, avail, inflow, hydrology=hydrology)
     validate_dataset(ds)
     return ds

@@ -9,10 +9,9 @@ import pytest
 from tiny import build, gen, tech, zones
 
 from grid_model.model import ModelOptions
-from grid_model.schema import AC_LOSS_PU_PER_1000KM, DC_CONVERTER_LOSS_PU, DC_LOSS_PU_PER_1000KM
 from grid_model.pipeline import solve_dataset
 from grid_model.scenario import Scenario, apply_scenario
-from grid_model.schema import LINKS
+from grid_model.schema import AC_LOSS_PU_PER_1000KM, DC_CONVERTER_LOSS_PU, DC_LOSS_PU_PER_1000KM, LINKS
 
 REL = 1e-9
 W = 4380.0  # two steps of 4,380 h
@@ -162,10 +161,35 @@ def test_default_loss_receiving_end_gets_one_minus_the_default(tmp_path, kind, l
         ],
     }
     ds = build(tmp_path, tables, {"A": [50.0, 50.0], "B": [100.0, 100.0]})
-    assert ds.tables["links"].at["A-B", "loss_pu"] == pytest.approx(loss, rel=REL)
     res = solve_dataset(ds, ModelOptions(tie_break_usd_per_mwh=0))
     link = res.tables["links"].iloc[0]
+    assert link["loss_pu"] == pytest.approx(loss, rel=REL)  # the loss the model used, reported in links.csv
     assert link["flow_forward_twh"] == pytest.approx(100 / (1 - loss) * 8760 / 1e6, rel=REL)
+    assert res.summary["objective_usd"] == pytest.approx(10 * (50 + 100 / (1 - loss)) * 8760, rel=REL)
+
+
+def test_an_override_of_length_km_changes_the_default_loss(tmp_path):
+    # the 1,000 km AC link of the test above, overridden to 2,000 km by the scenario: λ = 2 × 6.75 % = 13.5 %
+    tables = {
+        "zones": zones("A", "B"),
+        "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
+        "technologies": [tech("cheap", "nuclear", vom_usd_per_mwh=10)],
+        "generators": [gen("A-cheap", "A", "cheap", 1000)],
+        "links": [
+            {"link": "A-B", "zone_from": "A", "zone_to": "B", "kind": "AC", "status": "existing"}
+            | {"p_nom_mw": 500, "length_km": 1000.0}
+        ],
+    }
+    ds = build(tmp_path, tables, {"A": [50.0, 50.0], "B": [100.0, 100.0]})
+    sc = Scenario(
+        name="longer",
+        dataset=str(ds.path),
+        tie_break_usd_per_mwh=0,
+        overrides=[{"table": "links", "id": "A-B", "column": "length_km", "value": 2000.0}],
+    )
+    res = solve_dataset(apply_scenario(ds, sc), sc.model_options())
+    loss = 2 * AC_LOSS_PU_PER_1000KM
+    assert res.tables["links"].iloc[0]["loss_pu"] == pytest.approx(loss, rel=REL)
     assert res.summary["objective_usd"] == pytest.approx(10 * (50 + 100 / (1 - loss)) * 8760, rel=REL)
 
 

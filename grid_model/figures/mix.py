@@ -175,7 +175,7 @@ def fig_renewable_share(results_by_scenario: Mapping[str, Results], out: Path) -
     ax.set_ylabel("Renewable share of generation (%)")
     ax.set_ylim(0, 108)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
-    ax.set_title("Renewable share (hydro, wind, solar, bioenergy, geothermal)")
+    ax.set_title("Renewable share (technologies flagged renewable in technologies.csv)")
     _grid(ax)
     fig.legend(loc="outside right upper", title="Scenario")
     return _save(fig, _stem(out, "renewable_share"))
