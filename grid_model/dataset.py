@@ -362,17 +362,7 @@ def _check_references(ds: Dataset) -> None:
                         column=col,
                         row_id=_row_id(df.reset_index(drop=True), schema, i),
                     )
-    techs = ds.tables["technologies"]
-    fuels = set(ds.tables["fuels"].index)
-    for i, (t, fuel) in enumerate(techs["fuel"].items()):
-        if fuel and fuel not in fuels:
-            raise InputError(
-                f"unknown fuel '{fuel}' (not in fuels.csv)",
-                file=str(root / "technologies.csv"),
-                row=i + 1,
-                column="fuel",
-                row_id=t,
-            )
+    _check_named(ds, "technologies", "fuel", set(ds.tables["fuels"].index), "in fuels.csv")
 
 
 def _check_capacities(ds: Dataset) -> None:
@@ -413,26 +403,25 @@ def _check_capacities(ds: Dataset) -> None:
 
 def _check_series_columns(ds: Dataset) -> None:
     """Every generator profile and hydro inflow named in the tables is a column of its series."""
-    root = ds.path
-    gens = ds.tables["generators"]
-    for i, (g, prof) in enumerate(gens["profile"].items()):
-        if prof and prof not in ds.availability_pu.columns:
+    _check_named(
+        ds, "generators", "profile", set(ds.availability_pu.columns), "a column of timeseries/availability_pu.csv"
+    )
+    _check_named(
+        ds, "hydro", "inflow", set(ds.inflow_mw.columns), f"a column of timeseries/inflow_mw_{ds.hydrology}.csv"
+    )
+
+
+def _check_named(ds: Dataset, table: str, column: str, valid: set, where: str) -> None:
+    """Every non-empty value of ``table.column`` is in ``valid`` (``where`` says what that is, for the error)."""
+    df = ds.tables[table]
+    for i, (row_id, value) in enumerate(df[column].items()):
+        if value and value not in valid:
             raise InputError(
-                f"profile '{prof}' is not a column of timeseries/availability_pu.csv",
-                file=str(root / "generators.csv"),
+                f"{column} '{value}' is not {where}",
+                file=str(ds.path / f"{table}.csv"),
                 row=i + 1,
-                column="profile",
-                row_id=g,
-            )
-    hydro = ds.tables["hydro"]
-    for i, (h, inflow) in enumerate(hydro["inflow"].items()):
-        if inflow not in ds.inflow_mw.columns:
-            raise InputError(
-                f"inflow '{inflow}' is not a column of timeseries/inflow_mw_{ds.hydrology}.csv",
-                file=str(root / "hydro.csv"),
-                row=i + 1,
-                column="inflow",
-                row_id=h,
+                column=column,
+                row_id=str(row_id),
             )
 
 

@@ -20,7 +20,6 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from grid_model.model.context import Context
-from grid_model.units import KW_PER_MW
 
 EXPANDABLE_TOL_MW = 1e-9  # a ceiling above the existing capacity by more than this makes an asset expandable
 
@@ -85,34 +84,3 @@ def add_capacity_limit(
         return hourly[k, t] >= limit if floor else hourly[k, t] <= limit
 
     ctx.declare(name, pyo.Constraint(keys, ctx.m.TIMESTEPS, rule=rule, doc=doc))
-
-
-def capacity_rows(params: pd.DataFrame, new: dict) -> pd.DataFrame:
-    """capacity.csv rows of one feature: zone, technology, category, existing MW, new MW and the overnight
-    investment in USD (new MW × ``capex_usd_per_kw`` × 1,000) per asset."""
-    new_mw = pd.Series(new, index=params.index, dtype=float).fillna(0.0)
-    capex = params["capex_usd_per_kw"] if "capex_usd_per_kw" in params.columns else 0.0
-    investment = (new_mw * capex * KW_PER_MW).where(new_mw != 0, 0.0)
-    return pd.DataFrame(
-        {
-            "zone": params["zone"],
-            "technology": params["technology"],
-            "category": params["category"],
-            "existing_mw": params["p_nom_mw"],
-            "new_mw": new_mw,
-            "investment_usd": investment,
-        }
-    ).reset_index(drop=True)
-
-
-def unit_rows(params: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """units.csv rows of one feature: unit → kind, zone, technology, category."""
-    return pd.DataFrame(
-        {
-            "unit": params.index,
-            "kind": kind,
-            "zone": params["zone"].to_numpy(),
-            "technology": params["technology"].to_numpy(),
-            "category": params["category"].to_numpy(),
-        }
-    )

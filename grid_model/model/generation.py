@@ -25,15 +25,14 @@ from grid_model.dataset import Dataset
 from grid_model.model.context import Context, FeatureReport, Readout
 from grid_model.model.expansion import (
     add_capacity_limit,
-    capacity_rows,
     declare_new_capacity,
     fixed_upper,
     is_expandable,
-    unit_rows,
 )
+from grid_model.model.tables import capacity_rows, generation_rows, technology_of, unit_rows
 from grid_model.options import ModelOptions, annuity_factor
 from grid_model.pyomo_speed import hourly_var, linear_terms, var_rows
-from grid_model.units import KW_PER_MW, MWH_PER_TWH, T_PER_MT
+from grid_model.units import KW_PER_MW, T_PER_MT
 
 NAME = "generation"
 
@@ -45,8 +44,7 @@ def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     fuels = ds.tables["fuels"]
     fuel_prices = ds.tables["fuel_prices"]
     subsidies = ds.tables["fuel_subsidies"]
-    t = techs.loc[gens["technology"]].reset_index(drop=True)
-    t.index = gens.index
+    t = technology_of(gens, techs)
     out = pd.DataFrame(index=gens.index)
     out["zone"] = gens["zone"]
     out["technology"] = gens["technology"]
@@ -188,20 +186,6 @@ def _add_costs(ctx: Context, params: pd.DataFrame) -> None:
         ctx.generation_mwh["all"].append(E[g])
         if params.at[g, "renewable"]:
             ctx.generation_mwh["renewable"].append(E[g])
-
-
-def generation_rows(params: pd.DataFrame, energy_mwh: np.ndarray) -> pd.DataFrame:
-    """generation.csv rows per unit: zone, technology, category, its renewable flags, generation [TWh/yr]."""
-    return pd.DataFrame(
-        {
-            "zone": params["zone"].to_numpy(),
-            "technology": params["technology"].to_numpy(),
-            "category": params["category"].to_numpy(),
-            "renewable": params["renewable"].to_numpy(dtype=bool),
-            "non_conventional": params["non_conventional"].to_numpy(dtype=bool),
-            "generation_twh": np.asarray(energy_mwh, dtype=float) / MWH_PER_TWH,
-        }
-    )
 
 
 def report(ctx: Context, readout: Readout) -> FeatureReport:

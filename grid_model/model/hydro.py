@@ -22,8 +22,7 @@ import pyomo.environ as pyo
 from grid_model.dataset import Dataset
 from grid_model.model import periods
 from grid_model.model.context import Context, FeatureReport, Readout
-from grid_model.model.expansion import capacity_rows, unit_rows
-from grid_model.model.generation import generation_rows
+from grid_model.model.tables import capacity_rows, generation_rows, technology_of, unit_rows
 from grid_model.options import ModelOptions
 from grid_model.pyomo_speed import linear_terms, var_rows
 
@@ -46,8 +45,7 @@ def hydro_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
             non_conventional=[],
             tie_break_usd_per_mwh=[],
         )
-    t = techs.loc[hy["technology"]].reset_index(drop=True)
-    t.index = hy.index
+    t = technology_of(hy, techs)
     out["zone"] = hy["zone"]
     out["technology"] = hy["technology"]
     out["category"] = t["category"]

@@ -22,14 +22,8 @@ def add(ctx: Context) -> None:
     m, opts = ctx.m, ctx.options
     total_co2 = [e for terms in ctx.emissions_t.values() for e in terms]
     ctx.declare("co2_t", pyo.Expression(expr=pyo.quicksum(total_co2) if total_co2 else 0.0, doc="System CO2 [t/yr]"))
-    penalty = []
     if opts.co2_cap_mt is not None:
-        excess = 0.0
-        if opts.elastic:
-            excess = ctx.declare(
-                "elastic_co2_excess_t", pyo.Var(bounds=(0.0, None), doc="CO2 above the cap [t/yr] (diagnosis)")
-            )
-            penalty.append(excess)
+        excess = _elastic_slack(ctx, "elastic_co2_excess_t", "CO2 above the cap [t/yr] (diagnosis)")
         ctx.declare(
             "policy_co2_cap",
             pyo.Constraint(expr=m.co2_t - excess <= opts.co2_cap_mt * T_PER_MT, doc="Σ emissions ≤ cap [tCO2/yr]"),
@@ -37,20 +31,23 @@ def add(ctx: Context) -> None:
     if opts.min_renewable_share is not None:
         ren = pyo.quicksum(ctx.generation_mwh["renewable"]) if ctx.generation_mwh["renewable"] else 0.0
         allgen = pyo.quicksum(ctx.generation_mwh["all"]) if ctx.generation_mwh["all"] else 0.0
-        shortfall = 0.0
-        if opts.elastic:
-            shortfall = ctx.declare(
-                "elastic_res_shortfall_mwh", pyo.Var(bounds=(0.0, None), doc="Renewable MWh missing (diagnosis)")
-            )
-            penalty.append(shortfall)
+        shortfall = _elastic_slack(ctx, "elastic_res_shortfall_mwh", "Renewable MWh missing (diagnosis)")
         ctx.declare(
             "policy_min_renewable_share",
             pyo.Constraint(
                 expr=ren + shortfall - opts.min_renewable_share * allgen >= 0, doc="renewable ≥ share·total [MWh/yr]"
             ),
         )
-    if penalty:
-        ctx.costs.add("infeasibility_penalty", ELASTIC_PENALTY_USD_PER_UNIT * pyo.quicksum(penalty))
+
+
+def _elastic_slack(ctx: Context, name: str, doc: str):
+    """0 normally; in elastic mode a slack ≥ 0 that relaxes the constraint, at ELASTIC_PENALTY_USD_PER_UNIT per unit
+    (infeasibility_penalty), so the diagnosis can say by how much the constraint cannot hold."""
+    if not ctx.options.elastic:
+        return 0.0
+    slack = ctx.declare(name, pyo.Var(bounds=(0.0, None), doc=doc))
+    ctx.costs.add("infeasibility_penalty", ELASTIC_PENALTY_USD_PER_UNIT * slack)
+    return slack
 
 
 def report(ctx: Context, readout: Readout) -> FeatureReport:

@@ -25,12 +25,11 @@ from grid_model.model import periods
 from grid_model.model.context import Context, FeatureReport, Readout
 from grid_model.model.expansion import (
     add_capacity_limit,
-    capacity_rows,
     declare_new_capacity,
     fixed_upper,
     is_expandable,
-    unit_rows,
 )
+from grid_model.model.tables import capacity_rows, technology_of, unit_rows
 from grid_model.options import ModelOptions, annuity_factor
 from grid_model.pyomo_speed import hourly_var, linear_terms, var_rows
 from grid_model.units import KW_PER_MW
@@ -45,8 +44,7 @@ def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out = pd.DataFrame(index=st.index)
     if st.empty:
         return out.assign(zone=[], technology=[], category=[], p_nom_mw=[], p_nom_max_mw=[], expandable=[])
-    t = techs.loc[st["technology"]].reset_index(drop=True)
-    t.index = st.index
+    t = technology_of(st, techs)
     out["zone"] = st["zone"]
     out["technology"] = st["technology"]
     out["category"] = t["category"]
