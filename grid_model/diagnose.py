@@ -15,6 +15,7 @@ from grid_model.errors import InfeasibleError
 from grid_model.model import ModelOptions, build_model, compile_context
 from grid_model.model.assemble import load_solution
 from grid_model.solve import load_form, run
+from grid_model.units import T_PER_MT
 
 TOL = 1e-6
 
@@ -78,6 +79,15 @@ def diagnose(ds: Dataset, options: ModelOptions, solver: dict | None = None) -> 
                 f"the cap of {cap:,.2f} Mt — raise policy.co2_cap_mt to at least that, or allow more "
                 f"low-carbon expansion (generators.csv p_nom_max_mw, links.mode: optimal)"
             )
+    if hasattr(m, "elastic_zone_co2_excess_t"):
+        for z, var in m.elastic_zone_co2_excess_t.items():
+            excess = sol.value(var)
+            if excess > TOL * T_PER_MT:
+                cap = options.zone_co2_cap_mt[z]
+                parts.append(
+                    f"policy_zone_co2_cap: the least CO2 {z} can reach is {cap + excess / T_PER_MT:,.2f} Mt, above its "
+                    f"cap of {cap:,.2f} Mt — raise policy.zone_co2_cap_mt.{z} or allow more low-carbon expansion there"
+                )
     if hasattr(m, "elastic_res_shortfall_mwh"):
         short = sol.value(m.elastic_res_shortfall_mwh)
         if short > TOL * 1e3:

@@ -6,7 +6,7 @@ other through this file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -27,6 +27,7 @@ class ModelOptions:
     discount_rate: float = 0.07
     carbon_price_usd_per_t: float = 0.0
     co2_cap_mt: float | None = None
+    zone_co2_cap_mt: dict[str, float] = field(default_factory=dict)  # zone -> cap [MtCO2/yr]
     min_renewable_share: float | None = None
     fuel_subsidies: bool = True
     allow_unserved: bool = True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -78,7 +78,10 @@ class SubsidyConfig(_Strict):
 
 class PolicyConfig(_Strict):
     carbon_price_usd_per_t: float = Field(0.0, ge=0)
-    co2_cap_mt: float | None = Field(None, ge=0)
+    co2_cap_mt: float | None = Field(None, ge=0, description="System CO2 cap [MtCO2/yr]")
+    zone_co2_cap_mt: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, description="CO2 cap per zone [MtCO2/yr], e.g. {CL: 10}; zones must be in zones.csv"
+    )
     min_renewable_share: float | None = Field(None, ge=0, le=1)
     allow_unserved: bool = True
 
@@ -148,6 +151,7 @@ class Scenario(_Strict):
             discount_rate=self.discount_rate,
             carbon_price_usd_per_t=self.policy.carbon_price_usd_per_t,
             co2_cap_mt=self.policy.co2_cap_mt,
+            zone_co2_cap_mt=dict(self.policy.zone_co2_cap_mt),
             min_renewable_share=self.policy.min_renewable_share,
             fuel_subsidies=self.subsidies.fuel,
             allow_unserved=self.policy.allow_unserved,
@@ -262,6 +266,9 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
         time_mode=sc.time.mode,
     )
     label = sc.source_file or sc.name
+    unknown = sorted(set(sc.policy.zone_co2_cap_mt) - set(ds.zones))
+    if unknown:
+        raise InputError(f"key 'policy.zone_co2_cap_mt': unknown zone '{unknown[0]}' (not in zones.csv)", file=label)
     _apply_overrides(ds, sc, label)
     _scale_demand_to_year(ds, sc)
     _apply_electricity_subsidies(ds, sc)
@@ -374,6 +381,7 @@ def structure_key(sc: Scenario) -> tuple:
         sc.links.model_dump_json(),
         sc.expansion.model_dump_json(),
         sc.policy.co2_cap_mt is None,
+        tuple(sorted(sc.policy.zone_co2_cap_mt)),
         sc.policy.min_renewable_share is None,
         sc.policy.allow_unserved,
         sc.overrides_file,

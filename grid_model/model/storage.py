@@ -10,8 +10,9 @@ loss per hour and t−1 the previous step of the same period (cyclic):
 With typical periods, storage whose energy lasts at least one period (max_hours ≥ period length) is linked
 across the year (see ``periods``); shorter storage cycles within each typical period.
 
-Registries: balance[z(s), t] += d − c. Costs: capex_storage += (capex_kW + h·capex_kWh)·1000·CRF·x;
-fixed_om += fom·1000·x; variable_om += Σ_t w_t·vom·d.
+Registries: balance[z(s), t] += d − c. Costs: capex_storage += (capex_kW + h·capex_kWh)·1000·CRF(r, n)·x;
+fixed_om += fom·1000·x; variable_om += Σ_t w_t·vom·d — capex_kW, fom and the lifetime n from storage.csv where
+given, else from the unit's technology.
 """
 
 from __future__ import annotations
@@ -55,11 +56,12 @@ def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["eta_charge"] = st["efficiency_charge_pu"]
     out["eta_discharge"] = st["efficiency_discharge_pu"]
     out["standing_loss_pu_per_h"] = st["standing_loss_pu_per_h"]
-    crf = [annuity_factor(options.discount_rate, n) for n in t["lifetime_yr"]]
-    capex_per_kw = t["capex_usd_per_kw"] + st["capex_usd_per_kwh"] * st["max_hours"]
+    lifetime = st["lifetime_yr"].fillna(t["lifetime_yr"])
+    crf = [annuity_factor(options.discount_rate, n) for n in lifetime]
+    capex_per_kw = st["capex_usd_per_kw"].fillna(t["capex_usd_per_kw"]) + st["capex_usd_per_kwh"] * st["max_hours"]
     out["capex_usd_per_kw"] = capex_per_kw
     out["capex_annual_usd_per_mw"] = capex_per_kw * KW_PER_MW * crf
-    out["fom_usd_per_mw_yr"] = t["fom_usd_per_kw_yr"] * KW_PER_MW
+    out["fom_usd_per_mw_yr"] = st["fom_usd_per_kw_yr"].fillna(t["fom_usd_per_kw_yr"]) * KW_PER_MW
     out["vom_usd_per_mwh"] = t["vom_usd_per_mwh"]
     return out
 
