@@ -282,8 +282,17 @@ def calibrate(
 
 
 @app.command()
-def schema() -> None:
-    """Print the dataset schema (every table, column, unit and default) as Markdown."""
+def schema(
+    scenario: bool = typer.Option(
+        False, "--scenario", help="Print the scenario file keys (type, default, meaning) instead of the dataset"
+    ),
+) -> None:
+    """Print the dataset schema (every table, column, unit and default) as Markdown; --scenario: the scenario keys."""
+    if scenario:
+        from grid_model.scenario_doc import scenario_keys_markdown
+
+        out.print(scenario_keys_markdown(), markup=False, highlight=False)
+        return
     from grid_model.schema import schema_markdown
 
     out.print(schema_markdown(), markup=False, highlight=False)
