@@ -7,7 +7,7 @@ agree with grid_model's (``benchmarks/headline.py`` checks every run; ``tests/te
 example dataset, chronological and with typical periods), so the two tools solve one LP and the timings compare
 like with like.
 
-Mapping (the maths is grid_model's, DESIGN §3 and the docstrings of ``grid_model/model/*.py``):
+Mapping (the maths is grid_model's, docs/model.md and the docstrings of ``grid_model/model/*.py``):
 
 * generator → ``Generator``: ``p_max_pu`` = availability a[g,t], ``p_min_pu`` = must-run share · a[g,t],
   ``marginal_cost`` as dispatched (fuel − subsidy + VOM + carbon, from ``generator_params``) plus the tie-break

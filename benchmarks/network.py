@@ -34,7 +34,7 @@ Modes: ``dispatch`` (every capacity fixed) and ``expansion`` (solar, onwind, ccg
 may be expanded, at annualised capital cost plus fixed O&M).
 
 Every cost PyPSA sees (marginal cost, capital cost) is computed here, by hand, from the documented semantics
-(DESIGN §3), not taken from ``grid_model``:
+(docs/model.md), not taken from ``grid_model``:
 
 * marginal cost = VOM + fuel price / efficiency (no carbon price, no subsidies) + grid_model's default tie-break
   cost of the technology's category (0.03 USD/MWh for solar, 0.04 for wind);

@@ -10,7 +10,7 @@ one line per distinct stack with its sample count) and writes ``<out>/<T>-<mode>
 samples in which each function is on the stack (inclusive), the share in which a line is the innermost frame
 (self), and the share attributed to the innermost ``grid_model`` line of each stack (which of our lines caused
 the Pyomo/HiGHS work beneath it).
-Time inside HiGHS shows up as the Python frame that called it (``solve.py`` ``run``), since native frames are
+Time inside HiGHS shows up as the Python frame that called it (``grid_model/solve/runner.py`` ``run``), since native frames are
 not sampled. Shares are of the whole worker process, imports included (``<module>`` rows).
 """
 

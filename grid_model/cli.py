@@ -1,4 +1,4 @@
-"""Command line: ``grid-model run | validate | compare | schema``."""
+"""Command line: ``grid-model run | validate | compare | sweep | calibrate | schema``."""
 
 from __future__ import annotations
 

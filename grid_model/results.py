@@ -1,4 +1,4 @@
-"""Results of one run: tidy tables, hourly series and ``summary.json`` (DESIGN §5), written atomically and read
+"""Results of one run: tidy tables, hourly series and ``summary.json`` (README, Outputs), written atomically and read
 back. What figures, reports and notebooks use; it knows nothing of the model (the tables are assembled from the
 features' reports by ``grid_model.model.assemble``).
 """

@@ -63,7 +63,7 @@ SOURCE = Column(
     description="Where this row's figures come from (provenance only; the model does not read it).",
 )
 
-# The Ember/IRENA vocabulary of generation categories (DESIGN §5), and storage.
+# The Ember/IRENA vocabulary of generation categories (README, Outputs), and storage.
 GENERATION_CATEGORIES = ("hydro", "gas", "coal", "oil", "nuclear", "wind", "solar", "bioenergy", "geothermal")
 CATEGORIES = (*GENERATION_CATEGORIES, "storage")
 # Categories Ember and IRENA count as renewable. The model and its result tables use each technology's own

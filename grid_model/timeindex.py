@@ -1,4 +1,4 @@
-"""The time index of a run: what every timestep stands for (DESIGN §3a).
+"""The time index of a run: what every timestep stands for (docs/model.md, "Time index").
 
 Each step t has a weight w_t (hours of the year it stands for; Σ w_t over one investment period and one hydrology
 is 8,760, so every cost is an annual cost) and a duration Δ_t (its chronological length, used by storage and

@@ -114,7 +114,7 @@ def test_replacing_a_component_by_assignment_during_a_build_is_an_error():
 LAYERS: list[tuple[str, ...]] = [
     ("errors", "units", "schema", "options", "timeindex", "pyomo_speed", "_sparse", "locking", "results"),
     ("dataset",),
-    ("timeseries", "scenario"),
+    ("timeseries", "scenario", "scenario_doc"),
     ("compiler",),
     ("solve",),
     ("model",),

@@ -59,6 +59,11 @@ AUGMENT: dict[str, dict[tuple[str, str], str]] = {
     },
     "links.csv": {("XA-XC", "p_nom_min_mw"): "200", ("XA-XB", "loss_pu"): "0.02", ("XA-XB", "project_mw"): "100"},
     "hydro.csv": {("XB-reservoir", "min_release_pu"): "0.1"},
+    "storage.csv": {
+        ("XA-battery", "capex_usd_per_kw"): "150",
+        ("XA-battery", "fom_usd_per_kw_yr"): "5",
+        ("XA-battery", "lifetime_yr"): "20",
+    },
 }
 
 # Scenario keys that never shape the LP or the solver, with the reason.
@@ -92,6 +97,7 @@ KEY_CASES: dict[str, tuple[dict, dict]] = {
     "subsidies.electricity": ({}, {"subsidies": {"electricity": True}}),
     "policy.carbon_price_usd_per_t": ({}, {"policy": {"carbon_price_usd_per_t": 25.0}}),
     "policy.co2_cap_mt": ({}, {"policy": {"co2_cap_mt": 1.0}}),
+    "policy.zone_co2_cap_mt": ({}, {"policy": {"zone_co2_cap_mt": {"XA": 1.0}}}),
     "policy.min_renewable_share": ({}, {"policy": {"min_renewable_share": 0.4}}),
     "policy.allow_unserved": ({}, {"policy": {"allow_unserved": False}}),
     "discount_rate": ({}, {"discount_rate": 0.08}),

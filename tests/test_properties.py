@@ -333,7 +333,7 @@ def crf(r: float, n: float) -> float:
 
 
 def expected_breakdown(net: Net, res, options: ModelOptions) -> dict[str, float]:
-    """Every cost category recomputed from the hourly tables and the input rows (DESIGN §3)."""
+    """Every cost category recomputed from the hourly tables and the input rows (docs/model.md)."""
     h, w = res.hourly, net.weights
     techs = {t["technology"]: t for t in net.tables["technologies"]}
     fuels = {f["fuel"]: f for f in net.tables["fuels"]}

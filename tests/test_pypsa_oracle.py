@@ -5,7 +5,7 @@ Each case is one small network described once, in plain Python (a :class:`Case`)
 * into our dataset tables (``write_dataset`` → ``load_dataset`` → ``solve_dataset``), which exercises our
   own reading of fuel prices, subsidies, efficiencies, annuities, storage and link costs;
 * into a PyPSA network, where every per-MWh and per-MW-yr number is computed *here*, by hand, from the
-  documented semantics (DESIGN §3) — nothing is taken from ``grid_model``.
+  documented semantics (docs/model.md) — nothing is taken from ``grid_model``.
 
 The optimal objectives must agree to 1e-6 relative. An LP optimum is unique in value even when the
 solution is not, so any gap is a modelling difference (a wrong coefficient, bound or equation). Checked by

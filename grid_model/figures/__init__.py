@@ -1,4 +1,4 @@
-"""Report figures drawn from results folders only (DESIGN §4–5): nothing here re-solves or reads ``data/``.
+"""Report figures drawn from results folders only (README, Outputs): nothing here re-solves or reads ``data/``.
 
 Every ``fig_*`` function takes :class:`~grid_model.results.Results` (as returned by
 :func:`grid_model.results.read_results`), draws one figure and writes it twice, as PNG (150 dpi) and SVG,

@@ -1,4 +1,4 @@
-"""Assemble the results of a solved model from what each feature reports (DESIGN §5).
+"""Assemble the results of a solved model from what each feature reports (README, Outputs).
 
 Every feature reports its own rows (``report(ctx, readout)``, ``grid_model.model.features``); this module only
 concatenates them, adds what belongs to the zone balance (prices, demand) and to the scenario (the
@@ -63,7 +63,7 @@ def extract_results(ctx: Context, sol: Solution, scenario: str = "scenario") -> 
 
 
 def _tables(ctx: Context, view: Readout, reports: list[FeatureReport]) -> dict[str, pd.DataFrame]:
-    """The output tables (DESIGN §5) from the features' rows."""
+    """The output tables (README, Outputs) from the features' rows."""
     zones = list(ctx.ds.zones)
     units = _concat(reports, "generation_units", [*GENERATION_KEYS, "generation_twh"])
     generation = units.groupby(GENERATION_KEYS, as_index=False)["generation_twh"].sum()

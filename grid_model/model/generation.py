@@ -11,7 +11,7 @@ Registries: balance[z(g), t] += p[g,t]. Costs (USD/yr), with E[g] = Σ_t w_t·p[
     fuel_subsidy  −= Σ_g s[z,f]/η[g]·E[g]            s = fuel subsidy, when subsidies are on
     variable_om   += Σ_g vom[g]·E[g]
     carbon        += Σ_g c_CO2·ef[f]/η[g]·E[g]
-    tie_break     += Σ_g ε·rung[cat(g)]·E[g]         fixes which zero-cost energy gives way (core.TIE_BREAK_RUNGS)
+    tie_break     += Σ_g ε·rung[cat(g)]·E[g]         fixes which zero-cost energy gives way (options.TIE_BREAK_RUNGS)
     capex_generation += Σ_g capex[g]·1000·CRF(r, n)·x[g];   fixed_om += Σ_g fom[g]·1000·x[g]
 """
 

@@ -10,7 +10,7 @@ periods, reservoirs are linked across the year instead, see ``periods``):
 
 Energy is in MWh of electricity (inflows are given in MW of potential output). Registries:
 balance[z(h), t] += release; variable_om += Σ_t w_t·vom·release; renewable generation += Σ_t w_t·release;
-tie_break += Σ_t w_t·ε·rung[hydro]·release (water is the last zero-cost energy to give way: core.TIE_BREAK_RUNGS).
+tie_break += Σ_t w_t·ε·rung[hydro]·release (water is the last zero-cost energy to give way: options.TIE_BREAK_RUNGS).
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def add(ctx: Context) -> None:
         links, var_rows(m.link_flow_fwd_mw, links, n), var_rows(m.link_flow_bwd_mw, links, n), strict=True
     ):
         keep = 1.0 - float(params.at[lk, "loss_pu"])
-        # one term per series (not keep·f⁻ − f⁺): the balance is then one flat sum (core.linear_sum)
+        # one term per series (not keep·f⁻ − f⁺): the balance is then one flat sum (pyomo_speed.linear_sum)
         for zone, sent, received in (
             (params.at[lk, "zone_from"], fwd_row, bwd_row),
             (params.at[lk, "zone_to"], bwd_row, fwd_row),
