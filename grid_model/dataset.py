@@ -35,6 +35,7 @@ class ScenarioEffects:
     demand_scale_factor: dict[str, float] = field(default_factory=dict)  # demand of the year / demand of the data
     electricity_subsidy_usd_per_mwh: dict[str, float] = field(default_factory=dict)  # kept subsidies, per zone
     electricity_subsidy_removal_demand_change_pu: dict[str, float] = field(default_factory=dict)  # removed ones
+    plan: dict[str, object] = field(default_factory=dict)  # capacity_from: the plan's folder and summary figures
 
     def echo(self) -> dict[str, object]:
         """The scenario choices as ``scenario_*`` entries of summary.json."""

@@ -20,7 +20,18 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 
-TABLE_NAMES = ("generation", "capacity", "links", "prices", "emissions", "subsidies", "costs", "zones", "units")
+TABLE_NAMES = (
+    "generation",
+    "capacity",
+    "links",
+    "prices",
+    "emissions",
+    "subsidies",
+    "costs",
+    "zones",
+    "units",
+    "plan_check",
+)
 HOURLY_NAMES = (
     "dispatch_mw",
     "storage_level_mwh",
@@ -111,6 +122,33 @@ def _json_default(o: object) -> object:
     if isinstance(o, np.generic):
         return o.item()
     raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+PLAN_FIGURES = (
+    "objective_usd",
+    "system_cost_usd",
+    "operating_cost_usd",
+    "renewable_share",
+    "co2_mt",
+    "unserved_twh",
+    "price_avg_usd_per_mwh",
+    "n_timesteps",
+)
+
+
+def read_plan_capacities(folder: str | Path) -> tuple[pd.Series, pd.Series, dict[str, object]]:
+    """A results folder's capacities by unit and by link (existing + new MW) and its headline figures
+    (``PLAN_FIGURES``), to fix them in another run (scenario key ``capacity_from``)."""
+    folder = Path(folder)
+    units = pd.read_csv(folder / "units.csv", keep_default_na=False, na_values=[""]).set_index("unit")
+    links = pd.read_csv(folder / "links.csv", keep_default_na=False, na_values=[""]).set_index("link")
+    summary = json.loads((folder / "summary.json").read_text())
+    units = units.loc[units["kind"] != "hydro"]
+    return (
+        units["existing_mw"] + units["new_mw"],
+        links["existing_mw"] + links["new_mw"],
+        {k: summary[k] for k in PLAN_FIGURES if k in summary},
+    )
 
 
 def read_results(folder: str | Path) -> Results:

@@ -127,6 +127,11 @@ class Scenario(_Strict):
         description="CSV of overrides (table,id,column,value,source), e.g. the "
         "base-year dispatch layer of a calibration scenario; relative to this file",
     )
+    capacity_from: str | None = Field(
+        None,
+        description="A results folder whose capacities (units.csv, links.csv) are fixed here: operation only, e.g. "
+        "to check a typical-day plan on the full hourly year or under another hydrology",
+    )
     source_file: str | None = None
 
     @field_validator("name")
@@ -145,6 +150,17 @@ class Scenario(_Strict):
             if candidate.exists():
                 return candidate.resolve()
         return (base / p).resolve()
+
+    def capacity_from_path(self) -> Path | None:
+        """The plan's results folder: as given, else relative to the working folder, else to this file."""
+        if self.capacity_from is None:
+            return None
+        p = Path(self.capacity_from)
+        base = Path(self.source_file).parent if self.source_file else Path.cwd()
+        for candidate in (p, Path.cwd() / p, base / p):
+            if candidate.is_dir():
+                return candidate.resolve()
+        return p
 
     def model_options(self) -> ModelOptions:
         return ModelOptions(
@@ -279,6 +295,9 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
     if not sc.expansion.storage:
         s = ds.tables["storage"]
         s["p_nom_max_mw"] = s["p_nom_mw"]
+    plan = sc.capacity_from_path()
+    if plan is not None:
+        _fix_capacities_from(ds, plan, label)
     _drop_empty_assets(ds)
     validate_dataset(ds)
     if sc.links.require_connected:
@@ -359,6 +378,37 @@ def _checked_column(df: pd.DataFrame, schema: TableSchema, name: str, values: pd
         raise InputError(str(exc)) from None
 
 
+def _fix_capacities_from(ds: Dataset, folder: Path, label: str) -> None:
+    """Fix every generator, storage unit and link at the capacity an earlier run ended with (existing + new, from
+    its units.csv and links.csv): nothing can be built, operation is re-optimised. An asset the plan does not list
+    had no capacity there; one the plan lists that this dataset lacks is an error naming the plan's file and row."""
+    from grid_model.results import read_plan_capacities
+
+    try:
+        units, links, summary = read_plan_capacities(folder)
+    except FileNotFoundError as exc:
+        raise InputError(f"key 'capacity_from': not a results folder ({exc.filename} is missing)", file=label) from None
+    for table, planned in (("generators", units), ("storage", units), ("links", links)):
+        df = ds.tables[table]
+        cap = planned.reindex(df.index).fillna(0.0)
+        df["p_nom_mw"] = cap
+        df["p_nom_max_mw"] = cap
+        if "p_nom_min_mw" in df.columns:
+            df["p_nom_min_mw"] = float("nan")
+    known = set(ds.tables["generators"].index) | set(ds.tables["storage"].index) | set(ds.tables["hydro"].index)
+    for file, column, planned, names in (
+        ("units.csv", "unit", units, known),
+        ("links.csv", "link", links, set(ds.tables["links"].index)),
+    ):
+        missing = [u for u in planned.index if u not in names]
+        if missing:
+            row = list(planned.index).index(missing[0]) + 1
+            raise InputError(
+                f"'{missing[0]}' is not in this scenario's dataset", file=str(folder / file), row=row, column=column
+            )
+    _effects(ds).plan = {"capacity_from": str(folder), **summary}
+
+
 def _drop_empty_assets(ds: Dataset) -> None:
     """Keep the LP lean: generators, storage and links that can have no capacity in this scenario are removed."""
     for name in ("generators", "storage", "links"):
@@ -385,6 +435,7 @@ def structure_key(sc: Scenario) -> tuple:
         sc.policy.min_renewable_share is None,
         sc.policy.allow_unserved,
         sc.overrides_file,
+        sc.capacity_from,
         json.dumps(overrides, sort_keys=True),
     )
 

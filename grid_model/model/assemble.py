@@ -15,8 +15,8 @@ import pyomo.environ as pyo
 from grid_model.model.context import Context, FeatureReport, Readout
 from grid_model.model.core import zone_prices
 from grid_model.model.features import FEATURES
-from grid_model.results import HOURLY_NAMES, Results
-from grid_model.schema import COST_CATEGORIES, NON_ECONOMIC_CATEGORIES
+from grid_model.results import HOURLY_NAMES, PLAN_FIGURES, Results
+from grid_model.schema import COST_CATEGORIES, INVESTMENT_CATEGORIES, NON_ECONOMIC_CATEGORIES
 from grid_model.solve import Solution
 from grid_model.units import MWH_PER_TWH
 
@@ -59,6 +59,8 @@ def extract_results(ctx: Context, sol: Solution, scenario: str = "scenario") -> 
     reports = [feature.report(ctx, view) for feature in FEATURES]
     tables = _tables(ctx, view, reports)
     summary = _summary(ctx, sol, view, tables, reports, scenario)
+    if "plan" in summary:
+        tables["plan_check"] = plan_check(summary)
     return Results(summary, tables, _hourly(ctx, view, reports))
 
 
@@ -85,8 +87,20 @@ def _tables(ctx: Context, view: Readout, reports: list[FeatureReport]) -> dict[s
             {"category": list(COST_CATEGORIES), "cost_usd": [_cost(view, c) for c in COST_CATEGORIES]}
         ),
         "zones": ctx.ds.tables["zones"][["zone", "name", "bloc", "lat", "lon"]].reset_index(drop=True),
-        "units": _concat(reports, "units", ["unit", "kind", "zone", "technology", "category"]),
+        "units": _concat(reports, "units", ["unit", "kind", "zone", "technology", "category", "existing_mw", "new_mw"]),
     }
+
+
+def plan_check(summary: dict) -> pd.DataFrame:
+    """plan_check.csv of a ``capacity_from`` run: each headline figure of the plan next to this run's (e.g. a
+    typical-day plan and the same capacities operated over the full hourly year)."""
+    plan = summary["plan"]
+    rows = [
+        {"metric": k, "plan": plan[k], "this_run": summary[k], "difference": summary[k] - plan[k]}
+        for k in PLAN_FIGURES
+        if k in plan and k in summary
+    ]
+    return pd.DataFrame(rows, columns=["metric", "plan", "this_run", "difference"])
 
 
 def _cost(view: Readout, category: str) -> float:
@@ -170,11 +184,14 @@ def _summary(
         "solver": dict(sol.solver_info),
         "n_timesteps": ctx.time.n_steps,
     }
+    summary["operating_cost_usd"] = objective - sum(breakdown[c] for c in INVESTMENT_CATEGORIES)
     for r in reports:
         summary.update(r.summary)
     applied = ctx.ds.applied
     if applied is not None:
         summary.update(applied.echo())
+        if applied.plan:  # capacity_from: this run's figures next to the plan's
+            summary["plan"] = dict(applied.plan)
         if applied.electricity_subsidy_removal_demand_change_pu:  # demand response to the tariff rise, per zone
             summary["electricity_subsidy_removal_demand_change_pu"] = {
                 z: float(v) for z, v in applied.electricity_subsidy_removal_demand_change_pu.items()

@@ -203,7 +203,7 @@ def report(ctx: Context, readout: Readout) -> FeatureReport:
         tables={
             "generation_units": generation_rows(params, energy),
             "capacity": capacity_rows(params, new),
-            "units": unit_rows(params, "generator"),
+            "units": unit_rows(params, "generator", new),
             "emissions": pd.DataFrame({"zone": params["zone"].to_numpy(), "co2_mt": co2}),
             "subsidies": pd.DataFrame(
                 {

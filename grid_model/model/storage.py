@@ -179,7 +179,7 @@ def report(ctx: Context, readout: Readout) -> FeatureReport:
     discharge = readout.hourly("sto_discharge_mw", units)
     level = readout.hourly("sto_level_mwh", units)
     return FeatureReport(
-        tables={"capacity": capacity_rows(params, new), "units": unit_rows(params, "storage")},
+        tables={"capacity": capacity_rows(params, new), "units": unit_rows(params, "storage", new)},
         hourly={
             "dispatch_mw": {s: discharge[i] - charge[i] for i, s in enumerate(units)},
             "storage_level_mwh": {s: level[i] for i, s in enumerate(units)},

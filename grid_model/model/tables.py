@@ -34,8 +34,10 @@ def capacity_rows(params: pd.DataFrame, new: dict) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def unit_rows(params: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """units.csv rows of one feature: unit → kind, zone, technology, category."""
+def unit_rows(params: pd.DataFrame, kind: str, new: dict | None = None) -> pd.DataFrame:
+    """units.csv rows of one feature: unit → kind, zone, technology, category, existing and new capacity [MW]
+    (what ``capacity_from`` reads back to fix a plan's capacities)."""
+    new_mw = pd.Series(new or {}, index=params.index, dtype=float).fillna(0.0)
     return pd.DataFrame(
         {
             "unit": params.index,
@@ -43,6 +45,8 @@ def unit_rows(params: pd.DataFrame, kind: str) -> pd.DataFrame:
             "zone": params["zone"].to_numpy(),
             "technology": params["technology"].to_numpy(),
             "category": params["category"].to_numpy(),
+            "existing_mw": params["p_nom_mw"].to_numpy(dtype=float),
+            "new_mw": new_mw.to_numpy(),
         }
     )
 
