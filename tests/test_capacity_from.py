@@ -70,5 +70,7 @@ def test_a_planned_unit_missing_from_the_dataset_is_named(plan, tmp_path):
     for f in ("links.csv", "summary.json"):
         (bad / f).write_bytes((folder / f).read_bytes())
     units.to_csv(bad / "units.csv", index=False)
-    with pytest.raises(InputError, match=r"units.csv, row 1, column unit: 'ZZ-ghost' is not in this scenario's dataset"):
+    with pytest.raises(
+        InputError, match=r"units.csv, row 1, column unit: 'ZZ-ghost' is not in this scenario's dataset"
+    ):
         _check(sc, bad, tmp_path)
