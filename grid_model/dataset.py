@@ -6,6 +6,7 @@ numbered as data rows (1 = the first line under the header) and the row's id is 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -308,6 +309,8 @@ def load_dataset(path: str | Path, hydrology: str = "2023") -> Dataset:
     inflow_file = ts_dir / f"inflow_mw_{hydrology}.csv"
     if inflow_file.exists():
         inflow = read_series(inflow_file, str(inflow_file))
+    elif len(tables["hydro"]) and (root / "hydrology_years.csv").exists() and re.fullmatch(r"\d{4}", hydrology):
+        inflow = _library_inflow(root, hydrology, tables["hydro"])
     elif len(tables["hydro"]):
         options = sorted(p.stem.removeprefix("inflow_mw_") for p in ts_dir.glob("inflow_mw_*.csv"))
         raise InputError(
@@ -331,6 +334,25 @@ def load_dataset(path: str | Path, hydrology: str = "2023") -> Dataset:
     ds = Dataset(root, tables, steps, demand, avail, inflow, hydrology=hydrology)
     validate_dataset(ds)
     return ds
+
+
+# --- hydrology library hook (see grid_model/datagen/hydrology_library.py) -------------------------------------
+def _library_inflow(root: Path, hydrology: str, hydro: pd.DataFrame) -> pd.DataFrame:
+    """Inflows of library year ``hydrology``: ``inflow_mw_average.csv`` scaled per zone by hydrology_years.csv."""
+    from grid_model.datagen.hydrology_library import library_inflow
+
+    lib_file = root / "hydrology_years.csv"
+    table = _read_csv(lib_file, str(lib_file))
+    years = sorted(table["year"].astype(int).unique())
+    if int(hydrology) not in years:
+        raise InputError(
+            f"hydrology '{hydrology}' is not in the library (years {years[0]}–{years[-1]})",
+            file=str(lib_file),
+            column="year",
+        )
+    avg_file = root / "timeseries" / "inflow_mw_average.csv"
+    average = read_series(avg_file, str(avg_file))
+    return library_inflow(average, dict(zip(hydro["inflow"], hydro["zone"], strict=True)), int(hydrology), table)
 
 
 def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:

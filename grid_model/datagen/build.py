@@ -21,6 +21,7 @@ from grid_model.datagen import static
 from grid_model.datagen.common import HOURS, ZONES, params, utc_index
 from grid_model.datagen.demand import build_demand
 from grid_model.datagen.hydro import HYDROLOGIES, build_inflows
+from grid_model.datagen.hydrology_library import LIBRARY_FILE, comparison_2023, is_sourced, write_library
 from grid_model.datagen.solar import solar_profile
 from grid_model.datagen.targets import vre_target
 from grid_model.datagen.wind import wind_profile
@@ -156,6 +157,7 @@ def build(out: Path = DEFAULT_OUT) -> str:
     inflows, hyd_recs = build_inflows()
     for y in HYDROLOGIES:
         _write(_with_timestep(inflows[y]), ts / f"inflow_mw_{y}.csv")
+    write_library(out)
     report = calibration_markdown(dem_recs, vre_recs, hyd_recs)
     (out / "CALIBRATION.md").write_text(report, encoding="utf-8")
     return report
@@ -181,6 +183,25 @@ def _overrides_table(data_dir: Path) -> str:
     why = o["source"].str.extract(r"D\); (.*?); (?:stands for|calibration_2023 only)", expand=False).fillna("")
     df = pd.DataFrame({"fleet": o["id"], "column": o["column"], "value": o["value"].map("{:.3f}".format), "why": why})
     return _md_table(df, index=False)
+
+
+def _hydrology_tables(data_dir: Path) -> dict[str, str]:
+    """README fragments for the hydrology library: index of a few zones and years, 2023 comparison, coverage."""
+    lib = pd.read_csv(data_dir / LIBRARY_FILE)
+    src = lib[is_sourced(lib)]
+    years = [1997, 1998, 1999, 2009, 2010, 2015, 2016, 2020, 2021, 2023, 2024]
+    piv = lib.pivot(index="year", columns="zone", values="index").loc[
+        years, ["MX", "GT", "CR", "PA", "CO", "EC", "PE", "CL"]
+    ]
+    piv = piv.where(src.pivot(index="year", columns="zone", values="index").reindex_like(piv).notna())
+    cov = src.groupby("zone")["year"].agg(["min", "max", "count"]).loc[list(ZONES)]
+    cov.columns = ["first sourced year", "last", "sourced years"]
+    return {
+        "hydrology_index_table": _md_table(piv, fmt="{:.3f}").replace("nan", "–"),
+        "hydrology_2023_table": _md_table(comparison_2023(data_dir, lib), fmt="{:.3f}"),
+        "hydrology_coverage_table": _md_table(cov),
+        "hydrology_years": f"{lib['year'].min()}–{lib['year'].max()}",
+    }
 
 
 def readme(data_dir: Path, report: str) -> str:
@@ -226,6 +247,7 @@ def readme(data_dir: Path, report: str) -> str:
         calibration=report.replace("# Calibration of the synthetic series", "### Achieved calibration").replace(
             "\n## ", "\n#### "
         ),
+        **_hydrology_tables(data_dir),
         schema=schema.schema_markdown().replace("# Dataset schema", "").replace("\n## ", "\n### ").strip(),
     )
 
