@@ -15,7 +15,7 @@ import pandas as pd
 
 from grid_model.errors import InputError
 from grid_model.schema import TABLES, Column, TableSchema
-from grid_model.timeindex import TimeIndex
+from grid_model.timeindex import HydrologyBlocks, TimeIndex
 
 HOURS_PER_YEAR = 8760.0
 CAPACITY_TOL_MW = 1e-9  # a ceiling this far below existing capacity is rounding, not an error
@@ -65,12 +65,15 @@ class Dataset:
     period_sequence: np.ndarray | None = None
     period_h: float = 0.0
     applied: ScenarioEffects | None = None  # what apply_scenario did (None for a raw dataset)
+    hydrology_blocks: HydrologyBlocks | None = None  # several hydrologies in one run (grid_model.stochastic)
 
     @property
     def time(self) -> TimeIndex:
         """The typed time index of these timesteps (one planning year, one hydrology)."""
         year = self.applied.year if self.applied is not None else None
-        return TimeIndex.from_timesteps(self.timesteps, self.period_sequence, self.period_h, year, self.hydrology)
+        return TimeIndex.from_timesteps(
+            self.timesteps, self.period_sequence, self.period_h, year, self.hydrology, self.hydrology_blocks
+        )
 
     def copy(self) -> Dataset:
         """A deep copy, safe to modify."""
@@ -339,7 +342,7 @@ def load_dataset(path: str | Path, hydrology: str = "2023") -> Dataset:
 # --- hydrology library hook (see grid_model/datagen/hydrology_library.py) -------------------------------------
 def _library_inflow(root: Path, hydrology: str, hydro: pd.DataFrame) -> pd.DataFrame:
     """Inflows of library year ``hydrology``: ``inflow_mw_average.csv`` scaled per zone by hydrology_years.csv."""
-    from grid_model.datagen.hydrology_library import library_inflow
+    from grid_model.inflow_library import library_inflow
 
     lib_file = root / "hydrology_years.csv"
     table = _read_csv(lib_file, str(lib_file))

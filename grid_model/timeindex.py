@@ -27,6 +27,17 @@ def _single(n: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class HydrologyBlocks:
+    """Several hydrology scenarios in one run: the steps come in one block per hydrology, each block a whole year
+    (Σ w_t over a block = 8,760), with the same typical days and demand but that hydrology's inflows."""
+
+    names: tuple[str, ...]
+    probabilities: tuple[float, ...]
+    of_step: np.ndarray  # index into ``names`` of each step
+    of_original_period: np.ndarray | None = None  # index into ``names`` of each entry of the period sequence
+
+
+@dataclass(frozen=True)
 class TimeIndex:
     """Every timestep with its weight, duration, typical period, investment period and hydrology."""
 
@@ -40,6 +51,7 @@ class TimeIndex:
     hydrologies: tuple[str, ...] = ("",)  # hydrology scenarios
     probabilities: tuple[float, ...] = (1.0,)  # π_ω, Σ = 1
     hydrology_of_step: np.ndarray = field(default_factory=lambda: _single(0))  # index into ``hydrologies``
+    sequence_hydrology: np.ndarray | None = None  # hydrology of each entry of ``period_sequence`` (None: all 0)
 
     @staticmethod
     def from_timesteps(
@@ -48,9 +60,11 @@ class TimeIndex:
         period_h: float = 0.0,
         year: int | None = None,
         hydrology: str = "",
+        blocks: HydrologyBlocks | None = None,
     ) -> TimeIndex:
-        """The index of one planning year under one hydrology, from a timesteps table (``weight_h``, optional
-        ``duration_h`` — the weight when absent — and optional ``period``, the typical period of each step)."""
+        """The index of one planning year under one hydrology (or the ``blocks`` of several), from a timesteps
+        table (``weight_h``, optional ``duration_h`` — the weight when absent — and optional ``period``, the typical
+        period of each step)."""
         n = len(timesteps)
         weight = timesteps["weight_h"].to_numpy(dtype=float)
         duration = timesteps["duration_h"].to_numpy(dtype=float) if "duration_h" in timesteps.columns else weight
@@ -63,9 +77,10 @@ class TimeIndex:
             period_h=float(period_h),
             years=(int(year or 0),),
             year_of_step=_single(n),
-            hydrologies=(hydrology,),
-            probabilities=(1.0,),
-            hydrology_of_step=_single(n),
+            hydrologies=blocks.names if blocks else (hydrology,),
+            probabilities=blocks.probabilities if blocks else (1.0,),
+            hydrology_of_step=blocks.of_step if blocks else _single(n),
+            sequence_hydrology=blocks.of_original_period if blocks else None,
         )
 
     @property
@@ -75,6 +90,30 @@ class TimeIndex:
     @property
     def steps(self) -> range:
         return range(self.n_steps)
+
+    @property
+    def probability_of_step(self) -> np.ndarray:
+        """π_ω of each step's hydrology."""
+        return np.asarray(self.probabilities, dtype=float)[self.hydrology_of_step]
+
+    @property
+    def expected_weight_h(self) -> np.ndarray:
+        """π_ω·w_t: what a step's hours count for in expected annual costs and energies (w_t when there is one
+        hydrology). Σ over all steps = 8,760."""
+        return self.weight_h * self.probability_of_step
+
+    def next_original_period(self) -> np.ndarray:
+        """Index of the original period that follows each entry of ``period_sequence``: the next one of the same
+        hydrology's year, the first after the last (the year is cyclic)."""
+        seq = self.period_sequence
+        if seq is None:
+            return np.zeros(0, dtype=int)
+        block = self.sequence_hydrology if self.sequence_hydrology is not None else np.zeros(len(seq), dtype=int)
+        nxt = np.arange(len(seq)) + 1
+        last = np.r_[block[1:] != block[:-1], True]
+        first = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+        nxt[last] = first
+        return nxt
 
     @property
     def linked(self) -> bool:

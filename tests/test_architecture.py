@@ -106,13 +106,41 @@ def test_replacing_a_component_by_assignment_during_a_build_is_an_error():
     assert isinstance(Context, type)
 
 
+def test_the_guard_works_when_pyomo_logging_is_silenced():
+    """The CLI sets Pyomo's logger to CRITICAL; the guard must still see a replacement."""
+    import logging
+
+    pyomo_log = logging.getLogger("pyomo")
+    before = pyomo_log.level
+    pyomo_log.setLevel(logging.CRITICAL)
+    try:
+        m = pyo.ConcreteModel()
+        m.x = pyo.Var()
+        with _no_component_replacement(), pytest.raises(RuntimeError, match="replaced a component"):
+            m.x = pyo.Var()
+        assert logging.getLogger("pyomo.core").getEffectiveLevel() == logging.CRITICAL  # restored
+    finally:
+        pyomo_log.setLevel(before)
+
+
 # ---------------------------------------------------------------------------------------------
 # Imports: no cycle, nothing imports a layer above it
 
 # Layers from the bottom; a module may import its own layer or any below it. Report-side modules (figures,
 # calibration) sit high but may only read results and data: REPORT_MAY_NOT_IMPORT.
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "units", "schema", "options", "timeindex", "pyomo_speed", "_sparse", "locking", "results"),
+    (
+        "errors",
+        "units",
+        "schema",
+        "options",
+        "timeindex",
+        "pyomo_speed",
+        "_sparse",
+        "locking",
+        "results",
+        "inflow_library",
+    ),
     ("dataset",),
     ("timeseries", "scenario", "scenario_doc"),
     ("compiler",),

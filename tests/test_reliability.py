@@ -182,9 +182,9 @@ def test_same_inputs_give_identical_tables(tmp_path):
 
 def test_out_of_memory_is_one_line_and_writes_nothing(tmp_path):
     code = (
-        "import sys, grid_model.pipeline as p\n"
+        "import sys, grid_model.session as s\n"
         "def boom(*a, **k):\n    raise MemoryError\n"
-        "p.solve_dataset = boom\n"
+        "s.SolveSession.solve_dataset = boom\n"
         f"sys.argv = ['grid-model', 'run', {str(EXAMPLE)!r}, '--out', {str(tmp_path / 'res')!r}]\n"
         "from grid_model.cli import main\nmain()\n"
     )

@@ -8,7 +8,8 @@ countries exist in OWID only from 2000 (Ember), GT's extract starts in 2004. No 
 
 Index. Generation depends on installed capacity as well as on water, so the capacity trend is removed:
 
-    r_z(y) = G_z(y) / T_z(y),   T_z(y) = median{G_z(y-3) … G_z(y+3)}   (centred 7-year rolling median),
+    r_z(y) = G_z(y) / T_z(y),   T_z(y) = median{G_z(y-3) … G_z(y+3)} without G_z(y)   (centred 7-year rolling
+    median of the neighbouring years),
     index_z(y) = r_z(y) / mean_{sourced library years} r_z,
 
 so the mean index over each zone's sourced library years is exactly 1 — the library's mean year. A rolling
@@ -58,9 +59,19 @@ def owid_hydro() -> pd.DataFrame:
 
 
 def trend(generation: pd.Series) -> pd.Series:
-    """Centred rolling median of an annual series indexed by consecutive years (window shrinks at the ends)."""
+    """Centred rolling median of an annual series indexed by consecutive years, **without the year itself**
+    (window shrinks at the ends). Leaving the year out matters: on a steadily rising path the median of a window
+    that contains the year is the year itself, so a drought year that is still above the years before it would
+    read exactly 1; the median of its neighbours is the path through them, so the dip shows."""
     s = _settings()
-    return generation.rolling(s["trend_window"], center=True, min_periods=s["trend_min_years"]).median()
+    half = s["trend_window"] // 2
+    values = generation.to_numpy(dtype=float)
+    out = np.full(len(values), np.nan)
+    for i in range(len(values)):
+        around = np.r_[values[max(0, i - half) : i], values[i + 1 : i + half + 1]]
+        if len(around) >= s["trend_min_years"] - 1:
+            out[i] = np.median(around)
+    return pd.Series(out, index=generation.index)
 
 
 def zone_index(generation: pd.Series, years: range) -> pd.Series:
@@ -96,28 +107,6 @@ def library_table() -> pd.DataFrame:
 def is_sourced(table: pd.DataFrame) -> pd.Series:
     """True for rows with a sourced index (False for the average-year placeholders)."""
     return ~table["source"].str.startswith("no OWID figure")
-
-
-def library_inflow(
-    average: pd.DataFrame, zone_of_column: dict[str, str], year: int, table: pd.DataFrame
-) -> pd.DataFrame:
-    """Hourly inflows of library ``year``: each column of the ``average`` series times its zone's index.
-
-    ``average`` is the average-hydrology inflow table (one column per inflow, MW); ``zone_of_column`` maps each
-    column to its zone (``hydro.csv``: ``inflow`` → ``zone``); ``table`` is ``hydrology_years.csv``. The seasonal
-    and daily shape stays that of the average year; only the annual energy changes.
-    """
-    years = pd.to_numeric(table["year"])  # the dataset reader keeps CSV cells as text
-    rows = pd.to_numeric(table[years == int(year)].set_index("zone")["index"])
-    if rows.empty:
-        raise KeyError(f"year {year} is not in the library")
-    out = average.copy()
-    for col in out.columns:
-        zone = zone_of_column.get(col)
-        if zone is None or zone not in rows.index:
-            raise KeyError(f"inflow column '{col}' has no zone with a {year} index in the library")
-        out[col] = out[col] * float(rows[zone])
-    return out
 
 
 def comparison_2023(data_dir: Path, table: pd.DataFrame) -> pd.DataFrame:

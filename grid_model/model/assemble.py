@@ -222,7 +222,10 @@ def _hourly(ctx: Context, view: Readout, reports: list[FeatureReport]) -> dict[s
     hourly = {}
     for name, cols in columns.items():
         frame = pd.DataFrame(cols, index=idx)
-        frame.insert(0, "weight_h", ctx.weight_h)
+        frame.insert(0, "weight_h", ctx.time.weight_h)
         frame.insert(1, "duration_h", ctx.duration_h)
+        if len(ctx.time.hydrologies) > 1:  # several hydrologies: which one each step belongs to, and its probability
+            frame.insert(2, "hydrology", np.asarray(ctx.time.hydrologies, dtype=object)[ctx.time.hydrology_of_step])
+            frame.insert(3, "probability", ctx.time.probability_of_step)
         hourly[name] = frame
     return hourly

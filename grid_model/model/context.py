@@ -167,7 +167,9 @@ class Context:
 
     @property
     def weight_h(self) -> np.ndarray:
-        return self.time.weight_h
+        """Hours each step counts for in annual costs and energies: π_ω·w_t (w_t with one hydrology), so every
+        cost and energy a feature writes with it is an expected annual figure."""
+        return self.time.expected_weight_h
 
     @property
     def duration_h(self) -> np.ndarray:

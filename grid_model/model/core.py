@@ -37,22 +37,32 @@ _REPLACING = "Implicitly replacing the Component attribute"
 
 class _RefuseReplacement(logging.Filter):
     """Turns Pyomo's warning about an implicitly replaced component into an error: the replaced constraint
-    would silently vanish from the LP (a feature must declare through ``Context.declare``)."""
+    would silently vanish from the LP (a feature must declare through ``Context.declare``). Other records pass
+    only if they reach the level the logger had before the build (the CLI raises it to hide Pyomo's noise)."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
 
     def filter(self, record: logging.LogRecord) -> bool:
         if _REPLACING in record.getMessage():
             raise RuntimeError(f"model build replaced a component: {record.getMessage().splitlines()[0]}")
-        return True
+        return record.levelno >= self.level
 
 
 @contextmanager
 def _no_component_replacement() -> Iterator[None]:
-    guard = _RefuseReplacement()
+    """While the model is built, Pyomo's replacement warning is always emitted (whatever level the caller set on
+    Pyomo's logger) and raises."""
     logger = logging.getLogger("pyomo.core")
+    level = logger.level
+    guard = _RefuseReplacement(logger.getEffectiveLevel())
     logger.addFilter(guard)
+    logger.setLevel(min(logger.getEffectiveLevel(), logging.WARNING))
     try:
         yield
     finally:
+        logger.setLevel(level)
         logger.removeFilter(guard)
 
 
@@ -112,7 +122,8 @@ def _write_balance_and_objective(ctx: Context) -> None:
 
 
 def zone_prices(ctx: Context, duals: np.ndarray) -> np.ndarray:
-    """Prices [USD/MWh], zones × steps: the dual of ``zone_energy_balance`` divided by the step weight."""
+    """Prices [USD/MWh], zones × steps: the dual of ``zone_energy_balance`` divided by the step's weight in the
+    objective, π_ω·w_t (so each hydrology's prices are its own)."""
     return duals / ctx.weight_h
 
 

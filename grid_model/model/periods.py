@@ -63,11 +63,11 @@ def add_inter_period_levels(
         f"{prefix}_intra_lower",
         pyo.Constraint(flat, rule=lambda m, u, k, t: intra_level[u, t] >= dmin[u, k], doc="δ[t] ≥ δmin[k] [MWh]"),
     )
-    n = len(seq)
+    nxt = ctx.time.next_original_period()  # cyclic within each hydrology's year
 
     def chain(m, u, d):
         k = int(seq[d])
-        return start[u, (d + 1) % n] == decay_per_period[u] * start[u, d] + intra_level[u, steps[k][-1]]
+        return start[u, int(nxt[d])] == decay_per_period[u] * start[u, d] + intra_level[u, steps[k][-1]]
 
     ctx.declare(
         f"{prefix}_start_level_chain",

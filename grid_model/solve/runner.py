@@ -80,9 +80,11 @@ def _read_solution(compiled: CompiledModel) -> Solution:
     y = np.asarray(sol.row_dual, dtype=float) / compiled.cost_scale / (sc.row if sc is not None else 1.0)
     objective = float(info.objective_function_value) / compiled.cost_scale + compiled.c_offset
     cost_usd: dict[str, float] = {}
+    by_column = None
     if form is not None and form.cost_rows is not None and form.cost_rows.shape[0]:
         by_row = form.cost_rows @ x + form.cost_offsets
         cost_usd = {name: float(v) for name, v in zip(form.cost_names, by_row, strict=True)}
+        by_column = form.cost_rows.multiply(x[None, :]).tocsr()
     return Solution(
         status="optimal",
         objective_usd=objective,
@@ -93,6 +95,8 @@ def _read_solution(compiled: CompiledModel) -> Solution:
         var_blocks=form.var_blocks if form is not None else {},
         row_blocks=form.row_blocks if form is not None else {},
         cost_usd=cost_usd,
+        cost_by_column=by_column,
+        cost_names=list(form.cost_names) if form is not None else [],
         solver_info={
             "simplex_iterations": int(info.simplex_iteration_count),
             "ipm_iterations": int(info.ipm_iteration_count),

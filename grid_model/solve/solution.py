@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from pyomo.core.base.constraint import ConstraintData
@@ -28,6 +29,24 @@ class Solution:
     var_blocks: dict[str, Block] = field(default_factory=dict)
     row_blocks: dict[str, Block] = field(default_factory=dict)
     cost_usd: dict[str, float] = field(default_factory=dict)  # cost category -> USD/yr at this solution
+    cost_by_column: Any = None  # sparse, cost categories × columns: each column's cost at this solution [USD/yr]
+    cost_names: list[str] = field(default_factory=list)  # the categories, in the rows' order
+
+    def cost_by_step(self, n_steps: int) -> np.ndarray:
+        """Cost of each category at each timestep [USD/yr] (categories × steps): the cost of every column of a
+        Var indexed by (item, timestep), summed by timestep. Columns of Vars without a timestep (capacities) are
+        left out: what remains of the objective is first-stage (investment)."""
+        out = np.zeros((len(self.cost_names), n_steps))
+        if self.cost_by_column is None:
+            return out
+        step = np.full(self.cost_by_column.shape[1], -1)
+        for b in self.var_blocks.values():
+            if b.two_d and b.inner == n_steps:
+                step[b.start : b.stop] = np.arange(b.stop - b.start) % n_steps
+        coo = self.cost_by_column.tocoo()
+        keep = step[coo.col] >= 0
+        np.add.at(out, (coo.row[keep], step[coo.col[keep]]), coo.data[keep])
+        return out
 
     @functools.cached_property
     def col_of(self) -> dict[int, int]:
