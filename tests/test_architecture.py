@@ -112,7 +112,7 @@ def test_replacing_a_component_by_assignment_during_a_build_is_an_error():
 # Layers from the bottom; a module may import its own layer or any below it. Report-side modules (figures,
 # calibration) sit high but may only read results and data: REPORT_MAY_NOT_IMPORT.
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "units", "schema", "options", "timeindex", "pyomo_speed", "_sparse", "locking", "results"),
+    ("errors", "units", "schema", "options", "timeindex", "pyomo_speed", "_sparse", "locking", "results", "outputs"),
     ("dataset",),
     ("timeseries", "scenario", "scenario_doc"),
     ("compiler",),
