@@ -20,6 +20,10 @@ app = typer.Typer(
     "hourly series (Parquet) and summary.json in results/<scenario>/. Units: USD, MW, MWh, tCO2.",
 )
 console = Console(stderr=True)
+DB_HELP = (
+    "Append the tables to this DuckDB file (created if new; one table per result table, tagged with scenario, "
+    "member, run_id and run_time; schema: docs/results_db.md)"
+)
 out = Console(soft_wrap=True)
 
 
@@ -36,6 +40,13 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger("pyomo").setLevel(logging.CRITICAL)
 
 
+def _say_outputs(workbook: Path | None, db: Path | None) -> None:
+    if workbook is not None:
+        out.print(f"workbook: {workbook}")
+    if db is not None:
+        out.print(f"appended to the results database {db}")
+
+
 @app.command()
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/base.yaml"),
@@ -45,6 +56,10 @@ def run(
         "--time-limit",
         help="Stop HiGHS after this many seconds (an error, nothing written; the solver log is kept)",
     ),
+    xlsx: bool = typer.Option(
+        False, "--xlsx", help="Also write results.xlsx: the summary and every table, one sheet each"
+    ),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
 ) -> None:
     """Solve one scenario and write its results folder (tables, hourly series, summary.json, solver.log)."""
@@ -55,7 +70,7 @@ def run(
     try:
         with console.status("starting") as status:
             res, folder = run_scenario_file(
-                scenario, out_dir, progress=lambda msg: status.update(msg), solver_overrides=overrides
+                scenario, out_dir, progress=lambda msg: status.update(msg), solver_overrides=overrides, xlsx=xlsx, db=db
             )
     except GridModelError as exc:
         _fail(exc)
@@ -73,6 +88,7 @@ def run(
     table.add_row("demand (TWh)", f"{s['demand_twh']:,.1f}")
     table.add_row("unserved (TWh)", f"{s['unserved_twh']:,.4f}")
     out.print(table)
+    _say_outputs(folder / "results.xlsx" if xlsx else None, db)
     if s["unserved_twh"] > 1e-3 * max(s["demand_twh"], 1e-9):
         console.print(
             f"[yellow]warning:[/] {s['unserved_twh']:,.3f} TWh of demand is not served; see prices.csv "
@@ -122,6 +138,10 @@ def compare(
         min=1,
         help="Processes solving scenario groups in parallel (default: 2, or the number of cores if lower)",
     ),
+    xlsx: bool = typer.Option(
+        False, "--xlsx", help="Also write comparison.xlsx: summaries, comparison tables and every run table"
+    ),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
 ) -> None:
     """Run several scenarios and compare cost, fiscal cost, renewable share, CO2, prices and trade side by side.
@@ -144,6 +164,8 @@ def compare(
                 progress=lambda msg: status.update(msg),
                 solver_overrides={"time_limit": float(time_limit)} if time_limit else None,
                 workers=workers,
+                xlsx=xlsx,
+                db=db,
             )
     except GridModelError as exc:
         _fail(exc)
@@ -151,6 +173,7 @@ def compare(
     comp = comparison_table(results, base or ("base" if "base" in results else next(iter(results))))
     out.print(headline_markdown(comp), markup=False, highlight=False)
     out.print(f"\nwritten to {folder} (report: {folder / 'report.md'})")
+    _say_outputs(folder / "comparison.xlsx" if xlsx else None, db)
 
 
 @app.command()
@@ -171,6 +194,7 @@ def sweep(
     warm: bool = typer.Option(
         True, "--warm/--cold", help="Re-solve members that share an LP structure warm on each worker"
     ),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
 ) -> None:
     """Solve a grid or a sample of scenario variants in parallel (dask) and gather them into OUT/sweep.csv.
@@ -208,9 +232,7 @@ def sweep(
                     task, completed=done, total=total, last=message if len(message) <= 70 else message[:69] + "…"
                 )
 
-            df = run_sweep(
-                spec, folder, scheduler=scheduler, n_workers=workers, progress=show, write_members=members, warm=warm
-            )
+            df = run_sweep(spec, folder, scheduler, workers, show, write_members=members, warm=warm, db=db)
     except GridModelError as exc:
         _fail(exc)
         return
@@ -230,6 +252,7 @@ def sweep(
             )
         out.print(table)
     out.print(f"{len(df) - len(failed)} of {len(df)} members solved → {folder / 'sweep.csv'}")
+    _say_outputs(None, db)
     for _, r in failed.iterrows():
         console.print(f"[bold red]failed:[/] {r['member']}: {r['error']}", highlight=False, soft_wrap=True)
     if len(failed):

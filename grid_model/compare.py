@@ -400,8 +400,10 @@ def write_comparison(
     base: str,
     scenario_info: pd.DataFrame | None = None,
     figures: bool = True,
+    xlsx: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """Write the comparison tables, figures and report into ``out_dir`` (which already holds the runs)."""
+    """Write the comparison tables, figures and report into ``out_dir`` (which already holds the runs); with
+    ``xlsx`` also ``comparison.xlsx``, every summary and table of the comparison in one workbook."""
     comp = comparison_table(results, base)
     countries = countries_table(results, base)
     borders = borders_table(results, base)
@@ -419,7 +421,13 @@ def write_comparison(
     info = scenario_info if scenario_info is not None else pd.DataFrame({"scenario": list(results)})
     write_report(out_dir, comp, countries, borders, new_cap, figure_paths, base, info)
     (out_dir / "compare.json").write_text(json.dumps({"scenarios": list(results), "base": base}, indent=2) + "\n")
-    return {"comparison": comp, "countries": countries, "borders": borders, "new_capacity": new_cap}
+    tables = {"comparison": comp, "countries": countries, "borders": borders, "new_capacity": new_cap}
+    if xlsx:
+        from grid_model.outputs import comparison_workbook, write_workbook
+
+        sheets, summaries = comparison_workbook(results, tables)
+        write_workbook(sheets, out_dir / "comparison.xlsx", summaries)
+    return tables
 
 
 def default_scenarios(folder: Path = Path("scenarios")) -> list[Path]:
@@ -436,11 +444,15 @@ def run_compare(
     warm: bool = True,
     solver_overrides: dict | None = None,
     workers: int | None = None,
+    xlsx: bool = False,
+    db: str | Path | None = None,
 ) -> tuple[dict[str, Results], Path]:
     """Run each scenario, write each results folder and the comparison; the whole folder appears at once.
 
     Scenarios that share an LP structure form a group solved in one process with one warm HiGHS model; groups run
-    in parallel on up to ``workers`` processes (default: 2, or the number of cores if lower).
+    in parallel on up to ``workers`` processes (default: 2, or the number of cores if lower). ``xlsx`` adds
+    ``comparison.xlsx``; ``db`` appends every run and the comparison tables to that DuckDB file once the folder
+    is in place (``grid_model.outputs``).
     """
     say = progress or (lambda _m: None)
     scenarios = [load_scenario(p) for p in paths]
@@ -455,7 +467,7 @@ def run_compare(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     workers = workers or min(2, os.cpu_count() or 1)
     with output_lock(out_dir):
-        return _run_compare_locked(scenarios, names, base, out_dir, say, figures, warm, workers)
+        return _run_compare_locked(scenarios, names, base, out_dir, say, figures, warm, workers, xlsx=xlsx, db=db)
 
 
 def _solve_group(scenarios: list, folder: str, warm: bool) -> list[dict]:
@@ -475,6 +487,9 @@ def _run_compare_locked(
     figures: bool,
     warm: bool,
     workers: int,
+    *,
+    xlsx: bool = False,
+    db: str | Path | None = None,
 ) -> tuple[dict[str, Results], Path]:
     import concurrent.futures as cf
     import multiprocessing
@@ -512,11 +527,15 @@ def _run_compare_locked(
             runs = session.timings["runs"]
         say("writing comparison, figures and report")
         results = {n: read_results(tmp / n) for n in names}
-        write_comparison(results, tmp, base, scenario_table(scenarios), figures=figures)
+        tables = write_comparison(results, tmp, base, scenario_table(scenarios), figures=figures, xlsx=xlsx)
         (tmp / "timings.json").write_text(
             json.dumps(
                 {"total_s": time.perf_counter() - t0, "processes": min(workers, len(groups)), "runs": runs}, indent=2
             )
             + "\n"
         )
+    if db is not None:
+        from grid_model.outputs import append_runs
+
+        append_runs(db, results, tables, command="compare", folder=out_dir)
     return results, out_dir

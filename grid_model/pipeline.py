@@ -42,25 +42,39 @@ def run_scenario_file(
     out: str | Path | None = None,
     progress: Progress | None = None,
     solver_overrides: dict | None = None,
+    *,
+    xlsx: bool = False,
+    db: str | Path | None = None,
 ) -> tuple[Results, Path]:
     """Run one scenario file and write its results folder (default ``results/<name>``)."""
-    return run_scenario(load_scenario(path), out, progress, solver_overrides)
+    return run_scenario(load_scenario(path), out, progress, solver_overrides, xlsx=xlsx, db=db)
 
 
 def run_scenario(
-    sc: Scenario, out: str | Path | None = None, progress: Progress | None = None, solver_overrides: dict | None = None
+    sc: Scenario,
+    out: str | Path | None = None,
+    progress: Progress | None = None,
+    solver_overrides: dict | None = None,
+    *,
+    xlsx: bool = False,
+    db: str | Path | None = None,
 ) -> tuple[Results, Path]:
     """Run an in-memory scenario (e.g. a ``model_copy`` of a loaded one) and write its results folder.
 
     The HiGHS log goes into the folder as ``solver.log``; if the solve fails it is kept beside the folder as
     ``<name>.solver.log`` and the error says so. Nothing else is written on failure; two runs cannot write the
-    same folder at once.
+    same folder at once. ``xlsx`` adds ``results.xlsx`` (every table in one workbook) to the folder; ``db``
+    appends the tables to that DuckDB file once the folder is in place (``grid_model.outputs``).
     """
     from grid_model.locking import output_lock
+    from grid_model.outputs import append_to_db, db_tables, results_workbook
 
     if solver_overrides:
         sc = sc.model_copy(update={"solver": {**sc.solver, **solver_overrides}})
     out_dir = Path(out) if out else Path("results") / sc.name
+    extra = (lambda r: {"results.xlsx": results_workbook(r)}) if xlsx else None
     with output_lock(out_dir):
-        res = SolveSession(warm=False).run(sc, out_dir, progress)
+        res = SolveSession(warm=False).run(sc, out_dir, progress, extra_files=extra)
+    if db is not None:
+        append_to_db(db, db_tables(res), res.summary, sc.name, folder=out_dir)
     return res, out_dir

@@ -172,8 +172,18 @@ class SolveSession:
         finally:
             freeing.join()
 
-    def run(self, sc: Scenario, out_dir: Path, progress: Progress | None = None) -> Results:
-        """Solve one scenario and write its results folder (with its scenario and solver log)."""
+    def run(
+        self,
+        sc: Scenario,
+        out_dir: Path,
+        progress: Progress | None = None,
+        extra_files: Callable[[Results], dict[str, bytes | str]] | None = None,
+    ) -> Results:
+        """Solve one scenario and write its results folder (with its scenario and solver log).
+
+        ``extra_files(results)`` gives more files for the folder (name → content, e.g. ``results.xlsx``); they are
+        written with the rest, before the folder appears.
+        """
         with solver_log_beside(out_dir) as log_file:
             res = self.solve(sc, progress, log_file)
         log_bytes = log_file.read_bytes() if log_file.exists() else b""
@@ -185,6 +195,7 @@ class SolveSession:
             extra={
                 "scenario.yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False),
                 "solver.log": log_bytes,
+                **(extra_files(res) if extra_files else {}),
             },
         )
         res.summary["timings_s"]["write"] = time.perf_counter() - t0

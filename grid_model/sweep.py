@@ -81,7 +81,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from grid_model.errors import GridModelError, InputError
-from grid_model.results import atomic_folder
+from grid_model.results import Results, atomic_folder
 from grid_model.scenario import Scenario, load_scenario, read_yaml_mapping, structure_key
 from grid_model.schema import TABLES
 
@@ -731,6 +731,7 @@ def run_sweep(
     *,
     write_members: bool = False,
     warm: bool = True,
+    db: str | Path | None = None,
 ) -> pd.DataFrame:
     """Solve every member of a sweep in parallel and write ``out_dir`` (``sweep.csv`` and, optionally, members).
 
@@ -751,6 +752,8 @@ def run_sweep(
         Also write each solved member's results folder to ``out_dir/members/<name>/``.
     warm
         Let each worker re-solve members of the same LP structure warm (default); ``False`` solves each cold.
+    db
+        A DuckDB file to append the solved members and ``sweep.csv`` to, once the folder is in place (:func:`_append`).
 
     Returns
     -------
@@ -766,7 +769,7 @@ def run_sweep(
     """
     t_start = time.perf_counter()
     spec_path = Path(spec_path)
-    spec, _base, members = expand_members(spec_path)
+    spec, base, members = expand_members(spec_path)
     say = progress or (lambda _d, _t, _m: None)
     total = len(members)
     order = _solve_order(members, spec_path.name)
@@ -779,7 +782,7 @@ def run_sweep(
         members_dir = tmp / "members"
         if write_members:
             members_dir.mkdir()
-        solver = _MemberSolver(run_id=uuid.uuid4().hex, warm=warm, write_members=write_members, members_dir=members_dir)
+        solver = _MemberSolver(uuid.uuid4().hex, warm, write_members, members_dir, keep=db is not None)
         if order:
             t_cluster = solver.solve_all(order, rows, scheduler, n_workers, lambda d, msg: say(d, total, msg))
         else:
@@ -788,6 +791,7 @@ def run_sweep(
         df = sweep_table(spec, members, rows)
         df.to_csv(tmp / "sweep.csv", index=False, float_format="%.10g")
         _write_sweep_timings(tmp, df, time.perf_counter() - t_start, t_cluster, scheduler, warm)
+    _append(db, solver, members, df, out, base.name)
     n_failed = int((df["status"] != "ok").sum())
     log.info(
         "sweep %s: %d ok, %d failed, %.1f s → %s",
@@ -798,6 +802,19 @@ def run_sweep(
         out,
     )
     return df
+
+
+def _append(
+    db: str | Path | None, solver: _MemberSolver, members: list[Member], df: pd.DataFrame, out: Path, base: str
+) -> None:
+    """Append a sweep to the results database ``db`` (if any): each solved member's tables and summary row, with
+    ``scenario`` = the base scenario and ``member`` = the member, and ``sweep.csv`` as table ``sweep``."""
+    if db is None:
+        return
+    from grid_model.outputs import append_runs
+
+    kept = {m.name: solver.kept[m.name] for m in members if m.name in solver.kept}  # in sweep order
+    append_runs(db, kept, {"sweep": df}, command="sweep", folder=out, sweep_scenario=base)
 
 
 def _solve_order(members: list[Member], label: str) -> list[Member]:
@@ -841,6 +858,9 @@ class _MemberSolver:
     warm: bool
     write_members: bool
     members_dir: Path
+    keep: bool = False
+    """Keep each solved member's tables and summary in :attr:`kept` (for the results database)."""
+    kept: dict[str, Results] = field(default_factory=dict)
 
     def solve_all(
         self,
@@ -886,7 +906,7 @@ class _MemberSolver:
                 m.scenario,
                 self.run_id,
                 self.warm,
-                self.write_members,
+                self.write_members or self.keep,
                 m.override_params,
                 key=f"sweep-{m.name}-{self.run_id}",
                 pure=False,
@@ -907,6 +927,8 @@ class _MemberSolver:
                 row = fut.result()
             except Exception as exc:  # the task itself broke: worker killed, result not unpicklable, ...
                 row = {"member": m.name, "status": "failed", "error": _error_text(exc, {})}
+            if self.keep and "results" in row:
+                self.kept[m.name] = Results(row["results"].summary, row["results"].tables)  # no hourly series
             if self.write_members and row["status"] == "ok" and m.scenario is not None:
                 _write_member(row, m.scenario, self.members_dir)
             row.pop("results", None)

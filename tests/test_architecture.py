@@ -140,6 +140,7 @@ LAYERS: list[tuple[str, ...]] = [
         "locking",
         "results",
         "inflow_library",
+        "outputs",
     ),
     ("dataset",),
     ("timeseries", "scenario", "scenario_doc"),

@@ -98,7 +98,16 @@ def test_report_figures_notebook_runs(kernel_env: pytest.MonkeyPatch, tmp_path: 
     assert {p.stem for p in figures.glob("*.svg")} == stems
 
 
-@pytest.mark.parametrize("name", ["01_explore.ipynb", "02_report_figures.ipynb"])
+@pytest.mark.slow
+def test_results_database_notebook_runs(kernel_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    nb = run_notebook("03_results_database.ipynb", tmp_path, kernel_env)
+    check_outputs(nb, min_images=2)
+    work = tmp_path / "notebook_results_db"
+    assert (work / "results.duckdb").is_file(), "the notebook writes its database under $GRID_MODEL_RESULTS"
+    assert (work / "compare" / "comparison.csv").is_file()
+
+
+@pytest.mark.parametrize("name", ["01_explore.ipynb", "02_report_figures.ipynb", "03_results_database.ipynb"])
 def test_notebook_committed_clean(name: str) -> None:
     """Committed without outputs or execution counts, valid nbformat, with a ``parameters`` cell."""
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
