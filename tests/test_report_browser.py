@@ -13,7 +13,9 @@ it (it then sets ``GRID_MODEL_NO_BROWSER`` to the reason); on CI (``CI`` set) a 
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import json
 import os
 import re
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from PIL import Image
 
 from grid_model.compare import run_compare
 
@@ -51,7 +54,8 @@ CHECK_SCRIPT = """<script>
   };
   window.addEventListener('error', function (e) {
     var t = e.target;
-    errors.push(e.message ? 'error: ' + e.message : 'failed to load: ' + (t && (t.currentSrc || t.src || t.href)));
+    var what = t && (t.currentSrc || t.src || t.href);
+    errors.push(e.message ? 'error: ' + e.message : 'failed to load: ' + String(what).slice(0, 80));
   }, true);
   window.addEventListener('unhandledrejection', function (e) { errors.push('unhandled rejection: ' + e.reason); });
   window.addEventListener('load', function () {
@@ -62,7 +66,7 @@ CHECK_SCRIPT = """<script>
       errors: errors,
       images: imgs.length,
       broken: imgs.filter(function (i) { return !i.complete || i.naturalWidth === 0; })
-                  .map(function (i) { return i.alt; }),
+                  .map(function (i) { return i.alt || i.src.slice(0, 80); }),
       external: refs.map(function (e) { return e.getAttribute('src') || e.getAttribute('href'); })
                     .filter(function (u) { return !/^(data:|#)/.test(u); }),
       maps: maps.map(function (s) {
@@ -126,6 +130,12 @@ def test_report_opens_without_errors_broken_images_or_external_resources(compare
     assert verdict["errors"] == [] and verdict["console"] == [], (verdict["errors"], verdict["console"])
     assert verdict["images"] >= 9 and verdict["broken"] == [], verdict["broken"]
     assert verdict["external"] == [], "report.html must need no other file"
+    # a truncated PNG still shows (its top part) in a browser: decode each embedded image in full as well
+    embedded = re.findall(r'src="data:image/png;base64,([^"]+)"', (compared / "report.html").read_text())
+    assert len(embedded) == verdict["images"]
+    for data in embedded:
+        with Image.open(io.BytesIO(base64.b64decode(data))) as im:
+            im.load()
     shot = tmp_path / "report.png"
     _run(compared / "report.html", tmp_path, "--window-size=1280,1600", f"--screenshot={shot}")
     assert shot.stat().st_size > 20_000
