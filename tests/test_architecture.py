@@ -150,10 +150,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("diagnose",),
     ("session",),
     ("pipeline",),
-    ("compare", "sweep", "figures", "calibration", "example", "datagen"),
+    ("compare", "sweep", "figures", "report_html", "calibration", "example", "datagen"),
     ("cli", "__main__", ""),
 ]
-REPORT = ("figures", "calibration")
+REPORT = ("figures", "report_html", "calibration")
 REPORT_MAY_NOT_IMPORT = ("model", "solve", "session", "pipeline", "compiler", "diagnose")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 from PIL import Image
 
 from grid_model import figures
@@ -217,6 +219,57 @@ def test_parallel_links_share_one_corridor() -> None:
     assert len(c) == 2
     assert c.loc[("A", "B"), "capacity_mw"] == 400.0 and c.loc[("A", "B"), "new_mw"] == 300.0
     assert c.loc[("A", "B"), "utilisation"] == pytest.approx((100 * 1.0 + 300 * 0.5) / 400)
+
+
+def test_corridors_carry_the_net_flow_between_their_ends() -> None:
+    links = pd.DataFrame(
+        {
+            "link": ["A-B", "B-A-2"],
+            "zone_from": ["A", "B"],
+            "zone_to": ["B", "A"],
+            "existing_mw": [100.0, 100.0],
+            "new_mw": [0.0, 0.0],
+            "utilisation": [0.5, 0.5],
+            "flow_forward_twh": [1.0, 3.0],  # A→B 1, B→A 3 on the second circuit
+            "flow_backward_twh": [0.5, 0.25],  # B→A 0.5, A→B 0.25
+        }
+    )
+    c = figures.corridors(links).iloc[0]
+    assert (c["zone_a"], c["zone_b"]) == ("A", "B")
+    assert c["flow_ab_twh"] == pytest.approx(1.25) and c["flow_ba_twh"] == pytest.approx(3.5)
+    assert c["net_ab_twh"] == pytest.approx(-2.25)
+
+
+def test_map_shapes_are_read_offline_and_cut_to_the_box(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_network(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the map shapes must not need the network")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    west, east, south, north = extent = (-92.0, -76.0, 6.0, 18.0)  # Central America
+    shapes = figures.map_shapes(extent, resolution="c")
+    for line in shapes.borders + shapes.coast:
+        inside = (line[:, 0] >= west) & (line[:, 0] <= east) & (line[:, 1] >= south) & (line[:, 1] <= north)
+        assert inside.any()
+    assert len(shapes.borders) >= 5 and shapes.land
+    for ring in shapes.land:
+        assert ring[:, 0].min() >= west - 1e-6 and ring[:, 0].max() <= east + 1e-6
+
+
+def test_network_map_draws_coastlines_and_country_borders(results: dict[str, Results], tmp_path: Path) -> None:
+    ax = Figure().add_subplot()
+    west, east, south, north = extent = (-85.0, -70.0, -15.0, 12.0)  # the example zones: 10° N to 12° S near 78° W
+    drawn = figures.draw_basemap(ax, extent)
+    segments = drawn["country-borders"].get_segments()
+    in_box = [
+        s for s in segments if ((s[:, 0] >= west) & (s[:, 0] <= east) & (s[:, 1] >= south) & (s[:, 1] <= north)).any()
+    ]
+    assert len(in_box) >= 5  # Panama, Colombia, Ecuador, Peru, Brazil... meet inside the box
+    assert len(drawn["land"].get_paths()) > 0 and len(drawn["coastline"].get_segments()) > 0
+    assert ax.get_xlim() == (0.0, 1.0)  # drawn without moving the axes limits
+    # the network map itself draws them: the SVG names the groups after the artists' gids
+    svg = next(p for p in figures.fig_network_map(results["base"], tmp_path) if p.suffix == ".svg").read_text()
+    for gid in ("land", "coastline", "country-borders"):
+        assert f'id="{gid}"' in svg, gid
 
 
 def test_empty_inputs_are_skipped_with_a_warning(

