@@ -31,6 +31,7 @@ TABLE_NAMES = (
     "zones",
     "units",
     "plan_check",
+    "hydrology",
 )
 HOURLY_NAMES = (
     "dispatch_mw",

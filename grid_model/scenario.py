@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -30,6 +31,7 @@ from grid_model.options import TIE_BREAK_USD_PER_MWH, ModelOptions
 from grid_model.schema import TABLES, TableSchema
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROBABILITY_TOL = 1e-6  # hydrology probabilities must sum to 1 within this
 
 
 class _Strict(BaseModel):
@@ -69,6 +71,27 @@ class ExpansionConfig(_Strict):
     storage: bool = True
 
 
+class HydrologySet(_Strict):
+    """Several hydrology years in one run, each with its probability: investment is shared, operation is per
+    hydrology, the objective is the expected cost (``grid_model.stochastic``)."""
+
+    scenarios: dict[str, float] = Field(
+        description="hydrology name (a year of the library, average, dry, 2023) → probability; they sum to 1"
+    )
+
+    @field_validator("scenarios")
+    @classmethod
+    def _probabilities(cls, v: dict[str, float]) -> dict[str, float]:
+        if not v:
+            raise ValueError("list at least one hydrology")
+        if any(p <= 0 for p in v.values()):
+            raise ValueError("every probability must be > 0")
+        total = sum(v.values())
+        if abs(total - 1.0) > PROBABILITY_TOL:
+            raise ValueError(f"probabilities must sum to 1 (they sum to {total:g})")
+        return v
+
+
 class SubsidyConfig(_Strict):
     """True = today's subsidy stays; False = removed."""
 
@@ -106,7 +129,11 @@ class Scenario(_Strict):
     description: str = ""
     dataset: str = "data/pacific"
     year: int = Field(2030, ge=2000, le=2100)
-    hydrology: str = "average"
+    hydrology: str | HydrologySet = Field(
+        "average",
+        description="one hydrology (average, dry, 2023 or a library year such as '1998'), or {scenarios: {name: "
+        "probability, …}} to plan once for several (grid_model.stochastic)",
+    )
     time: TimeConfig = TimeConfig()
     links: LinksConfig = LinksConfig()
     expansion: ExpansionConfig = ExpansionConfig()
@@ -150,6 +177,33 @@ class Scenario(_Strict):
             if candidate.exists():
                 return candidate.resolve()
         return (base / p).resolve()
+
+    @field_validator("hydrology", mode="before")
+    @classmethod
+    def _hydrology_set(cls, v: object) -> object:
+        """A mapping is a set of hydrologies: validated here, so its error names what is wrong with it."""
+        if isinstance(v, dict):
+            try:
+                return HydrologySet.model_validate(v)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                where = ".".join(str(p) for p in err["loc"])
+                raise ValueError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
+        return v
+
+    def hydrology_members(self) -> list[tuple[str, float]]:
+        """(hydrology, probability) of each hydrology this scenario operates under."""
+        if isinstance(self.hydrology, HydrologySet):
+            return list(self.hydrology.scenarios.items())
+        return [(self.hydrology, 1.0)]
+
+    @property
+    def hydrology_label(self) -> str:
+        """The hydrology for tables and file names: its name, or 'name p + name p …' for a set."""
+        members = self.hydrology_members()
+        if len(members) == 1:
+            return members[0][0]
+        return " + ".join(f"{n} {p:g}" for n, p in members)
 
     def capacity_from_path(self) -> Path | None:
         """The plan's results folder: as given, else relative to the working folder, else to this file."""
@@ -268,14 +322,15 @@ def load_scenario(path: str | Path) -> Scenario:
 # Applying a scenario to a dataset
 
 
-def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
-    """A modified copy of the dataset: overrides, demand for the year, links case, expansion, subsidies, time."""
+def apply_scenario(ds: Dataset, sc: Scenario, *, aggregate: bool = True) -> Dataset:
+    """A modified copy of the dataset: overrides, demand for the year, links case, expansion, subsidies, and
+    (unless ``aggregate`` is off: several hydrologies are aggregated together, ``grid_model.stochastic``) time."""
     from grid_model.timeseries import aggregate_time
 
     ds = ds.copy()
     ds.applied = ScenarioEffects(
         year=sc.year,
-        hydrology=sc.hydrology,
+        hydrology=sc.hydrology_label,
         links_mode=sc.links.mode,
         fuel_subsidies=sc.subsidies.fuel,
         electricity_subsidies=sc.subsidies.electricity,
@@ -302,7 +357,7 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> Dataset:
     validate_dataset(ds)
     if sc.links.require_connected:
         check_connected(ds)
-    return aggregate_time(ds, sc.time)
+    return aggregate_time(ds, sc.time) if aggregate else ds
 
 
 def _effects(ds: Dataset) -> ScenarioEffects:
@@ -426,7 +481,7 @@ def structure_key(sc: Scenario) -> tuple:
     overrides = [o.model_dump(exclude={"value", "scale"}) for o in sc.overrides]
     return (
         str(sc.dataset_path()),
-        sc.hydrology,
+        sc.hydrology_label,
         sc.time.model_dump_json(),
         sc.links.model_dump_json(),
         sc.expansion.model_dump_json(),
@@ -528,11 +583,23 @@ def _apply_links_case(ds: Dataset, sc: Scenario, label: str) -> None:
     ds.tables["links"] = links
 
 
+def scenario_inputs(sc: Scenario, load: Callable[[Path, str], Dataset] | None = None) -> Dataset:
+    """The scenario-applied dataset: one hydrology's, or every hydrology of a set as one dataset of hydrology
+    blocks (``grid_model.stochastic``). ``load(path, hydrology)`` reads a raw dataset (default: load_dataset)."""
+    load = load or (lambda path, hydrology: load_dataset(path, hydrology=hydrology))
+    members = sc.hydrology_members()
+    if len(members) == 1:
+        return apply_scenario(load(sc.dataset_path(), members[0][0]), sc)
+    from grid_model.stochastic import combine_hydrologies
+
+    static = {name: apply_scenario(load(sc.dataset_path(), name), sc, aggregate=False) for name, _p in members}
+    return combine_hydrologies(static, dict(members), sc.time, sc.hydrology_label)
+
+
 def load_run_inputs(scenario_path: str | Path) -> tuple[Scenario, Dataset]:
     """Scenario file → validated scenario and scenario-applied dataset."""
     sc = load_scenario(scenario_path)
-    ds = load_dataset(sc.dataset_path(), hydrology=sc.hydrology)
-    return sc, apply_scenario(ds, sc)
+    return sc, scenario_inputs(sc)
 
 
 def scenario_table(scenarios: list[Scenario]) -> pd.DataFrame:
@@ -542,7 +609,7 @@ def scenario_table(scenarios: list[Scenario]) -> pd.DataFrame:
             {
                 "scenario": s.name,
                 "year": s.year,
-                "hydrology": s.hydrology,
+                "hydrology": s.hydrology_label,
                 "links": s.links.mode,
                 "fuel_subsidies": "kept" if s.subsidies.fuel else "removed",
                 "electricity_subsidies": "kept" if s.subsidies.electricity else "removed",

@@ -28,7 +28,7 @@ from grid_model.model import Context, ModelOptions, build_model, compile_context
 from grid_model.model.assemble import extract_results
 from grid_model.pyomo_speed import gc_paused
 from grid_model.results import Results, write_results
-from grid_model.scenario import Scenario, apply_scenario
+from grid_model.scenario import Scenario, scenario_inputs
 from grid_model.solve import (
     CompiledModel,
     StandardForm,
@@ -86,10 +86,13 @@ class SolveSession:
 
     def inputs(self, sc: Scenario) -> Dataset:
         """The scenario-applied dataset (raw datasets are read once per path and hydrology)."""
-        key = (str(sc.dataset_path()), sc.hydrology)
+        return scenario_inputs(sc, self._raw)
+
+    def _raw(self, path: Path, hydrology: str) -> Dataset:
+        key = (str(path), hydrology)
         if key not in self._datasets:
-            self._datasets[key] = load_dataset(key[0], hydrology=sc.hydrology)
-        return apply_scenario(self._datasets[key], sc)
+            self._datasets[key] = load_dataset(path, hydrology=hydrology)
+        return self._datasets[key]
 
     def solve(self, sc: Scenario, progress: Progress | None = None, log_file: Path | None = None) -> Results:
         """Load the scenario's inputs, then :meth:`solve_dataset`; records the load time."""

@@ -143,7 +143,7 @@ LAYERS: list[tuple[str, ...]] = [
         "outputs",
     ),
     ("dataset",),
-    ("timeseries", "scenario", "scenario_doc"),
+    ("timeseries", "scenario", "scenario_doc", "stochastic"),
     ("compiler",),
     ("solve",),
     ("model",),

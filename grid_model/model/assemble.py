@@ -18,7 +18,7 @@ from grid_model.model.features import FEATURES
 from grid_model.results import HOURLY_NAMES, PLAN_FIGURES, Results
 from grid_model.schema import COST_CATEGORIES, INVESTMENT_CATEGORIES, NON_ECONOMIC_CATEGORIES
 from grid_model.solve import Solution
-from grid_model.units import MWH_PER_TWH
+from grid_model.units import MWH_PER_TWH, T_PER_MT
 
 GENERATION_KEYS = ["zone", "technology", "category", "renewable", "non_conventional"]
 CAPACITY_KEYS = ["zone", "technology", "category"]
@@ -61,6 +61,9 @@ def extract_results(ctx: Context, sol: Solution, scenario: str = "scenario") -> 
     summary = _summary(ctx, sol, view, tables, reports, scenario)
     if "plan" in summary:
         tables["plan_check"] = plan_check(summary)
+    if len(ctx.time.hydrologies) > 1:
+        tables["hydrology"] = hydrology_table(ctx, sol, view, reports)
+        summary["hydrology"] = _hydrology_summary(tables["hydrology"])
     return Results(summary, tables, _hourly(ctx, view, reports))
 
 
@@ -88,6 +91,61 @@ def _tables(ctx: Context, view: Readout, reports: list[FeatureReport]) -> dict[s
         ),
         "zones": ctx.ds.tables["zones"][["zone", "name", "bloc", "lat", "lon"]].reset_index(drop=True),
         "units": _concat(reports, "units", ["unit", "kind", "zone", "technology", "category", "existing_mw", "new_mw"]),
+    }
+
+
+def _step_totals(ctx: Context, reports: list[FeatureReport]) -> dict[str, np.ndarray]:
+    """Every feature's per-step totals, summed by name."""
+    out: dict[str, np.ndarray] = {}
+    for r in reports:
+        for name, values in r.step_totals.items():
+            out[name] = out.get(name, np.zeros(ctx.time.n_steps)) + values
+    return out
+
+
+def hydrology_table(ctx: Context, sol: Solution, view: Readout, reports: list[FeatureReport]) -> pd.DataFrame:
+    """hydrology.csv: each hydrology's own annual figures — its operating cost (as dispatched and economic: at
+    unsubsidised prices, without the tie-break), unserved energy, CO2, renewable share and demand-weighted price.
+
+    A hydrology's cost is the cost of the columns of its timesteps (``Solution.cost_by_step``) divided by its
+    probability; Σ_ω π_ω·operating cost_ω + the investment categories = the objective."""
+    time = ctx.time
+    by_step = sol.cost_by_step(time.n_steps)
+    names = list(sol.cost_names)
+    operating = [i for i, c in enumerate(names) if c not in INVESTMENT_CATEGORIES]
+    economic = [i for i in operating if names[i] not in ("fuel_subsidy", *NON_ECONOMIC_CATEGORIES)]
+    totals = _step_totals(ctx, reports)
+    zero = np.zeros(time.n_steps)
+    demand = ctx.ds.demand_mw[list(ctx.ds.zones)].to_numpy(dtype=float).T
+    rows = []
+    for h, (name, p) in enumerate(zip(time.hydrologies, time.probabilities, strict=True)):
+        mask = time.hydrology_of_step == h
+        w = time.weight_h * mask
+        gen = float(totals.get("generation_mw", zero) @ w)
+        wd = demand * w
+        rows.append(
+            {
+                "hydrology": name,
+                "probability": p,
+                "operating_cost_usd": float(by_step[operating][:, mask].sum()) / p,
+                "economic_operating_cost_usd": float(by_step[economic][:, mask].sum()) / p,
+                "unserved_twh": float(totals.get("unserved_mw", zero) @ w) / MWH_PER_TWH,
+                "co2_mt": float(totals.get("co2_t_per_h", zero) @ w) / T_PER_MT,
+                "renewable_share": float(totals.get("renewable_mw", zero) @ w) / gen if gen > 0 else 0.0,
+                "price_avg_usd_per_mwh": float((view.price_usd_per_mwh * wd).sum() / wd.sum()) if wd.sum() else 0.0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _hydrology_summary(table: pd.DataFrame) -> dict:
+    """summary.json's ``hydrology``: each hydrology's figures and the worst one (highest economic operating cost)."""
+    worst = table.loc[table["economic_operating_cost_usd"].idxmax()]
+    return {
+        "members": table.set_index("hydrology").to_dict(orient="index"),
+        "worst": str(worst["hydrology"]),
+        "worst_economic_operating_cost_usd": float(worst["economic_operating_cost_usd"]),
+        "worst_unserved_twh": float(worst["unserved_twh"]),
     }
 
 

@@ -96,11 +96,14 @@ class FeatureReport:
     ``emissions``, ``subsidies``, ``units``, ``zone_energy``), concatenated across features in feature order.
     ``hourly``: columns of the hourly tables (``dispatch_mw``, ``storage_level_mwh``, …), per step.
     ``summary``: figures of its own for ``summary.json``.
+    ``step_totals``: system totals per step (``generation_mw``, ``renewable_mw``, ``co2_t_per_h``, ``unserved_mw``)
+    from which figures per hydrology (or per period) are summed with that block's own weights.
     """
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     hourly: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    step_totals: dict[str, np.ndarray] = field(default_factory=dict)  # per step, summed across features (STEP_TOTALS)
 
 
 @dataclass

@@ -215,4 +215,17 @@ def report(ctx: Context, readout: Readout) -> FeatureReport:
             ),
         },
         hourly={"dispatch_mw": {g: dispatch[i] for i, g in enumerate(gens)}},
+        step_totals=_step_totals(params, dispatch),
     )
+
+
+def _step_totals(params: pd.DataFrame, dispatch: np.ndarray) -> dict[str, np.ndarray]:
+    """Generation, renewable generation [MW] and emissions [tCO2/h] of all generators at each step."""
+    if not len(params):
+        return {}
+    renewable = params["renewable"].to_numpy(dtype=bool)
+    return {
+        "generation_mw": dispatch.sum(axis=0),
+        "renewable_mw": dispatch[renewable].sum(axis=0),
+        "co2_t_per_h": params["co2_t_per_mwh"].to_numpy(dtype=float) @ dispatch,
+    }

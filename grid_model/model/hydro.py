@@ -177,4 +177,10 @@ def report(ctx: Context, readout: Readout) -> FeatureReport:
             "hydro_spill_mw": {h: spill[i] for i, h in enumerate(reservoirs)},
             "hydro_inflow_mw": inflow,
         },
+        step_totals={
+            "generation_mw": release.sum(axis=0),
+            "renewable_mw": release[params["renewable"].to_numpy(dtype=bool)].sum(axis=0),
+        }
+        if plants
+        else {},
     )

@@ -46,4 +46,5 @@ def report(ctx: Context, readout: Readout) -> FeatureReport:
     return FeatureReport(
         tables={"zone_energy": pd.DataFrame({"zone": zones, "unserved_twh": unserved @ ctx.weight_h / MWH_PER_TWH})},
         hourly={"dispatch_mw": {f"unserved:{z}": unserved[i] for i, z in enumerate(zones)}},
+        step_totals={"unserved_mw": unserved.sum(axis=0)},
     )

@@ -1,0 +1,140 @@
+"""Several hydrologies in one LP (issue 16): invest once, operate under each, minimise the expected cost."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from tiny import balance_residual, build, gen, tech, zones
+
+from grid_model.errors import InputError
+from grid_model.model import ModelOptions
+from grid_model.pipeline import solve_dataset
+from grid_model.scenario import Scenario, apply_scenario, load_scenario, scenario_inputs
+from grid_model.stochastic import combine_hydrologies
+
+REL = 1e-9
+
+
+def _wet_dry(tmp_path):
+    """One zone, 100 MW of demand all year (one step of 8,760 h). Run-of-river hydro (100 MW) gets 80 MW of inflow
+    in the wet year and 40 MW in the dry one. Two candidates: CCGT (100 USD/kW, 1-year life at 0 %: 100,000
+    USD/MW-yr; 50 USD/MWh) and OCGT (20,000 USD/MW-yr; 150 USD/MWh): they cost the same per MW at 800 h a year."""
+    tables = {
+        "zones": zones("A"),
+        "fuels": [{"fuel": "gas", "price_usd_per_mwh_th": 0.0, "co2_t_per_mwh_th": 0.0}],
+        "technologies": [
+            tech("ccgt", "gas", vom_usd_per_mwh=50, capex_usd_per_kw=100, lifetime_yr=1),
+            tech("ocgt", "gas", vom_usd_per_mwh=150, capex_usd_per_kw=20, lifetime_yr=1),
+            tech("run_of_river", "hydro", renewable=True),
+        ],
+        "generators": [
+            gen("A-ccgt", "A", "ccgt", 0, p_nom_max_mw=1000),
+            gen("A-ocgt", "A", "ocgt", 0, p_nom_max_mw=1000),
+        ],
+        "hydro": [
+            {"hydro": "A-ror", "zone": "A", "technology": "run_of_river", "p_nom_mw": 100, "energy_mwh": 0}
+            | {"inflow": "ror"}
+        ],
+    }
+    ds = build(tmp_path, tables, {"A": [100.0]}, inflow_mw={"ror": [80.0]}, weight_h=[8760.0], hydrology="wet")
+    pd.DataFrame({"timestep": [0], "ror": [40.0]}).to_csv(ds.path / "timeseries" / "inflow_mw_dry.csv", index=False)
+    return ds.path
+
+
+def _scenario(folder, hydrology) -> Scenario:
+    return Scenario(name="s", dataset=str(folder), hydrology=hydrology, discount_rate=0, tie_break_usd_per_mwh=0)
+
+
+def _solve(sc: Scenario):
+    return solve_dataset(scenario_inputs(sc), sc.model_options(), name=sc.name)
+
+
+def test_the_plan_for_a_mix_of_hydrologies_hedges(tmp_path):
+    """π_dry = 0.05. The first 20 MW of thermal run all year in both hydrologies: CCGT. The next 40 MW run only in
+    the dry year, 0.05 × 8,760 = 438 h expected (< 800 h): OCGT. Capacity 2,000,000 + 800,000; operation wet
+    20·8,760·50 = 8,760,000, dry 8,760,000 + 40·8,760·150 = 61,320,000; expected 0.95·8.76 M + 0.05·61.32 M
+    = 11,388,000. Objective 14,188,000 USD/yr. (Planned for the wet year alone: 20 MW of CCGT; for the dry
+    year: 60 MW of CCGT.)"""
+    folder = _wet_dry(tmp_path)
+    res = _solve(_scenario(folder, {"scenarios": {"wet": 0.95, "dry": 0.05}}))
+    assert res.summary["objective_usd"] == pytest.approx(14_188_000.0, rel=REL)
+    built = res.tables["capacity"].set_index("technology")["new_mw"]
+    assert (built["ccgt"], built["ocgt"]) == (pytest.approx(20.0, rel=REL), pytest.approx(40.0, rel=REL))
+    hyd = res.tables["hydrology"].set_index("hydrology")
+    assert hyd.at["wet", "operating_cost_usd"] == pytest.approx(8_760_000.0, rel=REL)
+    assert hyd.at["dry", "operating_cost_usd"] == pytest.approx(61_320_000.0, rel=REL)
+    expected = (hyd["probability"] * hyd["operating_cost_usd"]).sum()
+    assert expected + 2_800_000.0 == pytest.approx(res.summary["objective_usd"], rel=REL)
+    assert res.summary["hydrology"]["worst"] == "dry"
+    for hydrology, ccgt in (("wet", 20.0), ("dry", 60.0)):
+        alone = _solve(_scenario(folder, hydrology)).tables["capacity"].set_index("technology")["new_mw"]
+        assert alone["ccgt"] == pytest.approx(ccgt, rel=REL) and alone["ocgt"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_prices_are_each_hydrology_s_own(tmp_path):
+    # each hydrology's price is its balance dual divided by π·w: between the cheapest running cost (50) and the
+    # value of lost load, and higher in the dry year, whose scarcity pays for the OCGT
+    folder = _wet_dry(tmp_path)
+    sc = _scenario(folder, {"scenarios": {"wet": 0.95, "dry": 0.05}})
+    res = _solve(sc)
+    by = res.tables["hydrology"].set_index("hydrology")["price_avg_usd_per_mwh"]
+    assert 50.0 <= by["wet"] <= by["dry"] <= 10_000.0
+    assert balance_residual(res, scenario_inputs(sc)) < 1e-6
+
+
+def test_one_hydrology_as_a_block_gives_the_deterministic_result(tmp_path):
+    sc = load_scenario("scenarios/example/interconnect.yaml")
+    from grid_model.dataset import load_dataset
+
+    raw = load_dataset(sc.dataset_path(), "average")
+    plain = solve_dataset(apply_scenario(raw, sc), sc.model_options())
+    block = combine_hydrologies({"average": apply_scenario(raw, sc, aggregate=False)}, {"average": 1.0}, sc.time, "x")
+    assert block.time.hydrologies == ("average",)
+    as_block = solve_dataset(block, sc.model_options())
+    assert as_block.summary["objective_usd"] == pytest.approx(plain.summary["objective_usd"], rel=REL)
+
+
+def test_typical_days_are_chosen_once_for_every_hydrology(tmp_path):
+    sc = load_scenario("scenarios/example/interconnect.yaml")
+    sc = Scenario.model_validate(
+        {
+            **sc.model_dump(),
+            "hydrology": {"scenarios": {"average": 0.6, "2023": 0.4}},
+            "time": {"mode": "downsample", "step_h": 4},
+        }
+    )
+    ds = scenario_inputs(sc)
+    t = ds.time
+    assert t.hydrologies == ("average", "2023") and t.expected_weight_h.sum() == pytest.approx(8760.0)
+    n = t.n_steps // 2
+    assert np.array_equal(ds.demand_mw.iloc[:n].to_numpy(), ds.demand_mw.iloc[n:].to_numpy())
+    assert not np.array_equal(ds.inflow_mw.iloc[:n].to_numpy(), ds.inflow_mw.iloc[n:].to_numpy())
+    res = solve_dataset(ds, sc.model_options())
+    assert balance_residual(res, ds) < 1e-6
+    assert res.summary["objective_usd"] == pytest.approx(sum(res.summary["cost_breakdown_usd"].values()), rel=REL)
+
+
+@pytest.mark.parametrize(
+    ("hydrology", "message"),
+    [
+        ({"scenarios": {"wet": 0.5, "dry": 0.4}}, "probabilities must sum to 1"),
+        ({"scenarios": {"wet": 1.2, "dry": -0.2}}, "every probability must be > 0"),
+    ],
+)
+def test_bad_probabilities_are_one_line_errors(tmp_path, hydrology, message):
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: s\ndataset: {tmp_path}\nhydrology: {hydrology}\n")
+    with pytest.raises(InputError, match=message) as err:
+        load_scenario(path)
+    assert "\n" not in str(err.value)
+
+
+def test_an_unknown_hydrology_is_a_one_line_error(tmp_path):
+    folder = _wet_dry(tmp_path)
+    with pytest.raises(InputError, match="hydrology 'moist' not found"):
+        scenario_inputs(_scenario(folder, {"scenarios": {"wet": 0.5, "moist": 0.5}}))
+
+
+def test_options_are_untouched(tmp_path):
+    assert ModelOptions().tie_break_usd_per_mwh > 0  # the hand numbers above switch the tie-break off explicitly
