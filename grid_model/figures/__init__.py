@@ -18,6 +18,7 @@ renewable-ness is each technology's own ``renewable`` flag, carried by ``generat
 * :mod:`~grid_model.figures.mix`: generation mix, renewable share, capacity additions;
 * :mod:`~grid_model.figures.costs`: cost breakdown;
 * :mod:`~grid_model.figures.dispatch`: price duration curves, dispatch stack, net imports;
+* :mod:`~grid_model.figures.projects`: project appraisal (net benefit and B/C, country split);
 * :mod:`~grid_model.figures.draw`: :func:`draw_all`.
 """
 
@@ -40,6 +41,7 @@ from grid_model.figures.mix import (
     renewable_flags,
     renewable_share,
 )
+from grid_model.figures.projects import fig_project_benefits, fig_project_countries
 from grid_model.figures.style import (
     CATEGORY_COLOURS,
     COST_COLOURS,
@@ -72,6 +74,8 @@ __all__ = [
     "fig_generation_mix",
     "fig_network_map",
     "fig_price_duration",
+    "fig_project_benefits",
+    "fig_project_countries",
     "fig_renewable_share",
     "net_imports",
     "price_duration",
