@@ -1,4 +1,4 @@
-"""Command line: ``grid-model run | validate | compare | sweep | calibrate | schema``."""
+"""Command line: ``grid-model run | validate | compare | projects | sweep | calibrate | schema``."""
 
 from __future__ import annotations
 
@@ -174,6 +174,61 @@ def compare(
     out.print(headline_markdown(comp), markup=False, highlight=False)
     out.print(f"\nwritten to {folder} (report: {folder / 'report.md'})")
     _say_outputs(folder / "comparison.xlsx" if xlsx else None, db)
+
+
+@app.command()
+def projects(
+    scenarios: list[Path] = typer.Argument(
+        None, help="Scenario files (default: scenarios/interconnect.yaml, the headline 2030 case with candidates)"
+    ),
+    method: str = typer.Option("both", "--method", help="toot (take one out), pint (put in one) or both"),
+    out_dir: Path = typer.Option(Path("results/projects"), "--out", help="Folder for the tables, figures, report"),
+    project: list[str] = typer.Option(None, "--project", help="Value only this project (repeatable)"),
+    existing: bool = typer.Option(False, "--existing", help="Also value existing links (at replacement cost)"),
+    short_run: bool = typer.Option(
+        False, "--short-run", help="Fix generation and storage capacity to the reference plan (default: re-optimise)"
+    ),
+    figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw the report figures"),
+    warm: bool = typer.Option(True, "--warm/--cold", help="Re-use one HiGHS model across the cases"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
+) -> None:
+    """Value each interconnector project (TOOT and PINT): net benefit, B/C, break-even capex, CO2, curtailment,
+    and who gains per country. Writes projects.csv, projects_countries.csv, figures/ and report.md/.html."""
+    from grid_model.errors import InputError
+    from grid_model.projects import DEFAULT_SCENARIO, METHODS, run_projects
+
+    _setup_logging(verbose)
+    methods = METHODS if method == "both" else (method,)
+    try:
+        if method not in (*METHODS, "both"):
+            raise InputError(f"--method must be toot, pint or both (got '{method}')")
+        with console.status("starting") as status:
+            table, _countries, folder = run_projects(
+                scenarios or [DEFAULT_SCENARIO],
+                out_dir,
+                methods=methods,
+                short_run=short_run,
+                only=project or None,
+                existing=existing,
+                warm=warm,
+                figures=figures,
+                progress=lambda msg: status.update(msg),
+            )
+    except GridModelError as exc:
+        _fail(exc)
+        return
+    show = Table(title=f"interconnector projects → {folder}")
+    for col in ("project", "method", "net benefit (M USD/yr)", "B/C", "CO2 (Mt)"):
+        show.add_column(col, justify="left" if col in ("project", "method") else "right")
+    for r in table.itertuples():
+        show.add_row(
+            r.project,
+            r.method,
+            f"{r.net_benefit_usd / 1e6:,.1f}",
+            f"{r.benefit_cost_ratio:.2f}",
+            f"{r.co2_change_mt:+.3f}",
+        )
+    out.print(show)
 
 
 @app.command()

@@ -19,6 +19,7 @@ renewable-ness is each technology's own ``renewable`` flag, carried by ``generat
 * :mod:`~grid_model.figures.mix`: generation mix, renewable share, capacity additions;
 * :mod:`~grid_model.figures.costs`: cost breakdown;
 * :mod:`~grid_model.figures.dispatch`: price duration curves, dispatch stack, net imports;
+* :mod:`~grid_model.figures.projects`: project appraisal (net benefit and B/C, country split);
 * :mod:`~grid_model.figures.draw`: :func:`draw_all`.
 """
 
@@ -41,6 +42,7 @@ from grid_model.figures.mix import (
     renewable_flags,
     renewable_share,
 )
+from grid_model.figures.projects import fig_project_benefits, fig_project_countries
 from grid_model.figures.style import (
     CATEGORY_COLOURS,
     COST_COLOURS,
@@ -77,6 +79,8 @@ __all__ = [
     "fig_generation_mix",
     "fig_network_map",
     "fig_price_duration",
+    "fig_project_benefits",
+    "fig_project_countries",
     "fig_renewable_share",
     "map_shapes",
     "net_imports",
