@@ -12,7 +12,6 @@ costs, bounds or right-hand sides differ), writes every run's results folder, th
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import os
@@ -25,6 +24,7 @@ import pandas as pd
 
 from grid_model.errors import InputError
 from grid_model.locking import output_lock
+from grid_model.markdown import markdown_to_html, md_table
 from grid_model.results import Results, atomic_folder, read_results
 from grid_model.scenario import load_scenario, scenario_table, structure_key
 from grid_model.session import SolveSession
@@ -204,24 +204,6 @@ def _fmt_bn(x: float) -> str:
     return f"{x / 1e9:,.2f}"
 
 
-def _md_table(df: pd.DataFrame, formats: dict[str, Callable[[float], str]] | None = None) -> str:
-    formats = formats or {}
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for _, r in df.iterrows():
-        cells = []
-        for c in cols:
-            v = r[c]
-            if c in formats:
-                cells.append(formats[c](v))
-            elif isinstance(v, float | np.floating):
-                cells.append(f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}")
-            else:
-                cells.append(str(v))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def headline_markdown(comp: pd.DataFrame) -> str:
     """The side-by-side table in report units (USD bn/yr, %, Mt, USD/MWh)."""
     view = pd.DataFrame(
@@ -241,7 +223,7 @@ def headline_markdown(comp: pd.DataFrame) -> str:
             "new links (MW)": comp["new_link_mw"].map(lambda v: f"{v:,.0f}"),
         }
     )
-    return _md_table(view)
+    return md_table(view)
 
 
 def narrative(comp: pd.DataFrame, base: str) -> list[str]:
@@ -292,7 +274,7 @@ def _report_blocks(
 ) -> dict[str, str]:
     """The report's sections as Markdown, by title, in report.md's order (sections without rows left out)."""
     blocks = {
-        "Scenarios": _md_table(scenario_info),
+        "Scenarios": md_table(scenario_info),
         "Headline": "\n".join([headline_markdown(comp), "", *[f"- {s}" for s in narrative(comp, base)]]),
     }
     if len(countries):
@@ -310,7 +292,7 @@ def _report_blocks(
         ].copy()
         view["renewable_share"] = view["renewable_share"].map(lambda v: f"{v:.1%}" if v == v else "–")
         view["fiscal_subsidy_cost_usd"] = view["fiscal_subsidy_cost_usd"].map(lambda v: f"{v / 1e6:,.0f} M")
-        blocks["Countries"] = _md_table(view)
+        blocks["Countries"] = md_table(view)
     if len(borders):
         view = borders[
             [
@@ -327,11 +309,11 @@ def _report_blocks(
         ].copy()
         view["utilisation"] = view["utilisation"].map(lambda v: f"{v:.0%}")
         view["congestion_rent_usd"] = view["congestion_rent_usd"].map(lambda v: f"{v / 1e6:,.1f} M")
-        blocks["Borders"] = _md_table(view)
+        blocks["Borders"] = md_table(view)
     if len(new_cap):
         view = new_cap.copy()
         view["investment_usd"] = view["investment_usd"].map(lambda v: f"{v / 1e9:,.2f} bn")
-        blocks["What gets built"] = _md_table(view)
+        blocks["What gets built"] = md_table(view)
     return blocks
 
 
@@ -368,56 +350,18 @@ def _report_html(
 
     nums = rh.FigureNumbers()
     order = ["Headline", *[t for t in blocks if t != "Headline"]]
-    sections = [rh.Section(_anchor(t), t, _markdown_to_html(blocks[t])) for t in order]
+    sections = [rh.Section(_anchor(t), t, markdown_to_html(blocks[t])) for t in order]
     maps = rh.maps_section(out_dir, scenarios, nums)
     if maps:
         sections.append(rh.Section("maps", "Network maps (interactive)", maps))
     if figures:
         sections.append(rh.Section("figures", "Figures", rh.figures_section(figures, scenarios, borders, nums)))
-    return rh.render(REPORT_TITLE, _markdown_to_html(REPORT_INTRO), sections, nums)
+    return rh.render(REPORT_TITLE, markdown_to_html(REPORT_INTRO), sections, nums)
 
 
 def _anchor(title: str) -> str:
     """An HTML id for a section title ("What gets built" → "what-gets-built")."""
     return "-".join(title.lower().split())
-
-
-def _markdown_to_html(text: str) -> str:
-    """HTML for the subset of Markdown report.md uses (headings, tables, bullets, images, bold, code)."""
-    import re
-
-    body: list[str] = []
-    block = ""  # "table" or "ul" while one is open
-    for line in text.splitlines():
-        kind = "table" if line.startswith("|") else "ul" if line.startswith("- ") else ""
-        if block and kind != block:
-            body.append(f"</{block}>")
-            block = ""
-        if kind and not block:
-            body.append(f"<{kind}>")
-            block = kind
-        esc = html.escape(line)
-        esc = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", esc)
-        esc = re.sub(r"`(.+?)`", r"<code>\1</code>", esc)
-        if kind == "table":
-            cells = [html.escape(c.strip()) for c in line.strip("|").split("|")]
-            if set("".join(cells)) <= {"-"}:
-                continue
-            tag = "th" if body[-1] == "<table>" else "td"
-            body.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>")
-        elif m := re.match(r"!\[(.*?)\]\((.*?)\)", line):
-            body.append(f'<figure><img src="{html.escape(m.group(2))}" alt="{html.escape(m.group(1))}"></figure>')
-        elif line.startswith("# "):
-            body.append(f"<h1>{esc[2:]}</h1>")
-        elif line.startswith("## "):
-            body.append(f"<h2>{esc[3:]}</h2>")
-        elif kind == "ul":
-            body.append(f"<li>{esc[2:]}</li>")
-        elif line.strip():
-            body.append(f"<p>{esc}</p>")
-    if block:
-        body.append(f"</{block}>")
-    return "".join(body)
 
 
 def write_comparison(

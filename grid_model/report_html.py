@@ -452,3 +452,12 @@ def render(title: str, intro: str, sections: Sequence[Section], nums: FigureNumb
         f"<h1>{html.escape(title)}</h1>{intro}{toc(sections, nums)}{body}"
         f"<script>{PANZOOM_JS}</script></body></html>\n"
     )
+
+
+def page(title: str, body_html: str) -> str:
+    """A whole self-contained HTML document around a fragment (the report's style, no script)."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>{body_html}</body></html>\n"
+    )

@@ -141,6 +141,7 @@ LAYERS: list[tuple[str, ...]] = [
         "results",
         "inflow_library",
         "outputs",
+        "markdown",
     ),
     ("dataset",),
     ("timeseries", "scenario", "scenario_doc", "stochastic"),

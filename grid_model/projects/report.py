@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from grid_model.compare import _markdown_to_html, _md_table
 from grid_model.figures.projects import ACCOUNT_LABELS, fig_project_benefits, fig_project_countries
+from grid_model.markdown import markdown_to_html, md_table
+from grid_model.report_html import page
 
 USD_PER_M = 1e6
 ZONE_NAMES = {
@@ -75,7 +76,7 @@ def write_report(projects: pd.DataFrame, countries: pd.DataFrame, out_dir: Path,
         "",
     ]
     lines += [f"- {project_sentence(row, countries)}" for _, row in projects.iterrows()]
-    lines += ["", "## Indicators (M USD/yr unless stated)", "", _md_table(summary_table(projects)), ""]
+    lines += ["", "## Indicators (M USD/yr unless stated)", "", md_table(summary_table(projects)), ""]
     if figures:
         fig_project_benefits(projects, out_dir / "figures" / "project_benefits")
         lines += ["![Net benefit and B/C](figures/project_benefits.png)", ""]
@@ -95,4 +96,4 @@ def write_report(projects: pd.DataFrame, countries: pd.DataFrame, out_dir: Path,
     ]
     text = "\n".join(lines)
     (out_dir / "report.md").write_text(text)
-    (out_dir / "report.html").write_text(_markdown_to_html(text))
+    (out_dir / "report.html").write_text(page("Value of each interconnector", markdown_to_html(text)))
