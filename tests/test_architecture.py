@@ -121,7 +121,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("diagnose",),
     ("session",),
     ("pipeline",),
-    ("compare", "sweep", "figures", "calibration", "example", "datagen"),
+    ("compare", "sweep", "export", "figures", "calibration", "example", "datagen"),
     ("cli", "__main__", ""),
 ]
 REPORT = ("figures", "calibration")
