@@ -65,7 +65,7 @@ def worker(scenario: Path, settings: str, out_json: Path, highs_log: Path) -> No
     warnings.simplefilter("ignore")
     logging.disable(logging.WARNING)
     t_start = time.perf_counter()
-    sys.path.insert(0, str(Path(__file__).parent))
+    sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]  # this checkout's grid_model, not an installed one
     from headline_pypsa import build_network
 
     from grid_model.scenario import load_run_inputs

@@ -1,4 +1,4 @@
-"""Command line: ``grid-model run | validate | compare | projects | sweep | calibrate | schema``."""
+"""Command line: ``grid-model run | validate | compare | projects | sweep | calibrate | export | schema``."""
 
 from __future__ import annotations
 
@@ -357,6 +357,46 @@ def calibrate(
     out.print(f"report: {', '.join(str(p) for p in paths)}")
     if not cal.passed:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def export(
+    source: Path = typer.Argument(
+        ..., help="Scenario YAML file, or a results folder (its scenario.yaml, with the optimised capacities fixed)"
+    ),
+    out_file: Path = typer.Argument(..., help="File to write, e.g. base.nc"),
+    to: str = typer.Option(..., "--to", help="Format: pypsa (a PyPSA network, netCDF)"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step (and PyPSA's messages)"),
+) -> None:
+    """Write a scenario as another tool's model: --to pypsa writes a PyPSA network (netCDF).
+
+    From a results folder the capacities of its capacity.csv and links.csv are fixed (p_nom, not extendable).
+    Solve it with PyPSA and grid_model.export.pypsa.extra_functionality for grid_model's LP (the file's meta says
+    how). Nothing is written if the scenario cannot be exported.
+    """
+    import warnings
+
+    from grid_model.export import FORMATS
+
+    _setup_logging(verbose)
+    if not verbose:  # PyPSA's notices about its own future defaults are not the user's concern here
+        logging.getLogger("pypsa").setLevel(logging.WARNING)
+        warnings.filterwarnings("ignore", category=FutureWarning, module="pypsa")
+    if to not in FORMATS:
+        _fail(GridModelError(f"--to {to!r}: unknown format; known: {', '.join(FORMATS)}"))
+    if not source.exists():
+        _fail(GridModelError(f"{source}: not found (a scenario file or a results folder)"))
+    try:
+        from grid_model.export.pypsa import export_netcdf
+
+        n = export_netcdf(source, out_file)
+    except GridModelError as exc:
+        _fail(exc)
+        return
+    out.print(
+        f"{out_file}: PyPSA network of {n.name or source} ({len(n.buses)} buses, {len(n.generators)} generators, "
+        f"{len(n.storage_units)} storage units, {len(n.links)} links, {len(n.snapshots)} snapshots)"
+    )
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""The PyPSA translation of a scenario (benchmarks/headline_pypsa.py) solves the same LP as grid_model.
+"""The PyPSA translation of a scenario (grid_model.export.pypsa, which benchmarks/headline_pypsa.py uses) solves
+the same LP as grid_model.
 
 The headline benchmark times ``grid-model compare`` against PyPSA runs of the same scenarios; that comparison is
 only fair if both tools solve one LP. An LP's optimal value is unique, so equal objectives (1e-9 relative) on
@@ -16,16 +17,15 @@ import pytest
 
 pypsa = pytest.importorskip("pypsa")
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from headline_pypsa import NotTranslated, build_network  # noqa: E402
 from tiny import example_year  # noqa: E402
 
+from grid_model.export.pypsa import NotTranslated, build_network  # noqa: E402
 from grid_model.model import ModelOptions  # noqa: E402
 from grid_model.pipeline import solve_dataset  # noqa: E402
 from grid_model.scenario import TimeConfig, load_run_inputs  # noqa: E402
 from grid_model.timeseries import aggregate_time  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SAME = {"solver": "ipm", "run_crossover": "on"}
 
