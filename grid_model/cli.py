@@ -1,4 +1,4 @@
-"""Command line: ``grid-model run | validate | compare | projects | sweep | calibrate | export | schema``."""
+"""Command line: ``grid-model run | validate | compare | projects | sweep | calibrate | export | vss | schema``."""
 
 from __future__ import annotations
 
@@ -229,6 +229,36 @@ def projects(
             f"{r.co2_change_mt:+.3f}",
         )
     out.print(show)
+
+
+@app.command()
+def vss(
+    scenario: Path = typer.Argument(
+        ..., help="A scenario with a set of hydrologies, e.g. scenarios/stochastic/base.yaml"
+    ),
+    mean: str = typer.Option("average", "--mean", help="The hydrology a mean-year plan is made for"),
+    out_dir: Path | None = typer.Option(None, "--out", help="Output folder (default: results/<scenario>_vss)"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
+) -> None:
+    """Value of planning for the hydrology mix: the plan for the mix, the plan for the mean year, that plan
+    operated across the mix, and VSS = its expected cost − the stochastic optimum (vss.csv, vss_capacity.csv)."""
+    from grid_model.scenario import load_scenario
+    from grid_model.stochastic_value import value_of_stochastic_solution
+
+    _setup_logging(verbose)
+    try:
+        sc = load_scenario(scenario)
+        folder = out_dir or Path("results") / f"{sc.name}_vss"
+        with console.status("solving the stochastic plan, the mean-year plan and that plan under the mix"):
+            row = value_of_stochastic_solution(sc, folder, mean).iloc[0]
+    except GridModelError as exc:
+        _fail(exc)
+        return
+    out.print(
+        f"value of the stochastic solution: {row.vss_usd / 1e6:,.1f} M USD/yr "
+        f"(mean-year plan {row.mean_plan_expected_cost_usd / 1e6:,.1f}, plan for the mix "
+        f"{row.stochastic_objective_usd / 1e6:,.1f}) → {folder}"
+    )
 
 
 @app.command()

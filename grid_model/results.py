@@ -32,6 +32,7 @@ TABLE_NAMES = (
     "units",
     "plan_check",
     "hydrology",
+    "links_by_hydrology",
 )
 HOURLY_NAMES = (
     "dispatch_mw",

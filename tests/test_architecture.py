@@ -151,7 +151,18 @@ LAYERS: list[tuple[str, ...]] = [
     ("diagnose",),
     ("session",),
     ("pipeline",),
-    ("compare", "sweep", "projects", "export", "figures", "report_html", "calibration", "example", "datagen"),
+    (
+        "compare",
+        "sweep",
+        "projects",
+        "export",
+        "stochastic_value",
+        "figures",
+        "report_html",
+        "calibration",
+        "example",
+        "datagen",
+    ),
     ("cli", "__main__", ""),
 ]
 REPORT = ("figures", "report_html", "calibration")

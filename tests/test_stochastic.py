@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tiny import balance_residual, build, gen, tech, zones
 
 from grid_model.errors import InputError
@@ -138,3 +140,55 @@ def test_an_unknown_hydrology_is_a_one_line_error(tmp_path):
 
 def test_options_are_untouched(tmp_path):
     assert ModelOptions().tie_break_usd_per_mwh > 0  # the hand numbers above switch the tie-break off explicitly
+
+
+def test_value_of_the_stochastic_solution_by_hand(tmp_path):
+    """Planned for the wet year alone: 20 MW of CCGT (2,000,000 USD/yr). Operated across the mix it leaves 40 MW
+    unserved all of the dry year at 10,000 USD/MWh: wet 8,760,000; dry 8,760,000 + 40·8,760·10,000
+    = 3,512,760,000; expected 0.95·8.76 M + 0.05·3,512.76 M = 183,960,000. EEV = 185,960,000; the plan for the
+    mix costs 14,188,000 (above): VSS = 171,772,000 USD/yr."""
+    from grid_model.stochastic_value import value_of_stochastic_solution
+
+    sc = _scenario(_wet_dry(tmp_path), {"scenarios": {"wet": 0.95, "dry": 0.05}})
+    row = value_of_stochastic_solution(sc, tmp_path / "vss", mean_hydrology="wet").iloc[0]
+    assert row["mean_plan_investment_usd"] == pytest.approx(2_000_000.0, rel=REL)
+    assert row["mean_plan_expected_cost_usd"] == pytest.approx(185_960_000.0, rel=REL)
+    assert row["vss_usd"] == pytest.approx(171_772_000.0, rel=REL)
+    assert row["mean_plan_expected_unserved_twh"] == pytest.approx(0.05 * 40 * 8760 / 1e6, rel=REL)
+    side = pd.read_csv(tmp_path / "vss" / "vss_capacity.csv").set_index("asset")
+    assert side.at["A ocgt", "new_mw_stochastic"] == pytest.approx(40.0) and side.at["A ocgt", "new_mw_mean"] == 0
+    assert sorted(p.name for p in (tmp_path / "vss").iterdir()) == [
+        "mean_plan",
+        "mean_plan_under_mix",
+        "stochastic",
+        "vss.csv",
+        "vss_capacity.csv",
+    ]
+
+
+@given(
+    wet=st.floats(20, 100),
+    dry=st.floats(0, 60),
+    p_dry=st.floats(0.05, 0.6),
+    ccgt_capex=st.floats(30, 200),
+    voll=st.floats(500, 5000),
+)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_value_of_the_stochastic_solution_is_never_negative(tmp_path_factory, wet, dry, p_dry, ccgt_capex, voll):
+    """A plan made for the mix is never worse, in expectation, than the mean-year plan operated across it."""
+    from grid_model.stochastic_value import value_of_stochastic_solution
+
+    tmp = tmp_path_factory.mktemp("vss")
+    folder = _wet_dry(tmp)
+    pd.DataFrame({"timestep": [0], "ror": [wet]}).to_csv(folder / "timeseries" / "inflow_mw_wet.csv", index=False)
+    pd.DataFrame({"timestep": [0], "ror": [dry]}).to_csv(folder / "timeseries" / "inflow_mw_dry.csv", index=False)
+    for f, col, value in (
+        ("technologies.csv", "capex_usd_per_kw", ccgt_capex),
+        ("zones.csv", "voll_usd_per_mwh", voll),
+    ):
+        t = pd.read_csv(folder / f)
+        t.loc[0, col] = value
+        t.to_csv(folder / f, index=False)
+    sc = _scenario(folder, {"scenarios": {"wet": 1 - p_dry, "dry": p_dry}})
+    row = value_of_stochastic_solution(sc, tmp / "out", mean_hydrology="wet").iloc[0]
+    assert row["vss_usd"] >= -1e-7 * abs(row["stochastic_objective_usd"])

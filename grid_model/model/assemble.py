@@ -20,6 +20,7 @@ from grid_model.schema import COST_CATEGORIES, INVESTMENT_CATEGORIES, NON_ECONOM
 from grid_model.solve import Solution
 from grid_model.units import MWH_PER_TWH, T_PER_MT
 
+_OPTIONAL_TABLES = ("links_by_hydrology",)  # written only by runs that have them
 GENERATION_KEYS = ["zone", "technology", "category", "renewable", "non_conventional"]
 CAPACITY_KEYS = ["zone", "technology", "category"]
 SUBSIDY_COLUMNS = ["zone", "kind", "fuel", "fiscal_cost_usd"]
@@ -91,6 +92,7 @@ def _tables(ctx: Context, view: Readout, reports: list[FeatureReport]) -> dict[s
         ),
         "zones": ctx.ds.tables["zones"][["zone", "name", "bloc", "lat", "lon"]].reset_index(drop=True),
         "units": _concat(reports, "units", ["unit", "kind", "zone", "technology", "category", "existing_mw", "new_mw"]),
+        **{name: _concat(reports, name, []) for name in _OPTIONAL_TABLES if any(name in r.tables for r in reports)},
     }
 
 

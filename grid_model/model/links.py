@@ -118,14 +118,52 @@ def report(ctx: Context, readout: Readout) -> FeatureReport:
                 "investment_usd": built * params.at[lk, "capex_usd_per_mw"],
             }
         )
+    tables = {"links": pd.DataFrame(rows, columns=LINK_COLUMNS)}
+    if len(ctx.time.hydrologies) > 1:
+        tables["links_by_hydrology"] = _by_hydrology(ctx, readout, params, fwd, bwd)
     return FeatureReport(
-        tables={"links": pd.DataFrame(rows, columns=LINK_COLUMNS)},
+        tables=tables,
         hourly={
             "link_flow_mw": {lk: fwd[j] - bwd[j] for j, lk in enumerate(links)},
             "link_flow_forward_mw": {lk: fwd[j] for j, lk in enumerate(links)},
             "link_flow_backward_mw": {lk: bwd[j] for j, lk in enumerate(links)},
         },
     )
+
+
+def _by_hydrology(
+    ctx: Context, readout: Readout, params: pd.DataFrame, fwd: np.ndarray, bwd: np.ndarray
+) -> pd.DataFrame:
+    """Per link and hydrology: that hydrology's own annual flows and congestion rent (its steps, weights w_t), and
+    the share of the link's expected rent it brings (π_ω·rent_ω / Σ_ω π_ω·rent_ω): how much of a link's value
+    comes from dry years."""
+    time = ctx.time
+    rows = []
+    for j, lk in enumerate(params.index):
+        keep = 1.0 - params.at[lk, "loss_pu"]
+        pa, pb = readout.price_of(params.at[lk, "zone_from"]), readout.price_of(params.at[lk, "zone_to"])
+        rent_t = fwd[j] * (keep * pb - pa) + bwd[j] * (keep * pa - pb)
+        for h, (name, p) in enumerate(zip(time.hydrologies, time.probabilities, strict=True)):
+            w = time.weight_h * (time.hydrology_of_step == h)
+            rows.append(
+                {
+                    "link": lk,
+                    "hydrology": name,
+                    "probability": p,
+                    "flow_forward_twh": float(fwd[j] @ w) / MWH_PER_TWH,
+                    "flow_backward_twh": float(bwd[j] @ w) / MWH_PER_TWH,
+                    "congestion_rent_usd": float(rent_t @ w),
+                }
+            )
+    out = pd.DataFrame(
+        rows,
+        columns=["link", "hydrology", "probability", "flow_forward_twh", "flow_backward_twh", "congestion_rent_usd"],
+    )
+    expected = (out["probability"] * out["congestion_rent_usd"]).groupby(out["link"]).transform("sum")
+    out["share_of_expected_rent"] = np.where(
+        expected.abs() > 0, out["probability"] * out["congestion_rent_usd"] / expected.where(expected != 0, 1.0), 0.0
+    )
+    return out
 
 
 LINK_COLUMNS = [
