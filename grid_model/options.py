@@ -33,6 +33,8 @@ class ModelOptions:
     allow_unserved: bool = True
     elastic: bool = False  # diagnosis only: penalised slacks on balances and policy constraints
     tie_break_usd_per_mwh: float = TIE_BREAK_USD_PER_MWH  # per rung of TIE_BREAK_RUNGS; 0 = no tie-break
+    cvar_weight: float = 0.0  # λ of expected cost + λ·CVaR_α over hydrologies (grid_model.model.risk); 0 = neutral
+    cvar_alpha: float = 0.8
 
     def tie_break_for(self, categories: pd.Series) -> pd.Series:
         """Tie-break cost of each row's category [USD/MWh]: rung × ``tie_break_usd_per_mwh`` (0 off the ladder)."""

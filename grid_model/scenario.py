@@ -92,6 +92,14 @@ class HydrologySet(_Strict):
         return v
 
 
+class RiskConfig(_Strict):
+    """Risk aversion over a set of hydrologies: minimise expected cost + weight·CVaR_alpha of their operating
+    costs (grid_model.model.risk)."""
+
+    weight: float = Field(0.0, ge=0, description="λ, the weight of CVaR beside the expected cost; 0 = risk-neutral")
+    alpha: float = Field(0.8, ge=0, lt=1, description="CVaR level: the mean of the worst (1 − alpha) of the mass")
+
+
 class SubsidyConfig(_Strict):
     """True = today's subsidy stays; False = removed."""
 
@@ -139,6 +147,7 @@ class Scenario(_Strict):
     expansion: ExpansionConfig = ExpansionConfig()
     subsidies: SubsidyConfig = SubsidyConfig()
     policy: PolicyConfig = PolicyConfig()
+    risk: RiskConfig = RiskConfig()
     discount_rate: float = Field(0.07, ge=0, le=0.5)
     tie_break_usd_per_mwh: float = Field(
         TIE_BREAK_USD_PER_MWH,
@@ -226,6 +235,8 @@ class Scenario(_Strict):
             fuel_subsidies=self.subsidies.fuel,
             allow_unserved=self.policy.allow_unserved,
             tie_break_usd_per_mwh=self.tie_break_usd_per_mwh,
+            cvar_weight=self.risk.weight,
+            cvar_alpha=self.risk.alpha,
         )
 
 
@@ -489,6 +500,7 @@ def structure_key(sc: Scenario) -> tuple:
         tuple(sorted(sc.policy.zone_co2_cap_mt)),
         sc.policy.min_renewable_share is None,
         sc.policy.allow_unserved,
+        sc.risk.weight > 0,
         sc.overrides_file,
         sc.capacity_from,
         json.dumps(overrides, sort_keys=True),

@@ -82,9 +82,10 @@ COST_CATEGORIES = (
     "unserved",
     "infeasibility_penalty",
     "tie_break",
+    "risk_cvar",
 )
 # Categories in the objective that are not money: left out of the economic system cost.
-NON_ECONOMIC_CATEGORIES = ("tie_break",)
+NON_ECONOMIC_CATEGORIES = ("tie_break", "risk_cvar")
 # Costs of new capacity (annuities and fixed O&M of what is built); the rest of the objective is operation.
 INVESTMENT_CATEGORIES = ("capex_generation", "capex_storage", "capex_transmission", "fixed_om")
 

@@ -29,8 +29,8 @@ from pydantic import BaseModel
 
 from grid_model.dataset import load_dataset
 from grid_model.errors import InputError
-from grid_model.model import build_model
-from grid_model.scenario import Scenario, _deep_merge, apply_scenario
+from grid_model.model import build_model, compile_context
+from grid_model.scenario import Scenario, _deep_merge, apply_scenario, scenario_inputs
 from grid_model.schema import TABLES, Column, TableSchema
 from grid_model.solve import load_form, option_value, standard_form
 
@@ -76,6 +76,7 @@ NOT_MODEL = {
 
 # Typical periods need an hourly year: the "HOURLY" dataset is the base tiled to 8,760 one-hour steps.
 TYPICAL = {"dataset": "HOURLY", "time": {"mode": "typical", "period_h": 24, "n_periods": 3}}
+TWO_HYDROLOGIES = {"hydrology": {"scenarios": {"average": 0.6, "2023": 0.4}}}
 # Each model-relevant scenario key: (base, perturbed) changes deep-merged into BASE_SCENARIO; the LPs must differ.
 KEY_CASES: dict[str, tuple[dict, dict]] = {
     "dataset": ({}, {"dataset": str(EXAMPLE)}),  # the untouched example (a week, no AUGMENT cells)
@@ -100,6 +101,9 @@ KEY_CASES: dict[str, tuple[dict, dict]] = {
     "policy.zone_co2_cap_mt": ({}, {"policy": {"zone_co2_cap_mt": {"XA": 1.0}}}),
     "policy.min_renewable_share": ({}, {"policy": {"min_renewable_share": 0.4}}),
     "policy.allow_unserved": ({}, {"policy": {"allow_unserved": False}}),
+    "risk.weight": (TWO_HYDROLOGIES, {"risk": {"weight": 1.0}}),  # CVaR only exists over several hydrologies
+    "risk.alpha": ({**TWO_HYDROLOGIES, "risk": {"weight": 1.0}}, {"risk": {"alpha": 0.5}}),
+    "capacity_from": ({}, {"capacity_from": "PLAN"}),  # the base scenario's own solved plan, fixed
     "discount_rate": ({}, {"discount_rate": 0.08}),
     "tie_break_usd_per_mwh": ({}, {"tie_break_usd_per_mwh": 0.02}),
     "overrides": ({}, {"overrides": [{"table": "fuels", "id": "gas", "column": "price_usd_per_mwh_th", "value": 30}]}),
@@ -183,9 +187,8 @@ def hourly(base: Path) -> Path:
 def _lp(folder: Path, scenario: dict) -> list[np.ndarray]:
     """The compiled LP of a dataset folder under a scenario: c, A, bounds, cost rows and offsets, as arrays."""
     sc = Scenario.model_validate({"dataset": str(folder), **scenario})
-    ds = apply_scenario(load_dataset(sc.dataset_path(), sc.hydrology), sc)
-    m, _ = build_model(ds, sc.model_options())
-    form = standard_form(m)
+    _m, ctx = build_model(scenario_inputs(sc), sc.model_options())
+    form = compile_context(ctx)  # the run path: with the risk rows when a scenario asks for them
     A = form.A.tocsr()
     A.sort_indices()
     cost = form.cost_rows.tocsr()
@@ -313,8 +316,19 @@ def test_every_scenario_key_is_covered():
     assert covered - keys == set(), "stale entry: the scenario has no such key"
 
 
-def _merged(change: dict, overrides_file: Path, hourly: Path) -> dict:
+@pytest.fixture(scope="module")
+def plan(base: Path) -> Path:
+    """The base scenario solved once: a results folder for ``capacity_from``."""
+    from grid_model.pipeline import run_scenario
+
+    sc = Scenario.model_validate({"dataset": str(base), **BASE_SCENARIO})
+    return run_scenario(sc, base.parent / "plan")[1]
+
+
+def _merged(change: dict, overrides_file: Path, hourly: Path, plan: Path | None = None) -> dict:
     out = _deep_merge(BASE_SCENARIO, change)
+    if out.get("capacity_from") == "PLAN":
+        out["capacity_from"] = str(plan)
     if out.get("overrides_file") == "OVERRIDES_FILE":
         out["overrides_file"] = str(overrides_file)
     if out.get("dataset") == "HOURLY":
@@ -323,12 +337,12 @@ def _merged(change: dict, overrides_file: Path, hourly: Path) -> dict:
 
 
 @pytest.mark.parametrize("key", sorted(KEY_CASES))
-def test_every_scenario_key_changes_the_lp(key, base, base_lp, hourly, tmp_path):
+def test_every_scenario_key_changes_the_lp(key, base, base_lp, hourly, plan, tmp_path):
     first, second = KEY_CASES[key]
     table = tmp_path / "overrides.csv"
     table.write_text("table,id,column,value\ngenerators,XA-coal,availability_pu,0.7\n")
-    before = _lp(base, _merged(first, table, hourly)) if first else base_lp
-    after = _lp(base, _merged(_deep_merge(first, second), table, hourly))
+    before = _lp(base, _merged(first, table, hourly, plan)) if first else base_lp
+    after = _lp(base, _merged(_deep_merge(first, second), table, hourly, plan))
     assert not _same(before, after), f"scenario key '{key}' does not change the LP"
 
 

@@ -192,3 +192,21 @@ def test_the_value_of_the_stochastic_solution_is_never_negative(tmp_path_factory
     sc = _scenario(folder, {"scenarios": {"wet": 1 - p_dry, "dry": p_dry}})
     row = value_of_stochastic_solution(sc, tmp / "out", mean_hydrology="wet").iloc[0]
     assert row["vss_usd"] >= -1e-7 * abs(row["stochastic_objective_usd"])
+
+
+def test_a_risk_averse_plan_by_hand(tmp_path):
+    """Expected cost + 1·CVaR_0.95 with π_dry = 0.05: the CVaR is the dry year's operating cost, so the 40 MW that
+    run only in the dry year are valued at 0.05·8,760 + 8,760 hours: CCGT 100,000 + 50·9,198 = 559,900 per MW
+    against OCGT 20,000 + 150·9,198 = 1,399,700 — CCGT. Plan: 60 MW of CCGT (6,000,000 USD/yr). Operation: wet
+    20·8,760·50 = 8,760,000, dry 60·8,760·50 = 26,280,000; expected 9,636,000; CVaR 26,280,000. Objective
+    41,916,000 USD/yr, of which the risk term (not money) is 26,280,000."""
+    sc = _scenario(_wet_dry(tmp_path), {"scenarios": {"wet": 0.95, "dry": 0.05}})
+    sc = sc.model_copy(update={"risk": sc.risk.model_copy(update={"weight": 1.0, "alpha": 0.95})})
+    res = _solve(sc)
+    built = res.tables["capacity"].set_index("technology")["new_mw"]
+    assert built["ccgt"] == pytest.approx(60.0, rel=REL) and built["ocgt"] == pytest.approx(0.0, abs=1e-9)
+    assert res.summary["objective_usd"] == pytest.approx(41_916_000.0, rel=REL)
+    assert res.summary["cost_breakdown_usd"]["risk_cvar"] == pytest.approx(26_280_000.0, rel=REL)
+    assert res.summary["system_cost_usd"] == pytest.approx(15_636_000.0, rel=REL)  # capex + expected operation
+    assert res.summary["hydrology"]["operating_cost_cvar_usd"] == pytest.approx(26_280_000.0, rel=REL)
+    assert res.summary["objective_usd"] == pytest.approx(sum(res.summary["cost_breakdown_usd"].values()), rel=REL)

@@ -15,6 +15,7 @@ import pyomo.environ as pyo
 from grid_model.model.context import Context, FeatureReport, Readout
 from grid_model.model.core import zone_prices
 from grid_model.model.features import FEATURES
+from grid_model.model.risk import cvar
 from grid_model.results import HOURLY_NAMES, PLAN_FIGURES, Results
 from grid_model.schema import COST_CATEGORIES, INVESTMENT_CATEGORIES, NON_ECONOMIC_CATEGORIES
 from grid_model.solve import Solution
@@ -64,7 +65,7 @@ def extract_results(ctx: Context, sol: Solution, scenario: str = "scenario") -> 
         tables["plan_check"] = plan_check(summary)
     if len(ctx.time.hydrologies) > 1:
         tables["hydrology"] = hydrology_table(ctx, sol, view, reports)
-        summary["hydrology"] = _hydrology_summary(tables["hydrology"])
+        summary["hydrology"] = _hydrology_summary(tables["hydrology"], ctx.options.cvar_alpha)
     return Results(summary, tables, _hourly(ctx, view, reports))
 
 
@@ -140,10 +141,14 @@ def hydrology_table(ctx: Context, sol: Solution, view: Readout, reports: list[Fe
     return pd.DataFrame(rows)
 
 
-def _hydrology_summary(table: pd.DataFrame) -> dict:
-    """summary.json's ``hydrology``: each hydrology's figures and the worst one (highest economic operating cost)."""
+def _hydrology_summary(table: pd.DataFrame, alpha: float) -> dict:
+    """summary.json's ``hydrology``: each hydrology's figures, the worst one (highest economic operating cost) and
+    the CVaR at ``alpha`` of the operating costs (as dispatched)."""
     worst = table.loc[table["economic_operating_cost_usd"].idxmax()]
+    costs, probs = table["operating_cost_usd"].to_numpy(), table["probability"].to_numpy()
     return {
+        "cvar_alpha": alpha,
+        "operating_cost_cvar_usd": cvar(costs, probs, alpha),
         "members": table.set_index("hydrology").to_dict(orient="index"),
         "worst": str(worst["hydrology"]),
         "worst_economic_operating_cost_usd": float(worst["economic_operating_cost_usd"]),

@@ -131,4 +131,9 @@ def compile_context(ctx: Context) -> StandardForm:
     """The standard form of a built model, with what the solver policy needs to know about its problem class:
     whether it invests, and the longest chronological chain (``grid_model.solve.default_solver``)."""
     problem = ProblemClass(ctx.has_investment, ctx.time.longest_chain_steps())
-    return standard_form(ctx.m, problem=problem)
+    form = standard_form(ctx.m, problem=problem)
+    if ctx.options.cvar_weight > 0 and len(ctx.time.hydrologies) > 1 and not ctx.options.elastic:
+        from grid_model.model.risk import add_cvar
+
+        form = add_cvar(form, ctx)
+    return form
