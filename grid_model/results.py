@@ -30,9 +30,11 @@ TABLE_NAMES = (
     "costs",
     "zones",
     "units",
-    "plan_check",
-    "hydrology",
-    "links_by_hydrology",
+)
+OPTIONAL_TABLE_NAMES = (  # written only by runs that have them
+    "plan_check",  # capacity_from
+    "hydrology",  # several hydrologies
+    "links_by_hydrology",  # several hydrologies
 )
 HOURLY_NAMES = (
     "dispatch_mw",
@@ -159,7 +161,7 @@ def read_results(folder: str | Path) -> Results:
     summary = json.loads((folder / "summary.json").read_text())
     tables = {
         n: pd.read_csv(folder / f"{n}.csv", keep_default_na=False, na_values=[""])
-        for n in TABLE_NAMES
+        for n in (*TABLE_NAMES, *OPTIONAL_TABLE_NAMES)
         if (folder / f"{n}.csv").exists()
     }
     hourly = {p.stem: pd.read_parquet(p) for p in sorted((folder / "hourly").glob("*.parquet"))}

@@ -198,6 +198,8 @@ class Scenario(_Strict):
                 err = exc.errors()[0]
                 where = ".".join(str(p) for p in err["loc"])
                 raise ValueError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
+        if isinstance(v, int) and not isinstance(v, bool):  # a year written without quotes
+            return str(v)
         return v
 
     def hydrology_members(self) -> list[tuple[str, float]]:
