@@ -331,6 +331,9 @@ def write_report(
     same as one self-contained document: contents, headline first, figures embedded and numbered, interactive
     network maps from the runs' folders in ``out_dir``, print stylesheet; :mod:`grid_model.report_html`)."""
     blocks = _report_blocks(comp, countries, borders, new_cap, base, scenario_info)
+    droughts = drought_markdown(out_dir, list(comp["scenario"]), base)
+    if droughts:
+        blocks["Interconnectors and droughts"] = droughts
     md = [f"# {REPORT_TITLE}", "", REPORT_INTRO, ""]
     for title, block in blocks.items():
         md += [f"## {title}", "", block, ""]
@@ -340,6 +343,54 @@ def write_report(
         md.append("")
     (out_dir / "report.md").write_text("\n".join(md))
     (out_dir / "report.html").write_text(_report_html(out_dir, blocks, figures, list(comp["scenario"]), borders))
+
+
+def drought_markdown(out_dir: Path, scenarios: list[str], base: str) -> str:
+    """For runs planned under several hydrologies (their ``hydrology.csv``): each hydrology's cost, unserved
+    energy and price, what each scenario saves in its worst hydrology against ``base``, and how much of each
+    built link's rent comes from its worst hydrology — in sentences generated from the numbers."""
+    tables = {n: out_dir / n / "hydrology.csv" for n in scenarios}
+    tables = {n: pd.read_csv(f) for n, f in tables.items() if f.exists()}
+    if not tables:
+        return ""
+    rows = pd.concat([t.assign(scenario=n) for n, t in tables.items()], ignore_index=True)
+    view = rows[["scenario", "hydrology", "probability", "economic_operating_cost_usd", "unserved_twh"]].copy()
+    view["price_avg_usd_per_mwh"] = rows["price_avg_usd_per_mwh"]
+    view["economic_operating_cost_usd"] = view["economic_operating_cost_usd"].map(lambda v: f"{v / 1e9:,.2f} bn")
+    lines = [md_table(view), ""]
+    worst = {n: t.loc[t["economic_operating_cost_usd"].idxmax()] for n, t in tables.items()}
+    if base in worst:
+        b = worst[base]
+        for n, w in worst.items():
+            if n == base:
+                continue
+            saved = b["economic_operating_cost_usd"] - w["economic_operating_cost_usd"]
+            lines.append(
+                f"- {n}: in its worst hydrology ({w['hydrology']}) operation costs {w['economic_operating_cost_usd'] / 1e9:,.2f} "
+                f"bn USD/yr, {saved / 1e6:+,.0f} M USD/yr against {base}'s worst ({b['hydrology']}); unserved "
+                f"{w['unserved_twh']:.3f} TWh against {b['unserved_twh']:.3f} TWh."
+            )
+    lines += _drought_link_lines(out_dir, tables, worst)
+    return "\n".join(lines)
+
+
+def _drought_link_lines(out_dir: Path, tables: dict[str, pd.DataFrame], worst: dict[str, pd.Series]) -> list[str]:
+    """For each link that is built in a scenario: the share of its expected rent earned in the worst hydrology."""
+    lines = []
+    for n in tables:
+        f = out_dir / n / "links_by_hydrology.csv"
+        links = pd.read_csv(out_dir / n / "links.csv")
+        built = set(links.loc[links["new_mw"] > 0, "link"])
+        if not f.exists() or not built:
+            continue
+        by = pd.read_csv(f)
+        dry = by[(by["hydrology"] == worst[n]["hydrology"]) & by["link"].isin(built)]
+        for r in dry.itertuples():
+            lines.append(
+                f"- {n}, {r.link} (new): {r.share_of_expected_rent:.0%} of its expected congestion rent comes from "
+                f"the worst hydrology ({r.hydrology}, probability {r.probability:.0%})."
+            )
+    return lines
 
 
 def _report_html(

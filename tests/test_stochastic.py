@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -210,3 +212,23 @@ def test_a_risk_averse_plan_by_hand(tmp_path):
     assert res.summary["system_cost_usd"] == pytest.approx(15_636_000.0, rel=REL)  # capex + expected operation
     assert res.summary["hydrology"]["operating_cost_cvar_usd"] == pytest.approx(26_280_000.0, rel=REL)
     assert res.summary["objective_usd"] == pytest.approx(sum(res.summary["cost_breakdown_usd"].values()), rel=REL)
+
+
+def test_compare_under_a_hydrology_mix_reports_interconnectors_and_droughts(tmp_path):
+    from grid_model.compare import run_compare
+
+    paths = []
+    for name in ("base", "interconnect"):
+        text = (
+            f"name: {name}\nextends: {Path('scenarios/example').resolve() / (name + '.yaml')}\n"
+            'hydrology:\n  scenarios: {average: 0.7, "2023": 0.3}\n'
+        )
+        (tmp_path / f"{name}.yaml").write_text(text)
+        paths.append(tmp_path / f"{name}.yaml")
+    results, folder = run_compare(paths, tmp_path / "cmp", figures=False, workers=1)
+    report = (folder / "report.md").read_text()
+    assert "## Interconnectors and droughts" in report
+    worst = results["interconnect"].summary["hydrology"]["worst"]
+    assert f"interconnect: in its worst hydrology ({worst})" in report
+    by = pd.read_csv(folder / "interconnect" / "links_by_hydrology.csv")
+    assert by.groupby("link")["share_of_expected_rent"].sum().round(9).isin([0.0, 1.0]).all()
