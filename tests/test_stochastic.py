@@ -232,3 +232,33 @@ def test_compare_under_a_hydrology_mix_reports_interconnectors_and_droughts(tmp_
     assert f"interconnect: in its worst hydrology ({worst})" in report
     by = pd.read_csv(folder / "interconnect" / "links_by_hydrology.csv")
     assert by.groupby("link")["share_of_expected_rent"].sum().round(9).isin([0.0, 1.0]).all()
+
+
+@pytest.mark.parametrize("p_dry", [0.05, 0.3])
+def test_pypsa_two_stage_stochastic_network_gives_the_same_objective(tmp_path, p_dry):
+    """PyPSA's stochastic network (``n.set_scenarios``), built here from the documented semantics: the same bus,
+    load, run-of-river (as a generator whose p_max_pu is the hydrology's inflow / capacity) and the two candidates;
+    its objective Σ_s π_s·operating cost_s + capital costs is grid_model's expected cost."""
+    import logging
+    import warnings
+
+    pypsa = pytest.importorskip("pypsa")
+    logging.getLogger("pypsa").setLevel(logging.ERROR)
+    logging.getLogger("linopy").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        n = pypsa.Network()
+        n.set_snapshots([0])
+        n.snapshot_weightings.loc[:, :] = 8760.0
+        n.add("Bus", "A")
+        n.add("Load", "load", bus="A", p_set=100.0)
+        n.add("Generator", "shed", bus="A", p_nom=100.0, marginal_cost=10_000.0)
+        n.add("Generator", "ror", bus="A", p_nom=100.0, p_max_pu=0.8)
+        n.add("Generator", "ccgt", bus="A", p_nom_extendable=True, capital_cost=100_000.0, marginal_cost=50.0)
+        n.add("Generator", "ocgt", bus="A", p_nom_extendable=True, capital_cost=20_000.0, marginal_cost=150.0)
+        n.set_scenarios({"wet": 1 - p_dry, "dry": p_dry})
+        n.generators_t.p_max_pu.loc[:, ("wet", "ror")] = 0.8
+        n.generators_t.p_max_pu.loc[:, ("dry", "ror")] = 0.4
+        n.optimize(solver_name="highs")
+    ours = _solve(_scenario(_wet_dry(tmp_path), {"scenarios": {"wet": 1 - p_dry, "dry": p_dry}}))
+    assert ours.summary["objective_usd"] == pytest.approx(float(n.objective), rel=1e-6)
