@@ -262,3 +262,36 @@ def test_pypsa_two_stage_stochastic_network_gives_the_same_objective(tmp_path, p
         n.optimize(solver_name="highs")
     ours = _solve(_scenario(_wet_dry(tmp_path), {"scenarios": {"wet": 1 - p_dry, "dry": p_dry}}))
     assert ours.summary["objective_usd"] == pytest.approx(float(n.objective), rel=1e-6)
+
+
+def test_storage_and_reservoir_levels_close_within_each_hydrology_year():
+    """Levels rebuilt from the hourly tables: each hydrology's block is its own cyclic year."""
+    sc = load_scenario("scenarios/example/interconnect.yaml")
+    sc = Scenario.model_validate(
+        {
+            **sc.model_dump(),
+            "hydrology": {"scenarios": {"average": 0.5, "2023": 0.5}},
+            "time": {"mode": "downsample", "step_h": 4},
+        }
+    )
+    ds = scenario_inputs(sc)
+    res = solve_dataset(ds, sc.model_options())
+    h = res.hourly
+    hyd = h["storage_level_mwh"]["hydrology"].to_numpy()
+    dur = h["storage_level_mwh"]["duration_h"].to_numpy()
+    reservoirs = ds.tables["hydro"].index[ds.tables["hydro"]["energy_mwh"] > 0]
+    sto = ds.tables["storage"]
+    assert len(reservoirs) and len(sto)
+    for name in ("average", "2023"):
+        m = hyd == name
+        for u in reservoirs:
+            lvl = h["storage_level_mwh"][u].to_numpy()[m]
+            flow = (h["hydro_inflow_mw"][u] - h["dispatch_mw"][u] - h["hydro_spill_mw"][u]).to_numpy()[m]
+            assert np.abs(lvl - np.roll(lvl, 1) - dur[m] * flow).max() < 1e-6, (name, u)
+        for s, row in sto.iterrows():
+            e = h["storage_level_mwh"][s].to_numpy()[m]
+            c, d = h["storage_charge_mw"][s].to_numpy()[m], h["storage_discharge_mw"][s].to_numpy()[m]
+            keep = (1 - row["standing_loss_pu_per_h"]) ** dur[m]
+            gain = dur[m] * (row["efficiency_charge_pu"] * c - d / row["efficiency_discharge_pu"])
+            assert np.abs(e - keep * np.roll(e, 1) - gain).max() < 1e-6, (name, s)
+    assert balance_residual(res, ds) < 1e-6
