@@ -3,8 +3,9 @@
 One row per key, nested sections as dotted names (``time.mode``, ``policy.co2_cap_mt``) and list items as
 ``overrides[].table``: the type (with its bounds), the default, and the description — the field's own
 ``description``, else the docstring of the section's model, else nothing (type and default still say a lot).
-``grid-model schema --scenario`` prints it; the README carries it between marker comments, and
-``python3 -m grid_model.scenario_doc README.md`` rewrites that block (``tests/test_docs.py`` checks it is current).
+``grid-model schema --scenario`` prints it; the README and ``docs/scenarios.md`` (the site's page) carry it between
+marker comments, and ``python3 -m grid_model.scenario_doc README.md docs/scenarios.md`` rewrites the block of any
+file given (``tests/test_docs.py`` checks both are current).
 """
 
 from __future__ import annotations

@@ -162,6 +162,7 @@ LAYERS: list[tuple[str, ...]] = [
         "calibration",
         "example",
         "datagen",
+        "docs_gen",
     ),
     ("cli", "__main__", ""),
 ]

@@ -1,15 +1,23 @@
-"""The docs cannot go stale: the README's scenario-key table and ``docs/schema.md`` equal what the code generates,
-and every repository path the README and ``docs/*.md`` mention exists."""
+"""The docs cannot go stale: the scenario-key tables (README and ``docs/scenarios.md``), ``docs/schema.md`` and
+``docs/formulation.md`` equal what the code generates, every repository path the README and ``docs/*.md`` mention
+exists, and the documentation site (``mkdocs.yml``) builds in strict mode."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from grid_model.cli import app
+from grid_model.docs_gen import docstring_markdown, formulation_markdown
 from grid_model.scenario import Scenario
 from grid_model.scenario_doc import (
     END_MARKER,
@@ -28,13 +36,14 @@ REPO_PATH = re.compile(r"(?<![\w./<-])(?:" + "|".join(re.escape(d) for d in REPO
 MD_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
-def test_readme_scenario_key_table_is_generated_from_the_scenario_model():
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert START_MARKER in text and END_MARKER in text, "README.md lost its scenario-keys markers"
+@pytest.mark.parametrize("name", ["README.md", "docs/scenarios.md"])
+def test_scenario_key_tables_are_generated_from_the_scenario_model(name: str):
+    text = (ROOT / name).read_text(encoding="utf-8")
+    assert START_MARKER in text and END_MARKER in text, f"{name} lost its scenario-keys markers"
     current = text[text.index(START_MARKER) + len(START_MARKER) : text.index(END_MARKER)].strip()
     assert current == scenario_keys_markdown(), (
-        "README.md's scenario key table differs from grid_model/scenario.py; regenerate it with "
-        "`python3 -m grid_model.scenario_doc README.md` (the table alone: `python3 -m grid_model schema --scenario`)"
+        f"{name}'s scenario key table differs from grid_model/scenario.py; regenerate it with "
+        f"`python3 -m grid_model.scenario_doc {name}` (the table alone: `python3 -m grid_model schema --scenario`)"
     )
 
 
@@ -68,6 +77,33 @@ def test_docs_schema_md_is_the_schema_command_output():
     assert (ROOT / "docs" / "schema.md").read_text(encoding="utf-8") == result.output, (
         "docs/schema.md differs from the dataset schema in grid_model/schema.py; regenerate it with "
         "`python3 -m grid_model schema > docs/schema.md`"
+    )
+
+
+def test_docs_formulation_md_is_generated_from_the_module_docstrings():
+    assert (ROOT / "docs" / "formulation.md").read_text(encoding="utf-8") == formulation_markdown(), (
+        "docs/formulation.md differs from the module docstrings of grid_model/model/; regenerate it with "
+        "`python3 -m grid_model.docs_gen docs/formulation.md`"
+    )
+
+
+def test_the_formulation_page_has_every_feature_in_order_and_keeps_equations_as_code():
+    from grid_model.model.features import FEATURES
+
+    page = formulation_markdown()
+    sources = [f"`grid_model/model/{m.__name__.rsplit('.', 1)[-1]}.py`" for m in FEATURES]
+    positions = [page.index(s) for s in sources]
+    assert positions == sorted(positions)
+    for name in ("timeindex.py", "model/core.py", "model/periods.py", "model/expansion.py", "model/risk.py"):
+        assert f"`grid_model/{name}`" in page
+    assert "`grid_model/stochastic.py`" in page
+    assert "```text\nΣ_features injection[z, t] = demand[z, t]" in page  # core's balance, an indented block
+
+
+def test_docstring_markdown_fences_indented_blocks_and_converts_rest_markup():
+    doc = "Summary with ``code`` and :func:`f`.\n\n    a ≤ b      row_name\n      c = d\n\nAfter.\n"
+    assert docstring_markdown(doc) == (
+        "Summary with `code` and `f`.\n\n```text\na ≤ b      row_name\n  c = d\n```\n\nAfter."
     )
 
 
@@ -117,3 +153,45 @@ def test_the_path_check_sees_a_broken_path():
     assert _missing_path("grid_model/model/<name>.py") is None
     assert REPO_PATH.findall("see `data/README.md`, and results/compare/") == ["data/README.md"]
     assert _missing_link(ROOT / "README.md", "docs/model.md#no-such-heading") is not None
+
+
+def _nav_pages(nav: list) -> list[str]:
+    """Every Markdown page of an mkdocs ``nav`` (nested sections flattened)."""
+    pages: list[str] = []
+    for item in nav:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        pages += _nav_pages(value) if isinstance(value, list) else [value]
+    return pages
+
+
+def _html_of(page: str) -> str:
+    """Where mkdocs writes a page with directory URLs: ``index.md`` → ``index.html``, ``x.md`` → ``x/index.html``."""
+    stem = page.removesuffix(".md")
+    return "index.html" if stem == "index" else f"{stem}/index.html"
+
+
+def test_the_documentation_site_builds_strict(tmp_path: Path):
+    if importlib.util.find_spec("mkdocs") is None or importlib.util.find_spec("material") is None:
+        reason = "mkdocs-material is not installed (pip install -e '.[docs]'; CI installs it with .[test])"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["strict"] is True and config["docs_dir"] == "docs" and config["theme"]["font"] is False
+    site = tmp_path / "site"
+    start = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert run.returncode == 0, f"python3 -m mkdocs build --strict failed:\n{run.stdout}\n{run.stderr}"
+    assert time.perf_counter() - start < 30
+    pages = _nav_pages(config["nav"])
+    assert {"index.md", "scenarios.md", "schema.md", "formulation.md", "model.md", "outputs.md"} <= set(pages)
+    assert {"results_db.md", "calibration.md", "performance.md", "adding_a_feature.md"} <= set(pages)
+    missing = [p for p in pages if not (site / _html_of(p)).is_file()]
+    assert not missing, f"nav pages without an HTML file: {missing}"
