@@ -45,9 +45,11 @@ _Band = tuple[str, np.ndarray, str, str | None]
 
 
 def _weights(frame: pd.DataFrame) -> np.ndarray:
-    """Hours of the year each timestep stands for (``weight_h``; 1 h each if absent)."""
+    """Hours of the year each timestep stands for (``weight_h``; 1 h each if absent), times its hydrology's
+    ``probability`` in a run planned under several hydrologies, so curves are expected over the year."""
     if "weight_h" in frame:
-        return frame["weight_h"].to_numpy(dtype=float)
+        w = frame["weight_h"].to_numpy(dtype=float)
+        return w * frame["probability"].to_numpy(dtype=float) if "probability" in frame else w
     log.warning("hourly frame has no weight_h column; each step counted as 1 h")
     return np.ones(len(frame))
 
@@ -179,7 +181,7 @@ def _dispatch_units(res: Results, disp: pd.DataFrame) -> pd.DataFrame:
     if units.empty:
         raise ValueError("results have no units table (units.csv: unit, kind, zone, technology, category)")
     units = units.assign(unit=units["unit"].astype(str), zone=units["zone"].astype(str)).set_index("unit")
-    series_cols = {"weight_h", "duration_h"}
+    series_cols = {"weight_h", "duration_h", "hydrology", "probability"}
     unknown = [
         c for c in disp.columns if c not in series_cols and not str(c).startswith("unserved:") and c not in units.index
     ]
