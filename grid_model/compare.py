@@ -350,7 +350,7 @@ def drought_markdown(out_dir: Path, scenarios: list[str], base: str) -> str:
     energy and price, what each scenario saves in its worst hydrology against ``base``, and how much of each
     built link's rent comes from its worst hydrology — in sentences generated from the numbers."""
     tables = {n: out_dir / n / "hydrology.csv" for n in scenarios}
-    tables = {n: pd.read_csv(f) for n, f in tables.items() if f.exists()}
+    tables = {n: pd.read_csv(f, dtype={"hydrology": str}) for n, f in tables.items() if f.exists()}
     if not tables:
         return ""
     rows = pd.concat([t.assign(scenario=n) for n, t in tables.items()], ignore_index=True)
@@ -367,8 +367,8 @@ def drought_markdown(out_dir: Path, scenarios: list[str], base: str) -> str:
             saved = b["economic_operating_cost_usd"] - w["economic_operating_cost_usd"]
             lines.append(
                 f"- {n}: in its worst hydrology ({w['hydrology']}) operation costs {w['economic_operating_cost_usd'] / 1e9:,.2f} "
-                f"bn USD/yr, {saved / 1e6:+,.0f} M USD/yr against {base}'s worst ({b['hydrology']}); unserved "
-                f"{w['unserved_twh']:.3f} TWh against {b['unserved_twh']:.3f} TWh."
+                f"bn USD/yr, {abs(saved) / 1e6:,.0f} M USD/yr {'less' if saved >= 0 else 'more'} than in {base}'s "
+                f"worst ({b['hydrology']}); unserved {w['unserved_twh']:.3f} TWh against {b['unserved_twh']:.3f} TWh."
             )
     lines += _drought_link_lines(out_dir, tables, worst)
     return "\n".join(lines)
@@ -383,7 +383,7 @@ def _drought_link_lines(out_dir: Path, tables: dict[str, pd.DataFrame], worst: d
         built = set(links.loc[links["new_mw"] > 0, "link"])
         if not f.exists() or not built:
             continue
-        by = pd.read_csv(f)
+        by = pd.read_csv(f, dtype={"hydrology": str})
         dry = by[(by["hydrology"] == worst[n]["hydrology"]) & by["link"].isin(built)]
         for r in dry.itertuples():
             lines.append(
