@@ -190,6 +190,7 @@ def projects(
     ),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw the report figures"),
     warm: bool = typer.Option(True, "--warm/--cold", help="Re-use one HiGHS model across the cases"),
+    xlsx: bool = typer.Option(False, "--xlsx", help="Also write projects.xlsx (both tables, units, formats)"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step"),
 ) -> None:
     """Value each interconnector project (TOOT and PINT): net benefit, B/C, break-even capex, CO2, curtailment,
@@ -213,6 +214,7 @@ def projects(
                 warm=warm,
                 figures=figures,
                 progress=lambda msg: status.update(msg),
+                xlsx=xlsx,
             )
     except GridModelError as exc:
         _fail(exc)

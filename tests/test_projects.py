@@ -206,16 +206,21 @@ def test_country_split_sums_to_the_system_benefit(net):
 
 def test_warm_equals_cold_on_the_example(tmp_path):
     paths = [Path("scenarios/example/interconnect.yaml")]
-    warm, warm_c, _ = run_projects(paths, tmp_path / "warm", figures=False)
+    warm, warm_c, _ = run_projects(paths, tmp_path / "warm", figures=False, xlsx=True)
     cold, cold_c, _ = run_projects(paths, tmp_path / "cold", figures=False, warm=False)
     numeric = warm.select_dtypes("number").columns
     pd.testing.assert_frame_equal(warm[numeric], cold[numeric], rtol=1e-6, atol=1e-3)
     pd.testing.assert_frame_equal(warm_c[ACC], cold_c[ACC], rtol=1e-6, atol=1e-3)
     timings = pd.read_json(tmp_path / "warm" / "timings.json", typ="series")
     assert [r["mode"] for r in timings["runs"]][1:] == ["warm"] * (len(timings["runs"]) - 1)
-    assert {"projects.csv", "projects_countries.csv", "report.md", "report.html"} <= {
+    assert {"projects.csv", "projects_countries.csv", "report.md", "report.html", "projects.xlsx"} <= {
         p.name for p in (tmp_path / "warm").iterdir()
     }
+    sheets = pd.read_excel(tmp_path / "warm" / "projects.xlsx", sheet_name=None, skiprows=[1])
+    for name in ("projects", "projects_countries"):  # the workbook holds the CSVs (10 significant digits)
+        csv = pd.read_csv(tmp_path / "warm" / f"{name}.csv")
+        numeric = csv.select_dtypes("number").columns
+        pd.testing.assert_frame_equal(sheets[name][numeric], csv[numeric], rtol=1e-9, check_dtype=False)
 
 
 @pytest.mark.parametrize(

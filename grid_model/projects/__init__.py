@@ -148,9 +148,11 @@ def run_projects(
     warm: bool = True,
     figures: bool = True,
     progress: Callable[[str], None] | None = None,
+    xlsx: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
     """Value the projects of each scenario; write projects.csv, projects_countries.csv, timings.json, figures and
-    report.md / report.html. The folder appears whole or not at all; bad input writes nothing."""
+    report.md / report.html (and projects.xlsx with ``xlsx``). The folder appears whole or not at all; bad input
+    writes nothing."""
     scenarios = [load_scenario(p) for p in paths]
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -171,6 +173,10 @@ def run_projects(
         from grid_model.projects.report import write_report
 
         write_report(projects, by_zone, tmp, figures=figures)
+        if xlsx:
+            from grid_model.outputs import write_workbook
+
+            write_workbook({"projects": projects, "projects_countries": by_zone}, tmp / "projects.xlsx")
     return projects, by_zone, out_dir
 
 
