@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from tiny import balance_residual, build, gen, tech, zones
 
 from grid_model.errors import InputError
-from grid_model.model import ModelOptions
 from grid_model.pipeline import solve_dataset
 from grid_model.scenario import Scenario, apply_scenario, load_scenario, scenario_inputs
 from grid_model.stochastic import combine_hydrologies
@@ -138,10 +137,6 @@ def test_an_unknown_hydrology_is_a_one_line_error(tmp_path):
     folder = _wet_dry(tmp_path)
     with pytest.raises(InputError, match="hydrology 'moist' not found"):
         scenario_inputs(_scenario(folder, {"scenarios": {"wet": 0.5, "moist": 0.5}}))
-
-
-def test_options_are_untouched(tmp_path):
-    assert ModelOptions().tie_break_usd_per_mwh > 0  # the hand numbers above switch the tie-break off explicitly
 
 
 def test_value_of_the_stochastic_solution_by_hand(tmp_path):
