@@ -296,22 +296,6 @@ def test_a_second_writer_waits_then_stops_with_one_line(tmp_path: Path) -> None:
             holder.stdout.close()
 
 
-@pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
-    """One in-process single-threaded worker (as in tests/test_sweep.py)."""
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=1,
-        threads_per_worker=1,
-        processes=False,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.ERROR,
-    ) as cluster:
-        yield cluster.scheduler_address
-
-
 def test_a_sweep_appends_one_summary_row_per_member(tmp_path: Path, scheduler: str) -> None:
     spec = tmp_path / "sweep.yaml"
     spec.write_text(

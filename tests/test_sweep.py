@@ -7,9 +7,7 @@ module-scoped cluster through ``scheduler=ADDRESS`` (the ``--scheduler`` path), 
 from __future__ import annotations
 
 import json
-import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -38,26 +36,6 @@ def spec_file(folder: Path, body: str, name: str = "sweep.yaml") -> Path:
 def leftovers(folder: Path) -> list[str]:
     """Temporary folders a sweep left behind."""
     return [p.name for p in folder.iterdir() if ".tmp-" in p.name]
-
-
-@pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
-    """Address of a running cluster, as a user would pass with --scheduler.
-
-    One in-process, single-threaded worker: the client talks to it over TCP like to any scheduler, and the
-    tests skip starting (and importing Pyomo in) more worker processes; parallelism is tested above.
-    """
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=1,
-        threads_per_worker=1,
-        processes=False,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.ERROR,
-    ) as cluster:
-        yield cluster.scheduler_address
 
 
 # ---------------------------------------------------------------------------------------------
