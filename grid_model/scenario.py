@@ -100,6 +100,44 @@ class RiskConfig(_Strict):
     alpha: float = Field(0.8, ge=0, lt=1, description="CVaR level: the mean of the worst (1 − alpha) of the mass")
 
 
+class PathwayConfig(_Strict):
+    """Investment periods of a pathway (``grid_model.pathway``): one LP over all periods (perfect foresight) or one
+    per period with earlier builds fixed (myopic). Each period operates on its own representative year (demand,
+    costs and policy of that year); capacity built in a period stays until the end of its lifetime."""
+
+    years: list[int] = Field(
+        description="investment periods, e.g. [2027, 2029, 2031, 2036, 2040]; each stands for the years up to the "
+        "next (the last for the years up to end_year)",
+        min_length=1,
+    )
+    foresight: Literal["perfect", "myopic"] = Field(
+        "perfect", description="perfect: one LP over every period; myopic: period by period, earlier builds fixed"
+    )
+    base_year: int = Field(2026, ge=2000, le=2100, description="year costs are discounted to (NPV in its USD)")
+    end_year: int | None = Field(
+        None, ge=2000, le=2150, description="last year the last period stands for (default: the last period's year)"
+    )
+    periods: dict[int, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="what differs in a period, as scenario keys, e.g. {2031: {subsidies: {fuel: false}}} (from that "
+        "period on: later periods inherit it unless they say otherwise)",
+    )
+
+    @field_validator("years")
+    @classmethod
+    def _sorted(cls, v: list[int]) -> list[int]:
+        if len(set(v)) != len(v):
+            dup = next(y for y in v if v.count(y) > 1)
+            raise ValueError(f"year {dup} is listed twice")
+        if v != sorted(v):
+            raise ValueError(f"years must be in increasing order (got {v})")
+        return v
+
+    def last_year(self) -> int:
+        """The last year the pathway stands for."""
+        return self.end_year if self.end_year is not None else self.years[-1]
+
+
 class SubsidyConfig(_Strict):
     """True = today's subsidy stays; False = removed."""
 
@@ -167,6 +205,9 @@ class Scenario(_Strict):
         None,
         description="A results folder whose capacities (units.csv, links.csv) are fixed here: operation only, e.g. "
         "to check a typical-day plan on the full hourly year or under another hydrology",
+    )
+    pathway: PathwayConfig | None = Field(
+        None, description="investment periods: plan a pathway over several years instead of one (grid_model.pathway)"
     )
     source_file: str | None = None
 

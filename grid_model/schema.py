@@ -617,6 +617,60 @@ DEMAND_GROWTH = TableSchema(
     optional=True,
 )
 
+COST_TRAJECTORIES = TableSchema(
+    "cost_trajectories",
+    "cost_trajectories.csv",
+    "Capital cost of a technology in a year relative to the value in technologies.csv (storage.csv for battery, "
+    "links.csv for technology `link`); used by pathways (grid_model.pathway), which interpolate linearly between "
+    "listed years and hold the first and last values outside them. A one-year run does not read it.",
+    (
+        Column("technology", "str", description="A technology of technologies.csv, or `link` (interconnectors)."),
+        Column("year", "int", min=2000, max=2100, description="Calendar year."),
+        Column("capex_factor", "float", min=0, min_exclusive=True, description="Capex in that year ÷ the table's."),
+        SOURCE,
+    ),
+    key=("technology", "year"),
+    optional=True,
+)
+
+RETIREMENTS = TableSchema(
+    "retirements",
+    "retirements.csv",
+    "Existing capacity (generators.csv `p_nom_mw`) out of service from 1 January of `year` on; a pathway period "
+    "has the zone's existing capacity of the technology less every row with year ≤ the period's year (never "
+    "below zero). A one-year run does not read it.",
+    (
+        Column("zone", "str", description="Zone code."),
+        Column("technology", "str", description="Technology of the retiring units."),
+        Column("year", "int", min=2000, max=2100, description="First year the capacity is out of service."),
+        Column("retired_mw", "float", "MW", min=0, description="Capacity retired that year."),
+        SOURCE,
+    ),
+    key=("zone", "technology", "year"),
+    foreign_keys={"zone": "zones", "technology": "technologies"},
+    optional=True,
+)
+
+COMMISSIONING = TableSchema(
+    "commissioning",
+    "commissioning.csv",
+    "When projects can enter service in a pathway: `committed` projects enter at `year` with `mw` (a floor on the "
+    "asset's new capacity from that period on); `earliest` candidates cannot be built in a period before `year`. "
+    "A one-year run does not read it (committed links there use links.csv `p_nom_min_mw`).",
+    (
+        Column("asset", "str", description="A link of links.csv or a generator of generators.csv."),
+        Column("kind", "str", allowed=("link", "generator"), description="Which table `asset` is in."),
+        Column("year", "int", min=2000, max=2100, description="Earliest (or committed) year in service."),
+        Column("mode", "str", allowed=("committed", "earliest"), description="committed: built; earliest: may be."),
+        Column(
+            "mw", "float", "MW", min=0, required=False, default=0.0, description="Capacity a committed project adds."
+        ),
+        SOURCE,
+    ),
+    key=("asset",),
+    optional=True,
+)
+
 TABLES: tuple[TableSchema, ...] = (
     ZONES,
     FUELS,
@@ -629,6 +683,9 @@ TABLES: tuple[TableSchema, ...] = (
     FUEL_SUBSIDIES,
     ELECTRICITY_SUBSIDIES,
     DEMAND_GROWTH,
+    COST_TRAJECTORIES,
+    RETIREMENTS,
+    COMMISSIONING,
 )
 
 TIMESERIES_DOC = """\

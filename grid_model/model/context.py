@@ -157,6 +157,7 @@ class Context:
     costs: CostRegistry = field(default_factory=CostRegistry)
     params: dict[str, pd.DataFrame] = field(default_factory=dict)  # each feature's parameter table
     new_capacity_vars: list[str] = field(default_factory=list)  # Vars holding investment (grid_model.model.expansion)
+    lifetimes_yr: dict[str, dict] = field(default_factory=dict)  # new-capacity Var -> {key: lifetime [yr]}
     # Expressions features publish for others (policy): zone -> tCO2/yr terms; 'renewable'/'all' -> MWh/yr terms
     emissions_t: dict[str, list] = field(default_factory=lambda: defaultdict(list))
     generation_mwh: dict[str, list] = field(default_factory=lambda: defaultdict(list))

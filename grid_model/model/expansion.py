@@ -52,6 +52,8 @@ def declare_new_capacity(ctx: Context, prefix: str, params: pd.DataFrame, capex_
         ),
     )
     ctx.new_capacity_vars.append(new.name)
+    if "lifetime_yr" in params.columns:  # what a pathway needs to retire what is built (grid_model.pathway)
+        ctx.lifetimes_yr[new.name] = {k: float(params.at[k, "lifetime_yr"]) for k in ext}
     if ext:
         capex = params["capex_annual_usd_per_mw"].to_dict()
         fom = params["fom_usd_per_mw_yr"].to_dict()

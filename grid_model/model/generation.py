@@ -84,11 +84,14 @@ def generator_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["p_nom_mw"] = gens["p_nom_mw"]
     out["p_nom_max_mw"] = gens["p_nom_max_mw"].fillna(gens["p_nom_mw"])
     out["expandable"] = is_expandable(out["p_nom_mw"], out["p_nom_max_mw"])
+    if "p_nom_min_mw" in gens.columns:  # a committed project's floor in a pathway period (grid_model.pathway)
+        out["p_nom_min_mw"] = gens["p_nom_min_mw"].fillna(gens["p_nom_mw"]).clip(lower=gens["p_nom_mw"])
     capex = gens["capex_usd_per_kw"].fillna(t["capex_usd_per_kw"])
     crf = np.array([annuity_factor(options.discount_rate, n) for n in t["lifetime_yr"]])
     out["capex_usd_per_kw"] = capex
     out["capex_annual_usd_per_mw"] = capex * KW_PER_MW * crf
     out["fom_usd_per_mw_yr"] = t["fom_usd_per_kw_yr"] * KW_PER_MW
+    out["lifetime_yr"] = t["lifetime_yr"]
     out["availability_pu"] = gens["availability_pu"]
     out["profile"] = gens["profile"]
     out["min_output_pu"] = gens["min_output_pu"]

@@ -51,6 +51,7 @@ def link_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["capex_usd_per_mw"] = links["capex_usd_per_mw"]
     out["capex_annual_usd_per_mw"] = links["capex_usd_per_mw"] * crf
     out["fom_usd_per_mw_yr"] = links["capex_usd_per_mw"] * links["fom_pct_per_yr"] / PERCENT
+    out["lifetime_yr"] = links["lifetime_yr"]
     return out
 
 

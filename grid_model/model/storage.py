@@ -63,6 +63,7 @@ def storage_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["capex_annual_usd_per_mw"] = capex_per_kw * KW_PER_MW * crf
     out["fom_usd_per_mw_yr"] = st["fom_usd_per_kw_yr"].fillna(t["fom_usd_per_kw_yr"]) * KW_PER_MW
     out["vom_usd_per_mwh"] = t["vom_usd_per_mwh"]
+    out["lifetime_yr"] = lifetime
     return out
 
 
