@@ -76,6 +76,10 @@ def run(
         _fail(exc)
         return
     s = res.summary
+    if s.get("kind") == "pathway":
+        _print_pathway(res, folder)
+        _say_outputs(folder / "results.xlsx" if xlsx else None, db)
+        return
     table = Table(title=f"{s['scenario']} → {folder}")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -94,6 +98,37 @@ def run(
             f"[yellow]warning:[/] {s['unserved_twh']:,.3f} TWh of demand is not served; see prices.csv "
             "(unserved_twh by zone)"
         )
+
+
+def _print_pathway(res, folder: Path) -> None:
+    """A pathway's totals and one line per period."""
+    s = res.summary
+    out.print(
+        f"{s['scenario']} → {folder}: {s['foresight']} foresight, {s['years'][0]}–{s['end_year']}; "
+        f"NPV of system cost {s['npv_system_cost_usd'] / 1e9:,.2f} bn USD ({s['base_year']} USD at "
+        f"{s['discount_rate']:.0%}); cumulative CO2 {s['cumulative_co2_mt']:,.0f} Mt",
+        highlight=False,
+    )
+    table = Table(title="by period (annual figures)")
+    for col in (
+        "period",
+        "system cost (USD bn/yr)",
+        "renewable share",
+        "CO2 (Mt/yr)",
+        "built (MW)",
+        "subsidies (USD bn/yr)",
+    ):
+        table.add_column(col, justify="right")
+    for _i, r in res.tables["periods"].iterrows():
+        table.add_row(
+            str(int(r["period"])),
+            f"{r['system_cost_usd'] / 1e9:,.3f}",
+            f"{r['renewable_share']:.1%}",
+            f"{r['co2_mt']:,.1f}",
+            f"{r['built_mw']:,.0f}",
+            f"{r['subsidy_cost_usd'] / 1e9:,.3f}",
+        )
+    out.print(table)
 
 
 @app.command()

@@ -74,7 +74,12 @@ def run_scenario(
     out_dir = Path(out) if out else Path("results") / sc.name
     extra = (lambda r: {"results.xlsx": results_workbook(r)}) if xlsx else None
     with output_lock(out_dir):
-        res = SolveSession(warm=False).run(sc, out_dir, progress, extra_files=extra)
+        if sc.pathway is not None:
+            from grid_model.pathway import run_pathway
+
+            res = run_pathway(sc, out_dir, progress, extra_files=extra)
+        else:
+            res = SolveSession(warm=False).run(sc, out_dir, progress, extra_files=extra)
     if db is not None:
         append_to_db(db, db_tables(res), res.summary, sc.name, folder=out_dir)
     return res, out_dir

@@ -147,7 +147,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("solve",),
     ("model",),
     ("diagnose",),
-    ("session",),
+    ("session", "pathway"),
     ("pipeline",),
     (
         "compare",
