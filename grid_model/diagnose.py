@@ -57,8 +57,8 @@ def _balance_messages(m, sol, ds: Dataset, w: np.ndarray) -> list[str]:
 def diagnose(ds: Dataset, options: ModelOptions, solver: dict | None = None) -> str:
     """Re-solve elastically and describe the violated constraints; one paragraph, no newlines."""
     opts = replace(options, elastic=True)
-    m, _ctx = build_model(ds, opts)
-    form = compile_context(_ctx)
+    _m, ctx = build_model(ds, opts)
+    form = compile_context(ctx)
     try:
         compiled = load_form(form, {k: v for k, v in (solver or {}).items() if k != "time_limit"})
         sol = run(compiled)
@@ -67,7 +67,16 @@ def diagnose(ds: Dataset, options: ModelOptions, solver: dict | None = None) -> 
             "even with every balance and policy constraint relaxed there is no solution: some bounds contradict "
             "each other (e.g. a committed build above its ceiling, links.csv p_nom_min_mw > p_nom_max_mw)"
         )
-    load_solution(m, sol, form.columns)
+    parts = violations(ctx, sol, form.columns, options)
+    if not parts:
+        return "the elastic re-solve found no violated balance or policy constraint; check the solver log"
+    return "; ".join(parts)
+
+
+def violations(ctx, sol, columns: list, options: ModelOptions) -> list[str]:
+    """What an elastic solution violates, one sentence per constraint family (empty when nothing is)."""
+    m, ds = ctx.m, ctx.ds
+    load_solution(m, sol, columns)
     w = ds.weights_h
     parts = _balance_messages(m, sol, ds, w)
     if hasattr(m, "elastic_co2_excess_t"):
@@ -93,7 +102,7 @@ def diagnose(ds: Dataset, options: ModelOptions, solver: dict | None = None) -> 
         if short > TOL * 1e3:
             import pyomo.environ as pyo
 
-            total = sum(pyo.value(e) for e in _ctx.generation_mwh["all"])
+            total = sum(pyo.value(e) for e in ctx.generation_mwh["all"])
             target = options.min_renewable_share or 0.0
             best = target - short / total if total > 0 else 0.0
             parts.append(
@@ -101,6 +110,4 @@ def diagnose(ds: Dataset, options: ModelOptions, solver: dict | None = None) -> 
                 f"required {target:.1%} — lower policy.min_renewable_share or raise renewable potentials "
                 f"(generators.csv p_nom_max_mw)"
             )
-    if not parts:
-        return "the elastic re-solve found no violated balance or policy constraint; check the solver log"
-    return "; ".join(parts)
+    return parts

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from grid_model.dataset import (
     Dataset,
@@ -117,6 +117,11 @@ class PathwayConfig(_Strict):
     end_year: int | None = Field(
         None, ge=2000, le=2150, description="last year the last period stands for (default: the last period's year)"
     )
+    max_build_mw_per_yr: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="most that may be built per year of a period, by technology in each zone ('solar') or in one "
+        "zone ('CL:solar'); a period may build the rate times the years since the previous period",
+    )
     periods: dict[int, dict[str, Any]] = Field(
         default_factory=dict,
         description="what differs in a period, as scenario keys, e.g. {2031: {subsidies: {fuel: false}}} (from that "
@@ -132,6 +137,20 @@ class PathwayConfig(_Strict):
         if v != sorted(v):
             raise ValueError(f"years must be in increasing order (got {v})")
         return v
+
+    @model_validator(mode="after")
+    def _horizon(self) -> PathwayConfig:
+        if self.base_year > self.years[0]:
+            raise ValueError(f"base_year {self.base_year} is after the first period {self.years[0]}")
+        if self.end_year is not None and self.end_year < self.years[-1]:
+            raise ValueError(f"end_year {self.end_year} is before the last period {self.years[-1]}")
+        return self
+
+    def build_years(self) -> dict[int, int]:
+        """Years of building each period stands for: since the previous period (the first: since base_year, at
+        least one)."""
+        starts = [self.base_year, *self.years[:-1]]
+        return {y: max(y - s, 1) for y, s in zip(self.years, starts, strict=True)}
 
     def last_year(self) -> int:
         """The last year the pathway stands for."""

@@ -28,6 +28,12 @@ from grid_model.model import Context
 from grid_model.pathway.timing import in_service
 from grid_model.solve import ProblemClass, Solution, StandardForm
 
+FEATURE_OF_VAR = {  # new-capacity Var -> (feature parameter table, kind of asset)
+    "gen_new_cap_mw": ("generation", "generator"),
+    "sto_new_cap_mw": ("storage", "storage"),
+    "link_new_cap_mw": ("links", "link"),
+}
+LINK_TECHNOLOGY = "interconnector"  # what build limits and builds.csv call a link's technology
 CAPEX_PREFIX = "capex_"  # cost categories holding annuities of new capacity (schema.INVESTMENT_CATEGORIES)
 VintageKey = tuple[str, object, int]  # (new-capacity Var, asset, build year)
 
@@ -104,6 +110,8 @@ class Composed:
     vintages: list[Vintage]
     build_start: int
     fixed: dict[VintageKey, float] = field(default_factory=dict)
+    earlier: list[Vintage] = field(default_factory=list)
+    limits: list[tuple[list[VintageKey], float]] = field(default_factory=list)
 
     def builds(self, x: np.ndarray) -> dict[VintageKey, float]:
         """MW of every build at the solution ``x``."""
@@ -141,16 +149,24 @@ class Composed:
         )
 
 
-def compose(periods: list[PeriodModel], earlier: list[Vintage] | None = None, fixed: dict | None = None) -> Composed:
+def compose(
+    periods: list[PeriodModel],
+    earlier: list[Vintage] | None = None,
+    fixed: dict | None = None,
+    limits: list[tuple[list[VintageKey], float]] | None = None,
+) -> Composed:
     """The pathway LP over ``periods`` (module docstring). ``earlier``: builds of periods before these, in the LP as
-    columns fixed at ``fixed[v.id]`` MW (myopic foresight)."""
+    columns fixed at ``fixed[v.id]`` MW (myopic foresight). ``limits``: Σ of the listed builds ≤ MW, one row each
+    (``build_limit``: a maximum build rate)."""
     fixed = dict(fixed or {})
     vintages = list(earlier or []) + [v for pm in periods for v in vintages_of(pm)]
     col_offsets = np.cumsum([0] + [pm.form.A.shape[1] for pm in periods]).tolist()
     row_offsets = np.cumsum([0] + [pm.form.A.shape[0] for pm in periods]).tolist()
     n_x, n_r, n_b = col_offsets[-1], row_offsets[-1], len(vintages)
     tie_rows, tie_cols, tie_vals = _vintage_rows(periods, vintages, col_offsets, n_x)
-    n_tie = 1 + max(tie_rows) if tie_rows else 0
+    n_eq = 1 + max(tie_rows) if tie_rows else 0
+    caps = _limit_rows(vintages, limits or [], n_x, n_eq, (tie_rows, tie_cols, tie_vals))
+    n_tie = n_eq + len(caps)
     tie = sparse.csr_matrix((tie_vals, (tie_rows, tie_cols)), shape=(n_tie, n_x + n_b))
     blocks = sparse.block_diag([pm.form.A for pm in periods], format="csr") if periods else None
     A = sparse.vstack([sparse.hstack([blocks, sparse.csr_matrix((n_r, n_b))]), tie], format="csc")
@@ -162,8 +178,8 @@ def compose(periods: list[PeriodModel], earlier: list[Vintage] | None = None, fi
         A=A,
         col_lo=np.concatenate([pm.form.col_lo for pm in periods] + [lo]),
         col_hi=np.concatenate([pm.form.col_hi for pm in periods] + [hi]),
-        row_lo=np.concatenate([pm.form.row_lo for pm in periods] + [np.zeros(n_tie)]),
-        row_hi=np.concatenate([pm.form.row_hi for pm in periods] + [np.zeros(n_tie)]),
+        row_lo=np.concatenate([pm.form.row_lo for pm in periods] + [np.zeros(n_eq), np.full(len(caps), -np.inf)]),
+        row_hi=np.concatenate([pm.form.row_hi for pm in periods] + [np.zeros(n_eq), np.asarray(caps, dtype=float)]),
         columns=None,
         rows=None,
         offset=float(sum(pm.weight * pm.form.offset for pm in periods)),
@@ -171,7 +187,27 @@ def compose(periods: list[PeriodModel], earlier: list[Vintage] | None = None, fi
         has_investment=any(pm.form.has_investment for pm in periods) or bool(n_b),
         longest_period_steps=max((pm.form.longest_period_steps or 0) for pm in periods),
     )
-    return Composed(form, periods, col_offsets[:-1], row_offsets[:-1], vintages, n_x, fixed)
+    return Composed(
+        form, periods, col_offsets[:-1], row_offsets[:-1], vintages, n_x, fixed, list(earlier or []), list(limits or [])
+    )
+
+
+def _limit_rows(
+    vintages: list[Vintage], limits: list[tuple[list[VintageKey], float]], n_x: int, first: int, coo: tuple
+) -> list[float]:
+    """Append Σ b ≤ cap rows (numbered from ``first``) for the limits whose builds are in this LP; their caps."""
+    rows, cols, vals = coo
+    index = {v.id: i for i, v in enumerate(vintages)}
+    caps: list[float] = []
+    for keys, cap in limits:
+        present = [index[k] for k in keys if k in index]
+        if not present:
+            continue
+        r = first + len(caps)
+        for i in present:
+            rows.append(r), cols.append(n_x + i), vals.append(1.0)
+        caps.append(float(cap))
+    return caps
 
 
 def _discounted_costs(pm: PeriodModel) -> np.ndarray:
@@ -215,6 +251,35 @@ def _vintage_rows(
                 rows.append(r), cols.append(n_x + i), vals.append(-1.0)
             r += 1
     return rows, cols, vals
+
+
+def zone_and_technology(pm: PeriodModel, v: Vintage) -> tuple[str, str]:
+    """The zone (a link's sending end) and technology of a build."""
+    feature, kind = FEATURE_OF_VAR.get(v.var, ("", ""))
+    if not feature:
+        return "", ""
+    p = pm.ctx.params[feature].loc[v.key]
+    if kind == "link":
+        return str(p["zone_from"]), LINK_TECHNOLOGY
+    return str(p["zone"]), str(p["technology"])
+
+
+def build_limits(
+    models: list[PeriodModel], rates: dict[str, float], build_years: dict[int, int]
+) -> list[tuple[list[VintageKey], float]]:
+    """One limit per period and ``rates`` entry: the builds of that technology (in that zone, for 'ZONE:tech'; in
+    each zone, for 'tech') ≤ rate × the period's years of building."""
+    out = []
+    for pm in models:
+        tagged = [(v, *zone_and_technology(pm, v)) for v in vintages_of(pm)]
+        for spec, rate in rates.items():
+            zone, _, tech = spec.rpartition(":")
+            zones = [zone] if zone else sorted({z for _v, z, t in tagged if t == tech})
+            for z in zones:
+                keys = [v.id for v, vz, vt in tagged if vt == tech and vz == z]
+                if keys:
+                    out.append((keys, rate * build_years[pm.year]))
+    return out
 
 
 def problem_of(periods: list[PeriodModel]) -> ProblemClass:

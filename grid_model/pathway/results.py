@@ -12,17 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from grid_model.pathway.lp import FEATURE_OF_VAR, LINK_TECHNOLOGY
 from grid_model.pathway.run import PathwaySolution
 from grid_model.results import Results
 from grid_model.schema import INVESTMENT_CATEGORIES
 from grid_model.units import KW_PER_MW
 
 BUILD_TOL_MW = 1e-6  # builds below this are solver noise and left out of builds.csv
-FEATURE_OF_VAR = {  # new-capacity Var -> (feature parameter table, kind in builds.csv)
-    "gen_new_cap_mw": ("generation", "generator"),
-    "sto_new_cap_mw": ("storage", "storage"),
-    "link_new_cap_mw": ("links", "link"),
-}
 PERIOD_FIGURES = (  # one-year summary figures carried into periods.csv
     "system_cost_usd",
     "operating_cost_usd",
@@ -57,7 +53,7 @@ def builds_table(ps: PathwaySolution) -> pd.DataFrame:
                 "asset": v.key,
                 "kind": kind,
                 "zone": f"{p['zone_from']}-{p['zone_to']}" if kind == "link" else p["zone"],
-                "technology": "interconnector" if kind == "link" else p["technology"],
+                "technology": LINK_TECHNOLOGY if kind == "link" else p["technology"],
                 "built_mw": mw,
                 "lifetime_yr": v.lifetime_yr,
                 "last_year_in_service": v.year + v.lifetime_yr - 1,

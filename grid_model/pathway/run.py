@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from grid_model.dataset import Dataset, load_dataset
-from grid_model.diagnose import diagnose
+from grid_model.diagnose import violations
 from grid_model.errors import InfeasibleError
 from grid_model.model import build_model, compile_context
 from grid_model.model.assemble import extract_results
 from grid_model.pathway.inputs import Loader, period_dataset, period_scenarios
-from grid_model.pathway.lp import Composed, PeriodModel, Vintage, VintageKey, compose
+from grid_model.pathway.lp import Composed, PeriodModel, Vintage, VintageKey, build_limits, compose
 from grid_model.pathway.timing import discount_weights, period_spans
 from grid_model.pyomo_speed import gc_paused
 from grid_model.results import Results
@@ -40,6 +40,7 @@ class PathwaySolution:
     vintages: list[Vintage]
     builds: dict[VintageKey, float]
     params: dict[int, dict[str, pd.DataFrame]]  # year -> feature parameter tables (for the builds table)
+    datasets: dict[int, Dataset]  # year -> the period's aggregated dataset
     objective_usd: float  # the LP's own objective (perfect foresight) or Σ of the myopic LPs' discounted parts
     timings_s: dict[str, float]
 
@@ -87,15 +88,16 @@ def solve_pathway(
         scenarios, models = build_periods(sc, say, load)
         t_build = time.perf_counter() - t0
         solver = dict(sc.solver)
+        limits = build_limits(models, cfg.max_build_mw_per_yr, cfg.build_years())
         if cfg.foresight == "perfect":
-            composed = compose(models)
+            composed = compose(models, limits=limits)
             say(f"solving the pathway LP ({composed.form.A.shape[0]:,} rows × {composed.form.A.shape[1]:,} columns)")
-            sol = _solve(composed, models, scenarios, solver, log_file, sc.name)
+            sol = _solve(composed, scenarios, solver, log_file, sc.name)
             builds = composed.builds(sol.col_values)
             solutions = [composed.period_solution(q, sol, builds) for q in range(len(models))]
             vintages, objective = composed.vintages, sol.objective_usd
         else:
-            vintages, builds, solutions = _myopic(models, scenarios, solver, log_file, sc.name, say)
+            vintages, builds, solutions = _myopic(models, scenarios, limits, solver, log_file, sc.name, say)
             objective = float(sum(pm.weight * s.objective_usd for pm, s in zip(models, solutions, strict=True)))
         t_solve = time.perf_counter() - t0 - t_build
         say("extracting results")
@@ -109,13 +111,14 @@ def solve_pathway(
         vintages=vintages,
         builds=builds,
         params={pm.year: dict(pm.ctx.params) for pm in models},
+        datasets={pm.year: pm.ctx.ds for pm in models},
         objective_usd=objective,
         timings_s={"build": t_build, "solve": t_solve, "total": time.perf_counter() - t0},
     )
 
 
 def _myopic(
-    models: list[PeriodModel], scenarios: list[Scenario], solver: dict, log_file, name: str, say: Progress
+    models: list[PeriodModel], scenarios: list[Scenario], limits: list, solver: dict, log_file, name: str, say: Progress
 ) -> tuple[list[Vintage], dict[VintageKey, float], list[Solution]]:
     """One LP per period, in order, each seeing only its own period; what earlier periods built is fixed."""
     vintages: list[Vintage] = []
@@ -124,8 +127,8 @@ def _myopic(
     for pm, sc_q in zip(models, scenarios, strict=True):
         say(f"solving period {pm.year} (myopic)")
         earlier = [v for v in vintages if v.serves(pm.year)]
-        composed = compose([pm], earlier=earlier, fixed=builds)
-        sol = _solve(composed, [pm], [sc_q], solver, log_file, name)
+        composed = compose([pm], earlier=earlier, fixed=builds, limits=limits)
+        sol = _solve(composed, [sc_q], solver, log_file, name)
         new = composed.builds(sol.col_values)
         vintages += [v for v in composed.vintages if v.year == pm.year]
         builds.update({k: v for k, v in new.items() if k[2] == pm.year})
@@ -133,23 +136,36 @@ def _myopic(
     return vintages, builds, solutions
 
 
-def _solve(
-    composed: Composed, models: list[PeriodModel], scenarios: list[Scenario], solver: dict, log_file, name: str
-) -> Solution:
-    """Load and solve the composed LP; an infeasible pathway is explained by the first period that is infeasible
-    on its own (elastic diagnosis), else by the ties between periods."""
+def _solve(composed: Composed, scenarios: list[Scenario], solver: dict, log_file, name: str) -> Solution:
+    """Load and solve the composed LP; an infeasible pathway is explained period by period (:func:`_explain`)."""
     compiled = load_form(composed.form, solver, log_file=log_file)
     try:
         return run(compiled)
     except InfeasibleError:
-        pass
-    for pm, sc_q in zip(models, scenarios, strict=True):
-        try:
-            run(load_form(pm.form, solver))
-        except InfeasibleError:
-            why = diagnose(pm.ctx.ds, sc_q.model_options(), solver)
-            raise InfeasibleError(f"pathway '{name}' is infeasible in period {pm.year}: {why}") from None
-    raise InfeasibleError(
-        f"pathway '{name}' is infeasible: every period is feasible on its own, but not with what the periods share "
-        "(capacity built in one period stays for its lifetime; check committed projects in commissioning.csv)"
-    )
+        raise InfeasibleError(_explain(composed, scenarios, solver, name)) from None
+
+
+def _explain(composed: Composed, scenarios: list[Scenario], solver: dict, name: str) -> str:
+    """Re-solve the same pathway elastically (balance and policy constraints with penalised slacks, as a one-year
+    run is diagnosed: ``grid_model.diagnose``) and say what the first period that needs a slack violates."""
+    by_year = {s.year: s for s in scenarios}
+    models = []
+    for pm in composed.periods:
+        options = replace(by_year[pm.year].model_options(), elastic=True)
+        _m, ctx = build_model(pm.ctx.ds, options)
+        models.append(PeriodModel(pm.year, ctx, compile_context(ctx), pm.weight))
+    elastic = compose(models, composed.earlier, composed.fixed, composed.limits)
+    try:
+        sol = run(load_form(elastic.form, {k: v for k, v in solver.items() if k != "time_limit"}))
+    except InfeasibleError:
+        return (
+            f"pathway '{name}' is infeasible even with every balance and policy constraint relaxed: some bounds "
+            "contradict each other (a committed project in commissioning.csv above pathway.max_build_mw_per_yr, or "
+            "above its ceiling)"
+        )
+    builds = elastic.builds(sol.col_values)
+    for q, pm in enumerate(models):
+        parts = violations(pm.ctx, elastic.period_solution(q, sol, builds), pm.form.columns, pm.ctx.options)
+        if parts:
+            return f"pathway '{name}' is infeasible in period {pm.year}: {'; '.join(parts)}; or raise pathway.max_build_mw_per_yr"
+    return f"pathway '{name}' is infeasible; the elastic re-solve found no violated constraint: check the solver log"
