@@ -163,14 +163,14 @@ def _commission(ds: Dataset, year: int, label: str) -> None:
         asset = row["asset"]
         if asset not in table.index:
             continue  # not in this scenario (e.g. a candidate the links case leaves out)
+        if "p_nom_min_mw" not in table.columns:  # generators.csv has no floor column: the feature reads this one
+            table["p_nom_min_mw"] = np.nan
         p0 = float(table.at[asset, "p_nom_mw"])
         if year < int(row["year"]):
             table.at[asset, "p_nom_max_mw"] = p0
-            if "p_nom_min_mw" in table.columns:
-                table.at[asset, "p_nom_min_mw"] = p0
+            table.at[asset, "p_nom_min_mw"] = p0
         elif row["mode"] == "committed":
             floor = p0 + float(row["mw"])
             ceiling = table.at[asset, "p_nom_max_mw"]
             table.at[asset, "p_nom_max_mw"] = max(floor, float(ceiling) if pd.notna(ceiling) else floor)
-            if "p_nom_min_mw" in table.columns:
-                table.at[asset, "p_nom_min_mw"] = floor
+            table.at[asset, "p_nom_min_mw"] = floor
