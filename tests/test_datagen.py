@@ -173,3 +173,85 @@ def test_base_year_dispatch_layer_is_a_sourced_overrides_file_used_only_by_the_c
         sc = load_scenario(SCENARIOS / f"{name}.yaml")
         assert sc.overrides_file is None, name
         assert not any(ov.column == "min_output_pu" for ov in sc.overrides), name
+
+
+# ------------------------------------------------------------------ pathway inputs (issue 15)
+PATHWAY_FILES = ("cost_trajectories.csv", "retirements.csv", "commissioning.csv")
+FLAG = r"(?:\(R\)|R-press|\(D\)|\bD:|\bJ\b|\bJ:|\(U\)|\bU\b|\(R,|, R\))"
+
+
+def test_pathway_tables_are_generated_and_every_row_is_sourced():
+    tables = build.pathway_tables()
+    for name in PATHWAY_FILES:
+        shipped = DATA / name
+        buf = tables[name].to_csv(index=False, lineterminator="\n")
+        assert shipped.read_text(encoding="utf-8") == buf, f"{name} is stale: run python -m grid_model.datagen.build"
+        src = tables[name]["source"].astype(str)
+        assert src.str.strip().ne("").all(), name
+        assert src.str.contains(FLAG).all(), f"{name}: a source without a reliability flag"
+
+
+def test_age_schedule_by_hand():
+    from grid_model.datagen.pathway import age_schedule
+
+    flat = pd.Series(100.0, index=range(2015, 2024))
+    # L = 10: 10 MW of the 2015 stock reach end of life each year 2016-2025; each year's 10 MW of replacement
+    # (net change 0 + 10) retires at build year + 10 -> 10 MW a year from 2024 to 2033
+    sched, info = age_schedule(flat, 10, 2050)
+    assert sched == {y: pytest.approx(10.0) for y in range(2024, 2034)}
+    assert info["pre_alive"] == pytest.approx(20.0) and info["added"] == pytest.approx(80.0)
+    # a 50 MW drop in 2020 is 40 MW more than ageing: the 20 MW of pre-2015 capacity still alive goes first, then
+    # the oldest vintages (2016, 2017); 2020 adds nothing
+    drop = pd.Series([100.0] * 5 + [50.0] * 4, index=range(2015, 2024))
+    sched, _ = age_schedule(drop, 10, 2050)
+    assert sched == {y: pytest.approx(10.0) for y in (2028, 2029, 2031, 2032, 2033)}
+    assert sum(age_schedule(drop, 10, 2030)[0].values()) == pytest.approx(20.0)  # horizon cuts the tail
+
+
+def test_retirements_never_exceed_the_existing_fleet_and_spare_hydro_and_geothermal():
+    r = _read(DATA / "retirements.csv")
+    g = _read(DATA / "generators.csv").set_index(["zone", "technology"])["p_nom_mw"]
+    tot = r.groupby(["zone", "technology"])["retired_mw"].sum()
+    assert (tot <= g.reindex(tot.index) + 1e-9).all()
+    assert r["year"].between(2024, 2050).all() and (r["retired_mw"] > 0).all()
+    assert not set(r["technology"]) & {"hydro_reservoir", "run_of_river", "geothermal"}
+    cl = r[(r.zone == "CL") & (r.technology == "coal")]
+    assert cl["retired_mw"].sum() == pytest.approx(g[("CL", "coal")])  # the whole fleet by the 2040 phase-out
+    assert cl.loc[cl.year <= 2026, "retired_mw"].sum() == pytest.approx(g[("CL", "coal")] - 2800.0)  # CEN 2,800
+    assert not ((r.zone == "MX") & (r.technology == "nuclear")).any()  # licences to 2050 / 2055
+
+
+def test_cost_factors_are_one_in_each_base_year_and_flat_rows_say_why():
+    from grid_model.datagen.pathway import spec
+
+    c = _read(DATA / "cost_trajectories.csv")
+    assert set(c["technology"]) == set(_read(DATA / "technologies.csv")["technology"]) | {"link"}
+    assert sorted(set(c["year"])) == [2025, 2030, 2035, 2040, 2045, 2050]
+    for tech, e in spec()["cost_map"].items():
+        rows = c[c.technology == tech].set_index("year")
+        assert rows.loc[e["base_year"], "capex_factor"] == 1.0, tech
+        if (rows["capex_factor"] == 1.0).all():
+            assert rows["source"].str.startswith("J: flat").all(), tech
+    solar = c[c.technology == "solar"].set_index("year")["capex_factor"]
+    assert solar.is_monotonic_decreasing and solar[2040] == pytest.approx(403.3839 / 482.4785, abs=1e-4)
+
+
+def test_commissioning_names_existing_assets():
+    cm = _read(DATA / "commissioning.csv")
+    links = _read(DATA / "links.csv").set_index("link")
+    ids = set(_read(DATA / "generators.csv")["generator"]) | set(_read(DATA / "hydro.csv")["hydro"])
+    assert set(cm["mode"]) <= {"committed", "earliest"} and set(cm["kind"]) <= {"link", "generator"}
+    for r in cm.itertuples():
+        if r.kind == "link":
+            assert links.loc[r.asset, "status"] == "candidate" and r.mw == links.loc[r.asset, "project_mw"]
+        else:
+            assert r.asset in ids
+    assert not cm.duplicated(["asset", "year"]).any()
+
+
+def test_national_demand_growth_rates_are_applied_to_the_2023_level():
+    d = _read(DATA / "demand_growth.csv").set_index(["zone", "year"])["demand_twh"]
+    for zone, rate in (("CO", 0.023), ("PE", 0.03), ("CL", 0.028), ("MX", (495781 / 358670) ** (1 / 14) - 1)):
+        for y in (2030, 2035, 2040):
+            assert d[(zone, y)] == pytest.approx(d[(zone, 2023)] * (1 + rate) ** (y - 2023), abs=1e-3), (zone, y)
+    assert d[("EC", 2040)] == pytest.approx(d[("EC", 2023)] * 1.8 ** (17 / 24), abs=1e-3)  # regional rate kept

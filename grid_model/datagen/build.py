@@ -1,7 +1,8 @@
 """Build the Pacific dataset: ``python -m grid_model.datagen.build [--out DIR]``.
 
-Writes every table of :mod:`grid_model.schema` into ``DIR`` (default ``data/pacific``), the base-year (2023)
-dispatch layer into ``DIR/calibration_2023_overrides.csv`` (scenario overrides used only by
+Writes every table of :mod:`grid_model.schema` into ``DIR`` (default ``data/pacific``), the pathway inputs
+(``cost_trajectories.csv``, ``retirements.csv``, ``commissioning.csv``; :mod:`grid_model.datagen.pathway`), the
+base-year (2023) dispatch layer into ``DIR/calibration_2023_overrides.csv`` (scenario overrides used only by
 ``scenarios/calibration_2023.yaml``), the hourly series of the base year into ``DIR/timeseries``, and
 ``DIR/CALIBRATION.md`` with the achieved annual totals and capacity factors against their targets (also
 printed). Deterministic: a re-run reproduces every file byte for byte.
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from grid_model import schema
-from grid_model.datagen import static
+from grid_model.datagen import pathway, static
 from grid_model.datagen.common import HOURS, ZONES, params, utc_index
 from grid_model.datagen.demand import build_demand
 from grid_model.datagen.hydro import HYDROLOGIES, build_inflows
@@ -141,12 +142,24 @@ def _check_floors(out: Path, dem: pd.DataFrame) -> None:
             raise ValueError(f"{z}: must-run floors {mw:,.0f} MW exceed the minimum demand {dem[z].min():,.0f} MW")
 
 
+def pathway_tables() -> dict[str, pd.DataFrame]:
+    """The pathway inputs (issue 15): cost_trajectories.csv, retirements.csv, commissioning.csv. Not yet in
+    grid_model.schema (the loader does not read them yet); every row has a source (checked here)."""
+    tables = pathway.build_tables(static.generators(), static.technologies(), static.links(), static.hydro_table())
+    for name, df in tables.items():
+        if df["source"].astype(str).str.strip().eq("").any():
+            raise ValueError(f"{name}: a row has no source")
+    return tables
+
+
 def build(out: Path = DEFAULT_OUT) -> str:
     """Write the dataset into ``out``; return the calibration report (markdown)."""
     out = Path(out)
     for t in schema.TABLES:
         _write(_ordered(t.name, static.TABLE_BUILDERS[t.name]()), out / t.file)
     _write(static.calibration_overrides(), out / OVERRIDES_FILE)
+    for name, df in pathway_tables().items():
+        _write(df, out / name)
     ts = out / "timeseries"
     _write(timesteps(), ts / "timesteps.csv")
     dem, dem_recs = build_demand()
@@ -204,6 +217,50 @@ def _hydrology_tables(data_dir: Path) -> dict[str, str]:
     }
 
 
+def _pathway_tables_md(data_dir: Path) -> dict[str, str]:
+    """README fragments for the pathway inputs: capex factors, cumulative retirements, commissioning, growth."""
+    ct = pd.read_csv(data_dir / "cost_trajectories.csv")
+    cmap = pathway.spec()["cost_map"]
+    f = ct.pivot(index="technology", columns="year", values="capex_factor").loc[list(cmap)]
+    f.columns = [str(c) for c in f.columns]
+    f.insert(0, "PyPSA row", ["`" + " + ".join(cmap[t]["pypsa"]) + f"` ({cmap[t]['file']})" for t in f.index])
+    f.insert(1, "base year", [str(cmap[t]["base_year"]) for t in f.index])
+    f.index.name = "technology"
+    rt = pd.read_csv(data_dir / "retirements.csv")
+    g = pd.read_csv(data_dir / "generators.csv")
+    years = [2027, 2030, 2035, 2040, 2050]
+    cum = pd.DataFrame(
+        {str(y): rt[rt["year"] <= y].groupby("zone")["retired_mw"].sum() for y in years}, index=list(ZONES)
+    ).fillna(0.0)
+    cum["existing MW (excl. hydro)"] = g.groupby("zone")["p_nom_mw"].sum().reindex(list(ZONES))
+    cum.index.name = "zone"
+    cm = pd.read_csv(data_dir / "commissioning.csv").drop(columns="source")
+    dg = pd.read_csv(data_dir / "demand_growth.csv")
+    nat = params()["demand_growth"].get("national", {})
+    d = dg.pivot(index="zone", columns="year", values="demand_twh").loc[list(ZONES)]
+    gr = pd.DataFrame(
+        {
+            "growth %/yr": [f"{((d.loc[z, 2040] / d.loc[z, 2023]) ** (1 / 17) - 1) * 100:.2f}" for z in ZONES],
+            "source of the rate": [
+                nat[z]["source"].split(":")[0]
+                if z in nat
+                else "regional rate (Pacific Alliance 2.0), no national figure"
+                for z in ZONES
+            ],
+        },
+        index=pd.Index(list(ZONES), name="zone"),
+    )
+    return {
+        "cost_factor_table": _md_table(f, fmt="{:.4f}"),
+        "retirement_table": _md_table(cum.round(0)),
+        "commissioning_table": _md_table(cm, index=False, fmt="{:,.1f}"),
+        "growth_table": _md_table(gr),
+        "n_retirements": len(rt),
+        "n_commissioning": len(cm),
+        "n_cost_rows": len(ct),
+    }
+
+
 def readme(data_dir: Path, report: str) -> str:
     """The text of data/README.md for the dataset in ``data_dir``."""
     p = params()
@@ -248,6 +305,7 @@ def readme(data_dir: Path, report: str) -> str:
             "\n## ", "\n#### "
         ),
         **_hydrology_tables(data_dir),
+        **_pathway_tables_md(data_dir),
         schema=schema.schema_markdown().replace("# Dataset schema", "").replace("\n## ", "\n### ").strip(),
     )
 

@@ -127,24 +127,37 @@ def technologies() -> pd.DataFrame:
 
 
 def demand_growth() -> pd.DataFrame:
-    g = params()["demand_growth"]["seed_report"]
-    cagr = (1 + g["growth_to_2040"]) ** (1 / (2040 - g["base_year"])) - 1
+    dg = params()["demand_growth"]
+    g = dg["seed_report"]
+    regional = (1 + g["growth_to_2040"]) ** (1 / (2040 - g["base_year"])) - 1
+    national = dg.get("national", {})
     rows = []
     for z in ZONES:
         d23 = owid_value(z, 2023, "electricity_demand")
         rows.append(
             {"zone": z, "year": 2023, "demand_twh": d23, "source": f"{OWID_SOURCE}, electricity_demand 2023 (R)"}
         )
-        for y in (2030, 2035, 2040):
-            rows.append(
-                {
-                    "zone": z,
-                    "year": y,
-                    "demand_twh": round(d23 * (1 + cagr) ** (y - 2023), 3),
-                    "source": f"D: 2023 x (1 + {cagr:.4%})^({y}-2023); CAGR from {g['source']}: 1.80^(1/24) - 1. "
-                    "Energy-use growth applied to electricity, lower bound; no national plan figures in the notes",
-                }
+        nat = national.get(z)
+        if nat is None:
+            cagr, how, horizon = (
+                regional,
+                f"CAGR from {g['source']}: 1.80^(1/24) - 1. Energy-use growth applied to electricity, lower bound; "
+                "regional rate kept: no national plan figure found for this zone (see data/README.md, Pathway inputs)",
+                None,
             )
+        elif "levels" in nat:
+            (y0, v0), (y1, v1) = sorted(nat["levels"].items())
+            cagr = (v1 / v0) ** (1 / (y1 - y0)) - 1
+            how, horizon = f"CAGR = ({v1:,} / {v0:,})^(1/{y1 - y0}) - 1 from {nat['source']}", y1
+        else:
+            cagr, how, horizon = nat["cagr"], nat["source"], nat["horizon"]
+        for y in (2030, 2035, 2040):
+            src = f"D: 2023 x (1 + {cagr:.4%})^({y}-2023); {how}"
+            if nat is not None:
+                src += "; growth rate applied to the OWID 2023 level (J: plan scope differs from OWID demand)"
+                if y > horizon:
+                    src += f"; {y} is beyond the plan horizon {horizon}: same rate extrapolated (J)"
+            rows.append({"zone": z, "year": y, "demand_twh": round(d23 * (1 + cagr) ** (y - 2023), 3), "source": src})
     return pd.DataFrame(rows)
 
 
