@@ -655,11 +655,15 @@ COMMISSIONING = TableSchema(
     "commissioning",
     "commissioning.csv",
     "When projects can enter service in a pathway: `committed` projects enter at `year` with `mw` (a floor on the "
-    "asset's new capacity from that period on); `earliest` candidates cannot be built in a period before `year`. "
-    "A one-year run does not read it (committed links there use links.csv `p_nom_min_mw`).",
+    "asset's capacity from that period on, in every links case); `earliest` candidates cannot be built in a period "
+    "before `year`. A committed hydro plant adds `mw` of turbine capacity and scales its inflow and reservoir by "
+    "the same ratio (the zone fleet's capacity factor, an assumption); hydro cannot be `earliest`. A one-year run "
+    "does not read it (committed links there use links.csv `p_nom_min_mw`).",
     (
-        Column("asset", "str", description="A link of links.csv or a generator of generators.csv."),
-        Column("kind", "str", allowed=("link", "generator"), description="Which table `asset` is in."),
+        Column(
+            "asset", "str", description="A link (links.csv), generator (generators.csv) or hydro plant (hydro.csv)."
+        ),
+        Column("kind", "str", allowed=("link", "generator", "hydro"), description="Which table `asset` is in."),
         Column("year", "int", min=2000, max=2100, description="Earliest (or committed) year in service."),
         Column("mode", "str", allowed=("committed", "earliest"), description="committed: built; earliest: may be."),
         Column(

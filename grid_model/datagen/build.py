@@ -143,8 +143,8 @@ def _check_floors(out: Path, dem: pd.DataFrame) -> None:
 
 
 def pathway_tables() -> dict[str, pd.DataFrame]:
-    """The pathway inputs (issue 15): cost_trajectories.csv, retirements.csv, commissioning.csv. Not yet in
-    grid_model.schema (the loader does not read them yet); every row has a source (checked here)."""
+    """The pathway inputs (issue 15): cost_trajectories.csv, retirements.csv, commissioning.csv (read by
+    grid_model.pathway.inputs); every row has a source (checked here)."""
     tables = pathway.build_tables(static.generators(), static.technologies(), static.links(), static.hydro_table())
     for name, df in tables.items():
         if df["source"].astype(str).str.strip().eq("").any():
@@ -155,8 +155,10 @@ def pathway_tables() -> dict[str, pd.DataFrame]:
 def build(out: Path = DEFAULT_OUT) -> str:
     """Write the dataset into ``out``; return the calibration report (markdown)."""
     out = Path(out)
+    pathway_names = {"cost_trajectories", "retirements", "commissioning"}  # written below, by pathway_tables
     for t in schema.TABLES:
-        _write(_ordered(t.name, static.TABLE_BUILDERS[t.name]()), out / t.file)
+        if t.name not in pathway_names:
+            _write(_ordered(t.name, static.TABLE_BUILDERS[t.name]()), out / t.file)
     _write(static.calibration_overrides(), out / OVERRIDES_FILE)
     for name, df in pathway_tables().items():
         _write(df, out / name)

@@ -314,7 +314,6 @@ def retirements(generators: pd.DataFrame, technologies: pd.DataFrame) -> pd.Data
 # ------------------------------------------------------------------------------------------------ commissioning
 def commissioning(links: pd.DataFrame, generators: pd.DataFrame, hydro: pd.DataFrame) -> pd.DataFrame:
     lk = links.set_index("link")
-    gen_ids = set(generators["generator"]) | set(hydro["hydro"])
     rows = []
     for c in spec()["commissioning"]:
         if c["kind"] == "link":
@@ -322,8 +321,9 @@ def commissioning(links: pd.DataFrame, generators: pd.DataFrame, hydro: pd.DataF
                 raise ValueError(f"commissioning: unknown link {c['asset']}")
             mw = float(lk.loc[c["asset"], "project_mw"]) if c.get("mw_from_links") else float(c["mw"])
         else:
-            if c["asset"] not in gen_ids:
-                raise ValueError(f"commissioning: unknown generator {c['asset']}")
+            ids = set(hydro["hydro"]) if c["kind"] == "hydro" else set(generators["generator"])
+            if c["asset"] not in ids:
+                raise ValueError(f"commissioning: unknown {c['kind']} {c['asset']}")
             mw = float(c["mw"])
         if c["mode"] not in ("committed", "earliest"):
             raise ValueError(f"commissioning: bad mode {c['mode']}")

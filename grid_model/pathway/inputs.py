@@ -11,7 +11,9 @@ the scenario applied as for a one-year run (``grid_model.scenario.apply_scenario
 * **capital costs** (cost_trajectories.csv): technologies.csv, generators.csv, storage.csv and links.csv capex
   times the technology's factor for the year, interpolated linearly between listed years, held flat outside them;
 * **commissioning** (commissioning.csv): a candidate cannot be built in a period before its year (its ceiling is
-  its existing capacity); a committed project has, from its year on, a floor of existing + ``mw``.
+  its existing capacity); a committed project has, from its year on, a floor of existing + ``mw`` (a committed
+  link in every links case, like links.csv ``p_nom_min_mw`` in a one-year run); a committed hydro plant adds its
+  turbine capacity and scales its inflow and reservoir by the same ratio (the fleet's capacity factor, assumed).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def period_dataset(sc: Scenario, load: Loader) -> Dataset:
     static = {}
     for name, _p in members:
         try:
-            ds = apply_scenario(load(sc.dataset_path(), name), sc, aggregate=False)
+            ds = apply_scenario(commit_links(load(sc.dataset_path(), name), sc.year), sc, aggregate=False)
         except InputError as exc:
             raise InputError(f"pathway period {sc.year}: {exc}") from None
         adjust_for_year(ds, sc.year, label)
@@ -153,14 +155,35 @@ def _trajectory_costs(ds: Dataset, year: int, label: str) -> None:
         t["links"]["capex_usd_per_mw"] = t["links"]["capex_usd_per_mw"] * factor["link"]
 
 
-def _commission(ds: Dataset, year: int, label: str) -> None:
+def _commissioning(ds: Dataset) -> pd.DataFrame:
     com = ds.tables["commissioning"]
-    if com.empty:
-        return
-    com = com.reset_index() if "asset" not in com.columns else com
+    return com.reset_index() if "asset" not in com.columns else com
+
+
+def commit_links(raw: Dataset, year: int) -> Dataset:
+    """A copy of the raw dataset in which the links committed by ``year`` have their floor (links.csv
+    ``p_nom_min_mw`` = existing + ``mw``), so every links case builds them, as for a one-year run."""
+    com = _commissioning(raw)
+    rows = com[(com["kind"] == "link") & (com["mode"] == "committed")] if len(com) else com
+    if rows.empty:
+        return raw
+    ds = raw.copy()
+    links = ds.tables["links"]
+    for _i, row in rows.iterrows():
+        if row["asset"] in links.index and year >= int(row["year"]):
+            links.at[row["asset"], "p_nom_min_mw"] = float(links.at[row["asset"], "p_nom_mw"]) + float(row["mw"])
+    return ds
+
+
+def _commission(ds: Dataset, year: int, label: str) -> None:
+    """After the scenario: nothing before its year; committed generators and hydro from their year on."""
+    com = _commissioning(ds)
     for _i, row in com.iterrows():
-        table = ds.tables["links" if row["kind"] == "link" else "generators"]
-        asset = row["asset"]
+        kind, asset = row["kind"], row["asset"]
+        if kind == "hydro":
+            _commit_hydro(ds, row, year, label)
+            continue
+        table = ds.tables["links" if kind == "link" else "generators"]
         if asset not in table.index:
             continue  # not in this scenario (e.g. a candidate the links case leaves out)
         if "p_nom_min_mw" not in table.columns:  # generators.csv has no floor column: the feature reads this one
@@ -169,8 +192,24 @@ def _commission(ds: Dataset, year: int, label: str) -> None:
         if year < int(row["year"]):
             table.at[asset, "p_nom_max_mw"] = p0
             table.at[asset, "p_nom_min_mw"] = p0
-        elif row["mode"] == "committed":
+        elif row["mode"] == "committed" and kind == "generator":
             floor = p0 + float(row["mw"])
             ceiling = table.at[asset, "p_nom_max_mw"]
             table.at[asset, "p_nom_max_mw"] = max(floor, float(ceiling) if pd.notna(ceiling) else floor)
             table.at[asset, "p_nom_min_mw"] = floor
+
+
+def _commit_hydro(ds: Dataset, row: pd.Series, year: int, label: str) -> None:
+    """A committed hydro plant: +mw of turbine capacity from its year, inflow and reservoir scaled alike."""
+    if row["mode"] != "committed":
+        raise InputError(f"hydro plant '{row['asset']}' can only be 'committed' (hydro is not expanded)", file=label)
+    hydro = ds.tables["hydro"]
+    if row["asset"] not in hydro.index or year < int(row["year"]):
+        return
+    p0 = float(hydro.at[row["asset"], "p_nom_mw"])
+    ratio = (p0 + float(row["mw"])) / p0
+    hydro.at[row["asset"], "p_nom_mw"] = p0 + float(row["mw"])
+    hydro.at[row["asset"], "energy_mwh"] = float(hydro.at[row["asset"], "energy_mwh"]) * ratio
+    inflow = hydro.at[row["asset"], "inflow"]
+    if inflow in ds.inflow_mw.columns:
+        ds.inflow_mw[inflow] = ds.inflow_mw[inflow] * ratio
