@@ -189,6 +189,8 @@ def compare(
     _setup_logging(verbose)
     paths = scenarios or default_scenarios()
     try:
+        if _compare_pathways(paths, out_dir, base, figures, workers, xlsx or db is not None):
+            return
         with console.status("starting") as status:
             results, folder = run_compare(
                 paths,
@@ -209,6 +211,40 @@ def compare(
     out.print(headline_markdown(comp), markup=False, highlight=False)
     out.print(f"\nwritten to {folder} (report: {folder / 'report.md'})")
     _say_outputs(folder / "comparison.xlsx" if xlsx else None, db)
+
+
+def _compare_pathways(
+    paths: list[Path], out_dir: Path, base: str | None, figures: bool, workers: int | None, outputs: bool
+) -> bool:
+    """Compare pathway scenarios (grid_model.pathway_compare) if these are; False if they are one-year scenarios."""
+    from grid_model.errors import InputError
+    from grid_model.pathway_compare import load_pathways, pathways_table, run_pathway_compare
+
+    scenarios = load_pathways(paths)
+    if scenarios is None:
+        return False
+    if outputs:
+        raise InputError("--xlsx and --db are not available for pathway comparisons yet (the CSVs hold every table)")
+    with console.status("starting") as status:
+        runs, folder = run_pathway_compare(
+            scenarios, out_dir, base=base, progress=lambda msg: status.update(msg), figures=figures, workers=workers
+        )
+    ref = base or ("base" if "base" in runs else next(iter(runs)))
+    table = Table(title=f"pathways → {folder} (NPV in USD bn, {next(iter(runs.values())).summary['base_year']} USD)")
+    for col in ("scenario", "NPV system cost", f"Δ vs {ref}", "NPV subsidies", "CO2 (Mt, cumulative)", "links (MW)"):
+        table.add_column(col, justify="right")
+    for _i, r in pathways_table(runs, ref).iterrows():
+        table.add_row(
+            r["scenario"],
+            f"{r['npv_system_cost_usd'] / 1e9:,.2f}",
+            f"{r['npv_delta_vs_base_usd'] / 1e9:+,.2f}",
+            f"{r['npv_subsidy_cost_usd'] / 1e9:,.2f}",
+            f"{r['cumulative_co2_mt']:,.0f}",
+            f"{r['interconnector_built_mw']:,.0f}",
+        )
+    out.print(table)
+    out.print(f"written to {folder} (report: {folder / 'report.md'})")
+    return True
 
 
 @app.command()

@@ -646,8 +646,7 @@ RETIREMENTS = TableSchema(
         Column("retired_mw", "float", "MW", min=0, description="Capacity retired that year."),
         SOURCE,
     ),
-    key=("zone", "technology", "year"),
-    foreign_keys={"zone": "zones", "technology": "technologies"},
+    foreign_keys={"zone": "zones", "technology": "technologies"},  # no key: several events may share a year
     optional=True,
 )
 

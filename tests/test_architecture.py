@@ -151,6 +151,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("pipeline",),
     (
         "compare",
+        "pathway_compare",
         "sweep",
         "projects",
         "export",

@@ -9,6 +9,8 @@ base year 2030, so D_2030 = 1 and D_2031 = 1/1.1 when each period stands for one
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -271,3 +273,64 @@ def test_a_build_limit_that_cannot_meet_demand_is_explained(tmp_path):
     sc = sc.model_copy(update={"policy": sc.policy.model_copy(update={"allow_unserved": False})})
     with pytest.raises(InfeasibleError, match="infeasible in period 2030: zone_energy_balance: demand cannot be met"):
         solve_pathway(sc)
+
+
+def test_pathway_compare_writes_tables_figures_and_a_report(tmp_path):
+    """Two example pathways compared through the CLI: the tables agree with each run's own summary."""
+    from typer.testing import CliRunner
+
+    from grid_model.cli import app
+    from grid_model.pathway_compare import read_pathway
+
+    ex = (Path("scenarios/example/base.yaml")).resolve()
+    (tmp_path / "base.yaml").write_text(
+        f"extends: {ex}\nname: base\ntime: {{mode: downsample, step_h: 6}}\n"
+        "pathway: {years: [2026, 2030], base_year: 2026}\n"
+    )
+    (tmp_path / "integrated.yaml").write_text(
+        "extends: base.yaml\nname: integrated\nlinks: {mode: optimal}\n"
+        "pathway: {periods: {2030: {subsidies: {fuel: false, electricity: false}}}}\n"
+    )
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(
+        app,
+        [
+            "compare",
+            str(tmp_path / "base.yaml"),
+            str(tmp_path / "integrated.yaml"),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "pathways.csv").set_index("scenario")
+    runs = {n: read_pathway(out / n) for n in ("base", "integrated")}
+    for n, r in runs.items():
+        assert table.at[n, "npv_system_cost_usd"] == pytest.approx(r.summary["npv_system_cost_usd"], rel=1e-9)
+        # the NPV is the discount-weighted sum of the annual system costs of periods.csv
+        p = r.periods
+        assert r.summary["npv_system_cost_usd"] == pytest.approx(
+            float((p["discount_weight"] * p["system_cost_usd"]).sum())
+        )
+    delta = runs["integrated"].summary["npv_system_cost_usd"] - runs["base"].summary["npv_system_cost_usd"]
+    assert table.at["integrated", "npv_delta_vs_base_usd"] == pytest.approx(delta, rel=1e-9)
+    periods = pd.read_csv(out / "pathway_periods.csv")
+    fiscal = periods[periods["scenario"] == "integrated"].set_index("period")["subsidy_cost_usd"]
+    assert fiscal[2026] > 0 and fiscal[2030] == 0.0  # both subsidies removed from 2030 on
+    for name in ("pathway_capacity", "pathway_renewable_share", "pathway_npv", "pathway_links"):
+        assert (out / "figures" / f"{name}.png").exists()
+    report = (out / "report.md").read_text()
+    assert "integrated: NPV saves" in report or "integrated: NPV costs" in report
+    assert "data:image/png;base64," in (out / "report.html").read_text()
+
+
+def test_compare_refuses_a_mix_of_pathways_and_one_year_scenarios(tmp_path):
+    from grid_model.pathway_compare import load_pathways
+
+    (tmp_path / "pw.yaml").write_text(
+        f"extends: {Path('scenarios/example/base.yaml').resolve()}\npathway: {{years: [2030]}}\n"
+    )
+    with pytest.raises(InputError, match="compare pathways with pathways"):
+        load_pathways([tmp_path / "pw.yaml", Path("scenarios/example/base.yaml")])
