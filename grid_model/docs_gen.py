@@ -3,7 +3,7 @@
 Each constraint is stated where it is built, in the module docstring of its feature; this page puts those
 docstrings together so the site cannot drift from the code: the time index and the builder first, then each
 feature in the order of ``grid_model.model.features.FEATURES``, then typical periods, expansion, the stochastic
-LP and the risk term. Indented blocks (the equations) become fenced code blocks, kept verbatim; in the prose,
+LP, the risk term and pathways. Indented blocks (the equations) become fenced code blocks, kept verbatim; in the prose,
 reST's double backticks become Markdown code and ``:func:``-style roles are dropped.
 ``python3 -m grid_model.docs_gen docs/formulation.md`` rewrites the page (``tests/test_docs.py`` checks it is
 current).
@@ -21,6 +21,9 @@ from grid_model import stochastic, timeindex
 from grid_model.model import core, expansion, periods, risk
 from grid_model.model import features as features_module
 from grid_model.model.features import FEATURES
+from grid_model.pathway import inputs as pathway_inputs
+from grid_model.pathway import lp as pathway_lp
+from grid_model.pathway import timing as pathway_timing
 
 REGENERATE = "python3 -m grid_model.docs_gen docs/formulation.md"
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +34,9 @@ AFTER: tuple[tuple[str, ModuleType], ...] = (
     ("New capacity", expansion),
     ("Several hydrologies: the stochastic LP", stochastic),
     ("Risk: expected cost plus CVaR", risk),
+    ("Pathways: time, discounting and lifetimes", pathway_timing),
+    ("Pathways: the inputs of each period", pathway_inputs),
+    ("Pathways: one LP over the periods", pathway_lp),
 )
 ROLE = re.compile(r":[a-z]+:`([^`]+)`")
 
