@@ -140,13 +140,23 @@ PLAN_FIGURES = (
 )
 
 
-def read_plan_capacities(folder: str | Path) -> tuple[pd.Series, pd.Series, dict[str, object]]:
+def read_plan_capacities(
+    folder: str | Path, period: int | None = None
+) -> tuple[pd.Series, pd.Series, dict[str, object]]:
     """A results folder's capacities by unit and by link (existing + new MW) and its headline figures
-    (``PLAN_FIGURES``), to fix them in another run (scenario key ``capacity_from``)."""
+    (``PLAN_FIGURES``), to fix them in another run (scenario key ``capacity_from``). A pathway's folder holds one
+    plan per period: ``period`` says which (a LookupError when it is missing or not a period of the pathway)."""
     folder = Path(folder)
-    units = pd.read_csv(folder / "units.csv", keep_default_na=False, na_values=[""]).set_index("unit")
-    links = pd.read_csv(folder / "links.csv", keep_default_na=False, na_values=[""]).set_index("link")
+    units = pd.read_csv(folder / "units.csv", keep_default_na=False, na_values=[""])
+    links = pd.read_csv(folder / "links.csv", keep_default_na=False, na_values=[""])
     summary = json.loads((folder / "summary.json").read_text())
+    if "period" in units.columns:
+        periods = sorted(int(p) for p in units["period"].unique())
+        if period not in periods:
+            raise LookupError(f"{folder} is a pathway: give capacity_period, one of {periods}")
+        units, links = units[units["period"] == period], links[links["period"] == period]
+        summary = summary["periods"][str(period)] if str(period) in summary["periods"] else summary["periods"][period]
+    units, links = units.set_index("unit"), links.set_index("link")
     units = units.loc[units["kind"] != "hydro"]
     return (
         units["existing_mw"] + units["new_mw"],

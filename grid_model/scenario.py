@@ -225,6 +225,11 @@ class Scenario(_Strict):
         description="A results folder whose capacities (units.csv, links.csv) are fixed here: operation only, e.g. "
         "to check a typical-day plan on the full hourly year or under another hydrology",
     )
+    capacity_period: int | None = Field(
+        None,
+        description="which period of a pathway's results folder capacity_from fixes (a pathway scenario with "
+        "capacity_from fixes each of its periods from the same period of the plan)",
+    )
     pathway: PathwayConfig | None = Field(
         None, description="investment periods: plan a pathway over several years instead of one (grid_model.pathway)"
     )
@@ -425,7 +430,7 @@ def apply_scenario(ds: Dataset, sc: Scenario, *, aggregate: bool = True) -> Data
         s["p_nom_max_mw"] = s["p_nom_mw"]
     plan = sc.capacity_from_path()
     if plan is not None:
-        _fix_capacities_from(ds, plan, label)
+        _fix_capacities_from(ds, plan, label, sc.capacity_period)
     _drop_empty_assets(ds)
     validate_dataset(ds)
     if sc.links.require_connected:
@@ -506,16 +511,18 @@ def _checked_column(df: pd.DataFrame, schema: TableSchema, name: str, values: pd
         raise InputError(str(exc)) from None
 
 
-def _fix_capacities_from(ds: Dataset, folder: Path, label: str) -> None:
+def _fix_capacities_from(ds: Dataset, folder: Path, label: str, period: int | None = None) -> None:
     """Fix every generator, storage unit and link at the capacity an earlier run ended with (existing + new, from
     its units.csv and links.csv): nothing can be built, operation is re-optimised. An asset the plan does not list
     had no capacity there; one the plan lists that this dataset lacks is an error naming the plan's file and row."""
     from grid_model.results import read_plan_capacities
 
     try:
-        units, links, summary = read_plan_capacities(folder)
+        units, links, summary = read_plan_capacities(folder, period)
     except FileNotFoundError as exc:
         raise InputError(f"key 'capacity_from': not a results folder ({exc.filename} is missing)", file=label) from None
+    except LookupError as exc:
+        raise InputError(f"key 'capacity_period': {exc.args[0]}", file=label) from None
     for table, planned in (("generators", units), ("storage", units), ("links", links)):
         df = ds.tables[table]
         cap = planned.reindex(df.index).fillna(0.0)
@@ -535,6 +542,8 @@ def _fix_capacities_from(ds: Dataset, folder: Path, label: str) -> None:
                 f"'{missing[0]}' is not in this scenario's dataset", file=str(folder / file), row=row, column=column
             )
     _effects(ds).plan = {"capacity_from": str(folder), **summary}
+    if period is not None:
+        _effects(ds).plan["capacity_period"] = period
 
 
 def _drop_empty_assets(ds: Dataset) -> None:

@@ -334,3 +334,37 @@ def test_compare_refuses_a_mix_of_pathways_and_one_year_scenarios(tmp_path):
     )
     with pytest.raises(InputError, match="compare pathways with pathways"):
         load_pathways([tmp_path / "pw.yaml", Path("scenarios/example/base.yaml")])
+
+
+def test_a_pathway_plan_fixed_period_by_period_reproduces_its_operating_cost(tmp_path):
+    """capacity_from on a pathway folder: each period fixes that period's plan; at the plan's own resolution the
+    operating cost of every period is the plan's (the CSVs keep 10 significant digits). A one-year run can check
+    one period of the plan (capacity_period)."""
+    from grid_model.pathway import run_pathway
+    from grid_model.pipeline import run_scenario
+
+    sc = load_scenario("scenarios/example/interconnect.yaml")
+    sc = sc.model_copy(
+        update={
+            "name": "plan",
+            "time": sc.time.model_copy(update={"mode": "downsample", "step_h": 6}),
+            "pathway": PathwayConfig(years=[2026, 2030], base_year=2026),
+        }
+    )
+    plan = run_pathway(sc, tmp_path / "plan")
+    assert plan.tables["builds"]["built_mw"].sum() > 0
+    check = solve_pathway(sc.model_copy(update={"name": "check", "capacity_from": str(tmp_path / "plan")}))
+    assert not any(v > 1e-9 for v in check.builds.values())
+    planned = plan.tables["periods"].set_index("period")
+    for res, year in zip(check.results, (2026, 2030), strict=True):
+        assert res.summary["objective_usd"] == pytest.approx(planned.at[year, "operating_cost_usd"], rel=1e-9)
+        assert res.summary["plan"]["capacity_period"] == year
+    one = sc.model_copy(
+        update={"pathway": None, "year": 2030, "capacity_from": str(tmp_path / "plan"), "capacity_period": 2030}
+    )
+    res, _ = run_scenario(one, tmp_path / "one")
+    assert res.summary["objective_usd"] == pytest.approx(planned.at[2030, "operating_cost_usd"], rel=1e-9)
+    with pytest.raises(
+        InputError, match=r"key 'capacity_period': .* is a pathway: give capacity_period, one of \[2026, 2030\]"
+    ):
+        run_scenario(one.model_copy(update={"capacity_period": None}), tmp_path / "bad")

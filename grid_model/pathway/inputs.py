@@ -32,7 +32,7 @@ from grid_model.stochastic import combine_hydrologies
 from grid_model.timeseries import aggregate_time
 
 Loader = Callable[[Path, str], Dataset]
-RESERVED_PERIOD_KEYS = ("name", "year", "pathway", "dataset", "time", "hydrology", "capacity_from", "source_file")
+RESERVED_PERIOD_KEYS = ("name", "year", "pathway", "dataset", "capacity_from", "capacity_period", "source_file")
 
 
 def period_scenarios(sc: Scenario) -> list[Scenario]:
@@ -57,6 +57,8 @@ def period_scenarios(sc: Scenario) -> list[Scenario]:
         changes = _deep_merge(changes, given)
         data = _deep_merge(base, changes)
         data["year"] = year
+        if sc.capacity_from is not None and sc.capacity_period is None:  # a pathway plan checked period by period
+            data["capacity_period"] = year
         try:
             out.append(Scenario.model_validate(data))
         except ValidationError as exc:
@@ -85,10 +87,15 @@ def period_dataset(sc: Scenario, load: Loader) -> Dataset:
 
 
 def adjust_for_year(ds: Dataset, year: int, label: str) -> None:
-    """Retirements, capital costs and commissioning of ``year`` (module docstring), in place; re-validated."""
-    _retire(ds, year)
-    _trajectory_costs(ds, year, label)
-    _commission(ds, year, label)
+    """Retirements, capital costs and commissioning of ``year`` (module docstring), in place; re-validated. With
+    capacities fixed from a plan (``capacity_from``) the plan already holds its retirements and builds: only
+    committed hydro (data, not a decision of the plan) is added."""
+    if ds.applied is not None and ds.applied.plan:
+        _commission(ds, year, label, kinds=("hydro",))
+    else:
+        _retire(ds, year)
+        _trajectory_costs(ds, year, label)
+        _commission(ds, year, label)
     validate_dataset(ds)
 
 
@@ -175,11 +182,13 @@ def commit_links(raw: Dataset, year: int) -> Dataset:
     return ds
 
 
-def _commission(ds: Dataset, year: int, label: str) -> None:
+def _commission(ds: Dataset, year: int, label: str, kinds: tuple[str, ...] = ("link", "generator", "hydro")) -> None:
     """After the scenario: nothing before its year; committed generators and hydro from their year on."""
     com = _commissioning(ds)
     for _i, row in com.iterrows():
         kind, asset = row["kind"], row["asset"]
+        if kind not in kinds:
+            continue
         if kind == "hydro":
             _commit_hydro(ds, row, year, label)
             continue
