@@ -368,3 +368,12 @@ def test_a_pathway_plan_fixed_period_by_period_reproduces_its_operating_cost(tmp
         InputError, match=r"key 'capacity_period': .* is a pathway: give capacity_period, one of \[2026, 2030\]"
     ):
         run_scenario(one.model_copy(update={"capacity_period": None}), tmp_path / "bad")
+
+
+def test_a_commissioning_row_naming_an_unknown_asset_is_an_error(tmp_path):
+    com = [{"asset": "A-nuke", "kind": "generator", "year": 2031, "mode": "committed", "mw": 100.0}]
+    sc = _scenario(tmp_path, {2030: 100.0, 2031: 100.0}, 300_000.0, {"years": [2030, 2031]}, commissioning=com)
+    with pytest.raises(
+        InputError, match=r"commissioning\.csv, row 1, column asset: 'A-nuke' is not in generators\.csv"
+    ):
+        solve_pathway(sc)

@@ -19,6 +19,8 @@ changes the LP, changes the solver options, or is listed in ``NOT_MODEL`` with t
 from __future__ import annotations
 
 import shutil
+import types
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +38,7 @@ from grid_model.solve import load_form, option_value, standard_form
 
 pytestmark = pytest.mark.slow  # ~115 cases, each a load, build and compile: ~35-70 s
 
+UNIONS = (typing.Union, types.UnionType)
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
 N_STEPS = 24  # a day of the example week: every feature is present, each build takes a few hundredths of a second
 
@@ -65,6 +68,23 @@ AUGMENT: dict[str, dict[tuple[str, str], str]] = {
         ("XA-battery", "lifetime_yr"): "20",
     },
 }
+
+# Tables the example does not have, given rows so that each column has a path into the LP. They shape pathways only
+# (grid_model.pathway): their columns are checked on the pathway LP of PATHWAY (two periods, 2026 and 2028).
+ROWS: dict[str, list[dict[str, str]]] = {
+    "cost_trajectories.csv": [
+        {"technology": "solar", "year": "2026", "capex_factor": "0.9", "source": "test"},
+        {"technology": "solar", "year": "2030", "capex_factor": "0.7", "source": "test"},
+    ],
+    "retirements.csv": [{"zone": "XA", "technology": "ccgt", "year": "2028", "retired_mw": "100", "source": "test"}],
+    "commissioning.csv": [
+        {"asset": "XA-XC", "kind": "link", "year": "2028", "mode": "committed", "mw": "50", "source": "test"}
+    ],
+}
+PATHWAY = {"pathway": {"years": [2026, 2028], "base_year": 2026}}
+PATHWAY_TABLES = {"cost_trajectories", "retirements", "commissioning"}
+# Columns that restate what another column already fixes: every other value is refused with a one-line error.
+CHECKED_ONLY = {("commissioning", "kind"): "names the table the asset is in (grid_model.pathway.inputs)"}
 
 # Scenario keys that never shape the LP or the solver, with the reason.
 NOT_MODEL = {
@@ -106,6 +126,13 @@ KEY_CASES: dict[str, tuple[dict, dict]] = {
     "capacity_from": ({}, {"capacity_from": "PLAN"}),  # the base scenario's own solved plan, fixed
     "discount_rate": ({}, {"discount_rate": 0.08}),
     "tie_break_usd_per_mwh": ({}, {"tie_break_usd_per_mwh": 0.02}),
+    "pathway.years": (PATHWAY, {"pathway": {"years": [2026, 2029]}}),
+    "pathway.foresight": (PATHWAY, {"pathway": {"foresight": "myopic"}}),  # the first myopic LP: one period
+    "pathway.base_year": (PATHWAY, {"pathway": {"base_year": 2025}}),
+    "pathway.end_year": (PATHWAY, {"pathway": {"end_year": 2030}}),
+    "pathway.max_build_mw_per_yr": (PATHWAY, {"pathway": {"max_build_mw_per_yr": {"solar": 10.0}}}),
+    "pathway.periods": (PATHWAY, {"pathway": {"periods": {2028: {"policy": {"carbon_price_usd_per_t": 50.0}}}}}),
+    "capacity_period": ({**PATHWAY, "capacity_from": "PATHWAY_PLAN"}, {"capacity_period": 2026}),
     "overrides": ({}, {"overrides": [{"table": "fuels", "id": "gas", "column": "price_usd_per_mwh_th", "value": 30}]}),
     "overrides_file": ({}, {"overrides_file": "OVERRIDES_FILE"}),  # a one-row CSV written by the test
 }
@@ -116,6 +143,9 @@ def _scenario_keys(model: type[BaseModel] = Scenario, prefix: str = "") -> list[
     out = []
     for name, info in model.model_fields.items():
         ann = info.annotation
+        section = [a for a in typing.get_args(ann) if a is not type(None)] if typing.get_origin(ann) in UNIONS else []
+        if len(section) == 1 and isinstance(section[0], type) and issubclass(section[0], BaseModel):
+            ann = section[0]  # an optional section (pathway): its keys
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             out += _scenario_keys(ann, f"{prefix}{name}.")
         else:
@@ -159,6 +189,8 @@ def base(tmp_path_factory) -> Path:
             df["weight_h"] = str(8760 / N_STEPS)
         df.to_csv(f, index=False)
     for schema in TABLES:
+        if schema.file in ROWS:
+            pd.DataFrame(ROWS[schema.file]).to_csv(folder / schema.file, index=False)
         df = _raw(folder, schema.file)
         for c in schema.columns:
             if c.name not in df.columns:
@@ -187,6 +219,8 @@ def hourly(base: Path) -> Path:
 def _lp(folder: Path, scenario: dict) -> list[np.ndarray]:
     """The compiled LP of a dataset folder under a scenario: c, A, bounds, cost rows and offsets, as arrays."""
     sc = Scenario.model_validate({"dataset": str(folder), **scenario})
+    if sc.pathway is not None:
+        return _pathway_lp(sc)
     _m, ctx = build_model(scenario_inputs(sc), sc.model_options())
     form = compile_context(ctx)  # the run path: with the risk rows when a scenario asks for them
     A = form.A.tocsr()
@@ -195,6 +229,21 @@ def _lp(folder: Path, scenario: dict) -> list[np.ndarray]:
     cost.sort_indices()
     shapes = np.array([*A.shape, *cost.shape])
     return [shapes, form.c, A.indptr, A.indices, A.data, form.col_lo, form.col_hi, form.row_lo, form.row_hi]
+
+
+def _pathway_lp(sc: Scenario) -> list[np.ndarray]:
+    """The composed pathway LP (the first period's, for myopic foresight) as arrays."""
+    from grid_model.pathway.lp import build_limits, compose
+    from grid_model.pathway.run import build_periods
+
+    cfg = sc.pathway
+    _scenarios, models = build_periods(sc, lambda _m: None)
+    if cfg.foresight == "myopic":
+        models = models[:1]
+    form = compose(models, limits=build_limits(models, cfg.max_build_mw_per_yr, cfg.build_years())).form
+    A = form.A.tocsr()
+    A.sort_indices()
+    return [np.array(A.shape), form.c, A.indptr, A.indices, A.data, form.col_lo, form.col_hi, form.row_lo, form.row_hi]
 
 
 def _same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
@@ -234,6 +283,7 @@ def _choices(schema: TableSchema, col: Column, folder: Path) -> list[str] | None
         ("technologies", "fuel"): lambda: ["", *_raw(folder, "fuels.csv")["fuel"]],
         ("generators", "profile"): lambda: ["", *_raw(folder, "timeseries/availability_pu.csv").columns[1:]],
         ("hydro", "inflow"): lambda: list(_raw(folder, "timeseries/inflow_mw_average.csv").columns[1:]),
+        ("cost_trajectories", "technology"): lambda: [*_raw(folder, "technologies.csv")["technology"], "link"],
     }
     key = (schema.name, col.name)
     return series[key]() if key in series else None
@@ -283,20 +333,27 @@ def test_every_column_changes_the_lp_or_is_informational(schema, col, base, base
             or ("maps only" in col.description)
         ), f"{schema.file} {col.name}: say in the description why the model does not read it"
         return
+    scenario = {**BASE_SCENARIO, **PATHWAY} if schema.name in PATHWAY_TABLES else BASE_SCENARIO
+    base_lp = _lp(base, scenario) if schema.name in PATHWAY_TABLES else base_lp
     df = _raw(base, schema.file)
     if schema.key == (col.name,) and col.name not in schema.foreign_keys:  # the table's own id: a label
         renamed = df.assign(**{col.name: [f"{v}-renamed" for v in df[col.name]]})
         try:
-            assert _same(_lp(_with_table(base, tmp_path / "id", schema.file, renamed), BASE_SCENARIO), base_lp)
+            assert _same(_lp(_with_table(base, tmp_path / "id", schema.file, renamed), scenario), base_lp)
         except InputError:
             pass  # other tables name the row by its id: renaming it here alone breaks the reference
+        return
+    if (schema.name, col.name) in CHECKED_ONLY:
+        for perturbed in _perturbations(schema, col, df, base):
+            with pytest.raises(InputError):
+                _lp(_with_table(base, tmp_path / "p", schema.file, perturbed), scenario)
         return
     tried = []
     for n, perturbed in enumerate(_perturbations(schema, col, df, base)):
         if n >= 25:
             break
         try:
-            lp = _lp(_with_table(base, tmp_path / "p", schema.file, perturbed), BASE_SCENARIO)
+            lp = _lp(_with_table(base, tmp_path / "p", schema.file, perturbed), scenario)
         except InputError as exc:
             tried.append(str(exc))
             continue
@@ -325,10 +382,24 @@ def plan(base: Path) -> Path:
     return run_scenario(sc, base.parent / "plan")[1]
 
 
-def _merged(change: dict, overrides_file: Path, hourly: Path, plan: Path | None = None) -> dict:
+@pytest.fixture(scope="module")
+def pathway_plan(base: Path) -> Path:
+    """The base scenario as a two-period pathway, solved once: a pathway results folder for ``capacity_from``."""
+    from grid_model.pathway import run_pathway
+
+    sc = Scenario.model_validate({"dataset": str(base), **BASE_SCENARIO, **PATHWAY})
+    run_pathway(sc, base.parent / "pathway_plan")
+    return base.parent / "pathway_plan"
+
+
+def _merged(
+    change: dict, overrides_file: Path, hourly: Path, plan: Path | None = None, pathway_plan: Path | None = None
+) -> dict:
     out = _deep_merge(BASE_SCENARIO, change)
     if out.get("capacity_from") == "PLAN":
         out["capacity_from"] = str(plan)
+    if out.get("capacity_from") == "PATHWAY_PLAN":
+        out["capacity_from"] = str(pathway_plan)
     if out.get("overrides_file") == "OVERRIDES_FILE":
         out["overrides_file"] = str(overrides_file)
     if out.get("dataset") == "HOURLY":
@@ -337,12 +408,13 @@ def _merged(change: dict, overrides_file: Path, hourly: Path, plan: Path | None 
 
 
 @pytest.mark.parametrize("key", sorted(KEY_CASES))
-def test_every_scenario_key_changes_the_lp(key, base, base_lp, hourly, plan, tmp_path):
+def test_every_scenario_key_changes_the_lp(key, base, base_lp, hourly, plan, request, tmp_path):
     first, second = KEY_CASES[key]
     table = tmp_path / "overrides.csv"
     table.write_text("table,id,column,value\ngenerators,XA-coal,availability_pu,0.7\n")
-    before = _lp(base, _merged(first, table, hourly, plan)) if first else base_lp
-    after = _lp(base, _merged(_deep_merge(first, second), table, hourly, plan))
+    pw_plan = request.getfixturevalue("pathway_plan") if key == "capacity_period" else None
+    before = _lp(base, _merged(first, table, hourly, plan, pw_plan)) if first else base_lp
+    after = _lp(base, _merged(_deep_merge(first, second), table, hourly, plan, pw_plan))
     assert not _same(before, after), f"scenario key '{key}' does not change the LP"
 
 

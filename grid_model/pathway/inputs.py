@@ -75,8 +75,10 @@ def period_dataset(sc: Scenario, load: Loader) -> Dataset:
     members = sc.hydrology_members()
     static = {}
     for name, _p in members:
+        raw = load(sc.dataset_path(), name)
+        check_commissioning(raw)
         try:
-            ds = apply_scenario(commit_links(load(sc.dataset_path(), name), sc.year), sc, aggregate=False)
+            ds = apply_scenario(commit_links(raw, sc.year), sc, aggregate=False)
         except InputError as exc:
             raise InputError(f"pathway period {sc.year}: {exc}") from None
         adjust_for_year(ds, sc.year, label)
@@ -165,6 +167,20 @@ def _trajectory_costs(ds: Dataset, year: int, label: str) -> None:
 def _commissioning(ds: Dataset) -> pd.DataFrame:
     com = ds.tables["commissioning"]
     return com.reset_index() if "asset" not in com.columns else com
+
+
+def check_commissioning(raw: Dataset) -> None:
+    """Every project of commissioning.csv names an asset of its kind's table (a one-line error otherwise)."""
+    com = _commissioning(raw)
+    tables = {"link": "links", "generator": "generators", "hydro": "hydro"}
+    for i, (asset, kind) in enumerate(zip(com["asset"], com["kind"], strict=True)):
+        if asset not in raw.tables[tables[kind]].index:
+            raise InputError(
+                f"'{asset}' is not in {tables[kind]}.csv",
+                file=str(raw.path / "commissioning.csv"),
+                row=i + 1,
+                column="asset",
+            )
 
 
 def commit_links(raw: Dataset, year: int) -> Dataset:
