@@ -66,9 +66,11 @@ def fig_pathway_capacity(runs: Mapping[str, PathwayTables], out: Path | str) -> 
         _grid(ax)
     for ax in axes[len(runs) :]:
         ax.set_visible(False)
-    fig.legend(list(seen.values()), list(seen), loc="lower center", ncol=min(len(seen), 6), frameon=False)
+    ncol = min(len(seen), 8)
+    legend_rows = -(-len(seen) // ncol)
+    fig.legend(list(seen.values()), list(seen), loc="lower center", ncol=ncol, frameon=False)
     fig.suptitle("Capacity in service by period (existing after retirements + new)")
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, (0.12 + 0.25 * legend_rows) / (2.9 * rows), 1, 1))
     return _save(fig, _stem(out, "pathway_capacity"))
 
 
