@@ -38,6 +38,9 @@ _LAZY = {
     "Results": "grid_model.results",
     "read_results": "grid_model.results",
     "run_compare": "grid_model.compare",
+    "solve_pathway": "grid_model.pathway",
+    "run_pathway": "grid_model.pathway",
+    "pathway_results": "grid_model.pathway",
     "figures": "grid_model.figures",
 }
 
