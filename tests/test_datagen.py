@@ -239,13 +239,17 @@ def test_cost_factors_are_one_in_each_base_year_and_flat_rows_say_why():
 def test_commissioning_names_existing_assets():
     cm = _read(DATA / "commissioning.csv")
     links = _read(DATA / "links.csv").set_index("link")
-    ids = set(_read(DATA / "generators.csv")["generator"]) | set(_read(DATA / "hydro.csv")["hydro"])
-    assert set(cm["mode"]) <= {"committed", "earliest"} and set(cm["kind"]) <= {"link", "generator"}
+    ids = {
+        "generator": set(_read(DATA / "generators.csv")["generator"]),
+        "hydro": set(_read(DATA / "hydro.csv")["hydro"]),
+    }
+    assert set(cm["mode"]) <= {"committed", "earliest"} and set(cm["kind"]) <= {"link", "generator", "hydro"}
     for r in cm.itertuples():
         if r.kind == "link":
             assert links.loc[r.asset, "status"] == "candidate" and r.mw == links.loc[r.asset, "project_mw"]
         else:
-            assert r.asset in ids
+            assert r.asset in ids[r.kind]
+            assert r.kind != "hydro" or r.mode == "committed"  # hydro is not expanded: it can only be committed
     assert not cm.duplicated(["asset", "year"]).any()
 
 
