@@ -375,15 +375,16 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
 
 
 def _check_electricity_subsidies(ds: Dataset) -> None:
-    """A zone's consumer classes take at most its whole demand (Σ demand_share_pu ≤ 1); a class whose demand
-    responds to the tariff (elasticity < 0) states the tariff it pays."""
+    """A zone's classes of one kind take at most its whole demand (Σ demand_share_pu ≤ 1 per zone and kind: the
+    fiscal and the cross part of one subsidy may name the same consumers); a class whose demand responds to the
+    tariff (elasticity < 0) states the tariff it pays."""
     es = ds.tables["electricity_subsidies"]
     if es.empty:
         return
     schema = next(t for t in TABLES if t.name == "electricity_subsidies")
     label = str(ds.path / schema.file)
     flat = es.reset_index(drop=True)
-    shares = flat.groupby("zone", sort=False)["demand_share_pu"].cumsum().to_numpy(dtype=float)
+    shares = flat.groupby(["zone", "kind"], sort=False)["demand_share_pu"].cumsum().to_numpy(dtype=float)
     over = shares > 1.0 + WEIGHT_SUM_TOL_PU
     _reject_first(
         over,

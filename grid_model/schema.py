@@ -134,9 +134,9 @@ ZONES = TableSchema(
             description="Longitude of the load centre (maps only; distances come from links.csv length_km).",
         ),
         Column(
-            "gdp_usd",
+            "gdp_bn_usd",
             "float",
-            "USD/yr",
+            "USD bn/yr",
             required=False,
             min=0,
             informational=True,
@@ -613,8 +613,8 @@ ELECTRICITY_SUBSIDIES = TableSchema(
             min=0,
             max=1,
             min_exclusive=True,
-            description="The class's share of the zone's demand (base year); the shares of a zone's classes sum to "
-            "at most 1 (the rest is unsubsidised demand).",
+            description="The class's share of the zone's demand (base year); the shares of a zone's classes of one "
+            "kind sum to at most 1 (the rest is unsubsidised demand).",
         ),
         Column(
             "tariff_usd_per_mwh",

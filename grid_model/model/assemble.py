@@ -95,7 +95,7 @@ def _tables(ctx: Context, view: Readout, reports: list[FeatureReport]) -> dict[s
         "costs": pd.DataFrame(
             {"category": list(COST_CATEGORIES), "cost_usd": [_cost(view, c) for c in COST_CATEGORIES]}
         ),
-        "zones": ctx.ds.tables["zones"][["zone", "name", "bloc", "lat", "lon", "gdp_usd"]].reset_index(drop=True),
+        "zones": ctx.ds.tables["zones"][["zone", "name", "bloc", "lat", "lon", "gdp_bn_usd"]].reset_index(drop=True),
         "units": _concat(reports, "units", ["unit", "kind", "zone", "technology", "category", "existing_mw", "new_mw"]),
         **{name: _concat(reports, name, []) for name in _OPTIONAL_TABLES if any(name in r.tables for r in reports)},
     }
