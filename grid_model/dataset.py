@@ -389,8 +389,8 @@ def _check_electricity_subsidies(ds: Dataset) -> None:
     _reject_first(
         over,
         lambda i: (
-            f"the class shares of zone {flat['zone'].iloc[i]} sum to {shares[i]:g} by this row (must be ≤ 1: "
-            "each class is a part of the zone's demand)"
+            f"the {flat['kind'].iloc[i]} class shares of zone {flat['zone'].iloc[i]} sum to {shares[i]:g} by this "
+            "row (must be ≤ 1: each class is a part of the zone's demand)"
         ),
         flat,
         schema,
