@@ -319,7 +319,7 @@ def subsidy_scope_markdown(comp: pd.DataFrame, countries: pd.DataFrame, base: st
         f"electricity — USD {REPORT_FUEL_SUBSIDY_PCT_GDP / 100 * gdp_bn:,.1f} bn and "
         f"USD {REPORT_ELECTRICITY_SUBSIDY_PCT_GDP / 100 * gdp_bn:,.1f} bn on this GDP; its fuel figure is mostly "
         "transport and household fuels (Mexico's IEPS stimulus, Colombia's FEPC, Ecuador's diesel), which a power "
-        "model does not see, and its electricity figure is an 2011–13 regional average. The fiscal cost here is "
+        "model does not see, and its electricity figure is a 2011–13 regional average. The fiscal cost here is "
         "for the planning year's demand; GDP is the 2023 figure (not projected)."
     )
     return "\n".join([text, "", md_table(view)])
