@@ -138,7 +138,10 @@ def countries_table(results: dict[str, Results], base: str) -> pd.DataFrame:
                     "unserved_twh": float(prices.at[z, "unserved_twh"]),
                 }
             )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if len(out) and out["gdp_bn_usd"].isna().all():  # a dataset without GDP (the example): no % of GDP columns
+        out = out.drop(columns=["gdp_bn_usd", "fiscal_subsidy_cost_pct_gdp"])
+    return out
 
 
 def _subsidies_by_zone(res: Results) -> tuple[pd.Series, pd.Series]:
@@ -361,14 +364,15 @@ def _report_blocks(
                 "renewable_share",
                 "co2_mt",
                 "fiscal_subsidy_cost_usd",
-                "fiscal_subsidy_cost_pct_gdp",
+                *(["fiscal_subsidy_cost_pct_gdp"] if "fiscal_subsidy_cost_pct_gdp" in countries else []),
             ]
         ].copy()
         view["renewable_share"] = view["renewable_share"].map(lambda v: f"{v:.1%}" if v == v else "–")
         view["fiscal_subsidy_cost_usd"] = view["fiscal_subsidy_cost_usd"].map(lambda v: f"{v / 1e6:,.0f} M")
-        view["fiscal_subsidy_cost_pct_gdp"] = view["fiscal_subsidy_cost_pct_gdp"].map(
-            lambda v: f"{v:.2f} %" if v == v else "–"
-        )
+        if "fiscal_subsidy_cost_pct_gdp" in view:
+            view["fiscal_subsidy_cost_pct_gdp"] = view["fiscal_subsidy_cost_pct_gdp"].map(
+                lambda v: f"{v:.2f} %" if v == v else "–"
+            )
         blocks["Countries"] = md_table(view)
     if len(borders):
         view = borders[
