@@ -5,7 +5,8 @@ costs, bounds or right-hand sides differ), writes every run's results folder, th
 
 * ``comparison.csv`` / ``.md``: one row per scenario, absolute values and deltas vs the base;
 * ``borders.csv``: per scenario and link, energy each way, utilisation, congestion rent, price change at both ends;
-* ``countries.csv``: per scenario and zone, cost of supply, price and its change, net imports, renewable share;
+* ``countries.csv``: per scenario and zone, cost of supply, price and its change, net imports, renewable share,
+  fiscal cost of subsidies (USD and % of GDP where zones.csv has GDP), cross-subsidy transfer;
 * ``new_capacity.csv``: what gets built and the overnight investment, by scenario, zone and category;
 * ``figures/`` and ``report.md`` / ``report.html``.
 """
