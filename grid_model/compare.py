@@ -59,6 +59,7 @@ def scenario_row(res: Results) -> dict:
         "fuel_subsidy_cost_usd": s.get("fuel_subsidy_cost_usd", 0.0),
         "electricity_subsidy_cost_usd": s.get("electricity_subsidy_cost_usd", 0.0),
         "cross_subsidy_usd": s.get("electricity_cross_subsidy_usd", 0.0),
+        "consumer_surplus_change_usd": s.get("electricity_consumer_surplus_change_usd", 0.0),
         "renewable_share": s["renewable_share"],
         "non_conventional_renewable_share": s["non_conventional_renewable_share"],
         "co2_mt": s["co2_mt"],
@@ -326,7 +327,15 @@ def subsidy_scope_markdown(comp: pd.DataFrame, countries: pd.DataFrame, base: st
         "model does not see, and its electricity figure is a 2011–13 regional average. The fiscal cost here is "
         "for the planning year's demand; GDP is the 2023 figure (not projected)."
     )
-    return "\n".join([text, "", md_table(view)])
+    removals = [
+        f"In **{r['scenario']}** the treasuries spend USD {r['fiscal_subsidy_cost_usd'] / 1e9:,.2f} bn on subsidies "
+        f"({(r['fiscal_subsidy_cost_usd'] - fiscal) / 1e9:+,.2f} bn); electricity consumers lose "
+        f"USD {-r['consumer_surplus_change_usd'] / 1e9:,.2f} bn a year of surplus to the higher tariffs and buy "
+        f"{r['demand_twh'] - float(ref['demand_twh']):+,.1f} TWh."
+        for _, r in comp.iterrows()
+        if r["scenario"] != base and r.get("consumer_surplus_change_usd", 0.0) < 0
+    ]
+    return "\n".join([text, *(["", " ".join(removals)] if removals else []), "", md_table(view)])
 
 
 REPORT_TITLE = "Interconnectors and subsidy reform: scenario comparison"

@@ -39,6 +39,8 @@ class ScenarioEffects:
     electricity_subsidy_removal_demand_change_pu: dict[str, float] = field(default_factory=dict)  # removed ones
     # cross-subsidies kept: the transfer between consumers per MWh of the zone's demand (no fiscal cost)
     electricity_cross_subsidy_usd_per_mwh: dict[str, float] = field(default_factory=dict)
+    # subsidies removed (in part): the consumers' surplus change of the tariff rise [USD/yr], negative
+    electricity_consumer_surplus_change_usd: dict[str, float] = field(default_factory=dict)
     plan: dict[str, object] = field(default_factory=dict)  # capacity_from: the plan's folder and summary figures
 
     def echo(self) -> dict[str, object]:

@@ -588,26 +588,31 @@ def _apply_electricity_subsidies(ds: Dataset, sc: Scenario, label: str) -> None:
         f_c = ((t_c + (1 − k)·s_c) / t_c)^ε_c        F = 1 + Σ_c share_c·(f_c − 1)        D' = F·D
 
     Recorded per MWh of the zone's demand after the response: the fiscal cost Σ_fiscal k·s_c·share_c·f_c / F and the
-    cross transfer Σ_cross k·s_c·share_c / F.
+    cross transfer Σ_cross k·s_c·share_c / F; and the consumers' surplus change of the removed part (USD/yr, from the
+    class's demand curve, ``_surplus_change_per_mwh``; a cross-subsidy's is zero: its payers gain what it took).
     """
     _check_zones(ds, sc.subsidies.electricity_share_kept, "subsidies.electricity_share_kept", label)
     es = ds.tables["electricity_subsidies"]
     if es.empty:
         return
-    fiscal, cross, change = {}, {}, {}
+    fiscal, cross, change, surplus = {}, {}, {}, {}
     for z, rows in es.groupby("zone", sort=False):
         k = _kept_share(sc, str(z), "electricity")
-        f = np.ones(len(rows))
-        responds = (rows["kind"] == "fiscal").to_numpy() & (rows["elasticity"].to_numpy(dtype=float) < 0) & (k < 1)
+        is_fiscal = (rows["kind"] == "fiscal").to_numpy()
         t = rows["tariff_usd_per_mwh"].to_numpy(dtype=float)
         s = rows["subsidy_usd_per_mwh"].to_numpy(dtype=float)
         eps = rows["elasticity"].to_numpy(dtype=float)
-        f[responds] = ((t[responds] + (1 - k) * s[responds]) / t[responds]) ** eps[responds]
         share = rows["demand_share_pu"].to_numpy(dtype=float)
+        f = np.ones(len(rows))
+        responds = is_fiscal & (eps < 0) & (k < 1)
+        f[responds] = ((t[responds] + (1 - k) * s[responds]) / t[responds]) ** eps[responds]
         factor = 1.0 + float(share @ (f - 1.0))
-        is_cross = (rows["kind"] == "cross").to_numpy()
-        fiscal[str(z)] = float(k * (s * share * f)[~is_cross].sum() / factor)
-        cross[str(z)] = float(k * (s * share)[is_cross].sum() / factor)
+        fiscal[str(z)] = float(k * (s * share * f)[is_fiscal].sum() / factor)
+        cross[str(z)] = float(k * (s * share)[~is_fiscal].sum() / factor)
+        if k < 1:
+            energy_mwh = float(ds.demand_mw[z].to_numpy(dtype=float) @ ds.weights_h)  # before the response
+            per_mwh = [_surplus_change_per_mwh(a, e, (1 - k) * b) for a, e, b in zip(t, eps, s, strict=True)]
+            surplus[str(z)] = float((np.asarray(per_mwh) * share)[is_fiscal].sum() * energy_mwh)
         if factor != 1.0:
             ds.demand_mw[z] = ds.demand_mw[z] * factor
             change[str(z)] = factor - 1.0
@@ -615,6 +620,19 @@ def _apply_electricity_subsidies(ds: Dataset, sc: Scenario, label: str) -> None:
     eff.electricity_subsidy_usd_per_mwh = {z: v for z, v in fiscal.items() if v > 0}
     eff.electricity_cross_subsidy_usd_per_mwh = {z: v for z, v in cross.items() if v > 0}
     eff.electricity_subsidy_removal_demand_change_pu = change
+    eff.electricity_consumer_surplus_change_usd = {z: v for z, v in surplus.items() if v != 0}
+
+
+def _surplus_change_per_mwh(t: float, eps: float, rise: float) -> float:
+    """Consumers' surplus change per MWh of the class's demand before the tariff rises from t by ``rise`` [USD/MWh],
+    on the constant-elasticity curve D(p) = D0·(p/t)^ε: −∫_t^{t+rise} (p/t)^ε dp = −t/(1+ε)·[((t+rise)/t)^(1+ε) − 1]
+    (−t·ln((t+rise)/t) at ε = −1; −rise when ε = 0, which needs no tariff)."""
+    if rise <= 0:
+        return 0.0
+    if eps == 0:
+        return -rise
+    ratio = (t + rise) / t
+    return -t * np.log(ratio) if eps == -1 else -t / (1 + eps) * (ratio ** (1 + eps) - 1)
 
 
 def _apply_links_case(ds: Dataset, sc: Scenario, label: str) -> None:

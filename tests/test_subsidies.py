@@ -77,6 +77,12 @@ def test_fiscal_subsidy_removal_cuts_the_class_demand_by_its_elasticity(tmp_path
     assert res.summary["electricity_subsidy_removal_demand_change_pu"] == {"A": pytest.approx(factor - 1, rel=1e-12)}
     assert res.summary["subsidy_cost_usd"] == 0.0
     assert res.summary["system_cost_usd"] == approx(40 * 100 * factor * H)  # 33.19 M USD instead of 35.04 M
+    # consumers lose ∫_100^125 D(p) dp on the class's curve D = 50·(p/100)^−0.5 MW: 50·H·100/0.5·(1.25^0.5 − 1)
+    # = 10.34 M USD/yr, less than the 10.95 M the treasury saves (the gap is the deadweight loss recovered)
+    loss = 50 * H * 100 / 0.5 * (1.25**0.5 - 1)
+    assert loss == pytest.approx(10_339_777.41, rel=1e-9)
+    assert res.summary["electricity_consumer_surplus_change_usd"] == approx(-loss)
+    assert res.summary["electricity_consumer_surplus_change_by_zone_usd"] == {"A": approx(-loss)}
 
 
 def test_partial_removal_keeps_a_share_of_the_subsidy(tmp_path):
@@ -87,6 +93,8 @@ def test_partial_removal_keeps_a_share_of_the_subsidy(tmp_path):
     assert res.summary["electricity_subsidy_cost_usd"] == approx(10 * 50 * f * H)
     rows = res.tables["subsidies"]
     assert rows.loc[rows["kind"] == "electricity", "fiscal_cost_usd"].sum() == approx(10 * 50 * f * H)
+    # the removed part only: tariff 100 → 115 on 50 MW
+    assert res.summary["electricity_consumer_surplus_change_usd"] == approx(-50 * H * 100 / 0.5 * (1.15**0.5 - 1))
 
 
 def test_cross_subsidy_has_no_fiscal_cost_and_moves_consumer_surplus_only(tmp_path):
@@ -103,6 +111,7 @@ def test_cross_subsidy_has_no_fiscal_cost_and_moves_consumer_surplus_only(tmp_pa
     assert removed.summary["demand_twh"] == approx(kept.summary["demand_twh"])
     assert removed.summary["system_cost_usd"] == approx(kept.summary["system_cost_usd"])
     assert "electricity_subsidy_removal_demand_change_pu" not in removed.summary
+    assert "electricity_consumer_surplus_change_usd" not in removed.summary  # beneficiaries lose what payers gain
 
 
 def _merit(tmp_path: Path, wedge: float) -> Path:

@@ -216,6 +216,7 @@ def _electricity_subsidies(ctx: Context, prices: pd.DataFrame) -> pd.DataFrame:
             "consumer_transfer_usd": 0.0,
         }
         for z, v in fiscal.items()
+        if z in served.index
     ] + [
         {
             "zone": z,
@@ -225,6 +226,7 @@ def _electricity_subsidies(ctx: Context, prices: pd.DataFrame) -> pd.DataFrame:
             "consumer_transfer_usd": v * float(served[z]),
         }
         for z, v in cross.items()
+        if z in served.index  # a dataset cut to fewer zones keeps the others' entries
     ]
     return pd.DataFrame(rows, columns=SUBSIDY_COLUMNS)
 
@@ -280,6 +282,10 @@ def _summary(
         summary.update(applied.echo())
         if applied.plan:  # capacity_from: this run's figures next to the plan's
             summary["plan"] = dict(applied.plan)
+        if applied.electricity_consumer_surplus_change_usd:  # what consumers lose when the tariff rises, per zone
+            surplus = {z: v for z, v in applied.electricity_consumer_surplus_change_usd.items() if z in ctx.ds.zones}
+            summary["electricity_consumer_surplus_change_usd"] = float(sum(surplus.values()))
+            summary["electricity_consumer_surplus_change_by_zone_usd"] = {z: float(v) for z, v in surplus.items()}
         if applied.electricity_subsidy_removal_demand_change_pu:  # demand response to the tariff rise, per zone
             summary["electricity_subsidy_removal_demand_change_pu"] = {
                 z: float(v) for z, v in applied.electricity_subsidy_removal_demand_change_pu.items()
