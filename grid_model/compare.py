@@ -330,8 +330,8 @@ def subsidy_scope_markdown(comp: pd.DataFrame, countries: pd.DataFrame, base: st
     removals = [
         f"In **{r['scenario']}** the treasuries spend USD {r['fiscal_subsidy_cost_usd'] / 1e9:,.2f} bn on subsidies "
         f"({(r['fiscal_subsidy_cost_usd'] - fiscal) / 1e9:+,.2f} bn); electricity consumers lose "
-        f"USD {-r['consumer_surplus_change_usd'] / 1e9:,.2f} bn a year of surplus to the higher tariffs and buy "
-        f"{r['demand_twh'] - float(ref['demand_twh']):+,.1f} TWh."
+        f"USD {-r['consumer_surplus_change_usd'] / 1e9:,.2f} bn a year of surplus to the higher tariffs, and the "
+        f"system serves {r['demand_twh'] - float(ref['demand_twh']):+,.1f} TWh."
         for _, r in comp.iterrows()
         if r["scenario"] != base and r.get("consumer_surplus_change_usd", 0.0) < 0
     ]
