@@ -279,8 +279,9 @@ def test_calibration_fiscal_cost_per_country_within_25_pct_of_sourced_2023(calib
 
 @pytest.mark.slow
 def test_calibration_fiscal_cost_per_country_rebuilt_from_the_inputs_equals_the_summary(calibration):
-    """Electricity: k · subsidy · share (after the demand response) × energy served, from electricity_subsidies.csv;
-    fuel: Σ wedge / efficiency × generation, from fuel_subsidies.csv. Their sum is summary.json's fiscal cost."""
+    """Electricity: k · subsidy · share × energy served, from electricity_subsidies.csv (no removal in 2023, so no
+    demand response); fuel: Σ wedge / efficiency × generation, from fuel_subsidies.csv and technologies.csv. Per
+    country they equal subsidies.csv, and their sum is summary.json's fiscal cost."""
     res, ds = calibration
     subs = res.tables["subsidies"]
     prices = res.tables["prices"].set_index("zone")
@@ -293,6 +294,19 @@ def test_calibration_fiscal_cost_per_country_rebuilt_from_the_inputs_equals_the_
         elec[z] = per_mwh * float(served[z])
     model = subs[subs["kind"] == "electricity"].groupby("zone")["fiscal_cost_usd"].sum()
     assert {z: v for z, v in elec.items() if v} == {z: pytest.approx(v, rel=1e-9) for z, v in model.items()}
-    total = sum(elec.values()) + float(subs.loc[subs["kind"] == "fuel", "fiscal_cost_usd"].sum())
-    assert res.summary["subsidy_cost_usd"] == pytest.approx(total, rel=1e-9)
+    # fuel: the wedge (clipped to the zone's price) / efficiency × generation of each zone's technologies on that fuel
+    tech = ds.tables["technologies"]
+    gens = ds.tables["generators"]
+    assert gens["efficiency_pu"].isna().all()  # no unit overrides: a technology's efficiency is its units'
+    wedge = ds.tables["fuel_subsidies"].set_index(["zone", "fuel"])["subsidy_usd_per_mwh_th"]
+    fuel = {}
+    for _, g in res.tables["generation"].iterrows():
+        f = tech.at[g["technology"], "fuel"] if g["technology"] in tech.index else ""
+        if (g["zone"], f) in wedge.index:
+            cost = g["generation_twh"] * 1e6 * wedge[(g["zone"], f)] / tech.at[g["technology"], "efficiency_pu"]
+            fuel[g["zone"]] = fuel.get(g["zone"], 0.0) + cost
+    model_fuel = subs[subs["kind"] == "fuel"].groupby("zone")["fiscal_cost_usd"].sum()
+    assert {z: v for z, v in fuel.items() if v} == {z: pytest.approx(v, rel=1e-6) for z, v in model_fuel.items()}
+    total = sum(elec.values()) + sum(fuel.values())
+    assert res.summary["subsidy_cost_usd"] == pytest.approx(total, rel=1e-6)
     assert res.summary["electricity_subsidy_cost_usd"] == pytest.approx(sum(elec.values()), rel=1e-9)
