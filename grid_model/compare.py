@@ -5,7 +5,8 @@ costs, bounds or right-hand sides differ), writes every run's results folder, th
 
 * ``comparison.csv`` / ``.md``: one row per scenario, absolute values and deltas vs the base;
 * ``borders.csv``: per scenario and link, energy each way, utilisation, congestion rent, price change at both ends;
-* ``countries.csv``: per scenario and zone, cost of supply, price and its change, net imports, renewable share;
+* ``countries.csv``: per scenario and zone, cost of supply, price and its change, net imports, renewable share,
+  fiscal cost of subsidies (USD and % of GDP where zones.csv has GDP), cross-subsidy transfer;
 * ``new_capacity.csv``: what gets built and the overnight investment, by scenario, zone and category;
 * ``figures/`` and ``report.md`` / ``report.html``.
 """
@@ -57,6 +58,8 @@ def scenario_row(res: Results) -> dict:
         "fiscal_subsidy_cost_usd": s["subsidy_cost_usd"],
         "fuel_subsidy_cost_usd": s.get("fuel_subsidy_cost_usd", 0.0),
         "electricity_subsidy_cost_usd": s.get("electricity_subsidy_cost_usd", 0.0),
+        "cross_subsidy_usd": s.get("electricity_cross_subsidy_usd", 0.0),
+        "consumer_surplus_change_usd": s.get("electricity_consumer_surplus_change_usd", 0.0),
         "renewable_share": s["renewable_share"],
         "non_conventional_renewable_share": s["non_conventional_renewable_share"],
         "co2_mt": s["co2_mt"],
@@ -110,7 +113,8 @@ def countries_table(results: dict[str, Results], base: str) -> pd.DataFrame:
         tot = gen.groupby("zone")["generation_twh"].sum()
         ren_share = renewable_share(res)
         em = res.tables["emissions"].set_index("zone")["co2_mt"]
-        sub = res.tables["subsidies"].groupby("zone")["fiscal_cost_usd"].sum() if len(res.tables["subsidies"]) else {}
+        sub, cross = _subsidies_by_zone(res)
+        gdp = _gdp_bn_usd(res)
         imports = net_imports_twh(res)
         for z in prices.index:
             p = float(prices.at[z, "price_avg_usd_per_mwh"])
@@ -127,11 +131,36 @@ def countries_table(results: dict[str, Results], base: str) -> pd.DataFrame:
                     "generation_twh": float(tot.get(z, 0.0)),
                     "renewable_share": float(ren_share.get(str(z), float("nan"))),
                     "co2_mt": float(em.get(z, 0.0)),
-                    "fiscal_subsidy_cost_usd": float(sub.get(z, 0.0)) if len(sub) else 0.0,
+                    "fiscal_subsidy_cost_usd": float(sub.get(z, 0.0)),
+                    "fiscal_subsidy_cost_pct_gdp": 100.0 * float(sub.get(z, 0.0)) / (gdp[z] * 1e9)
+                    if gdp.get(z, 0.0) > 0
+                    else float("nan"),
+                    "cross_subsidy_usd": float(cross.get(z, 0.0)),
+                    "gdp_bn_usd": float(gdp.get(z, float("nan"))),
                     "unserved_twh": float(prices.at[z, "unserved_twh"]),
                 }
             )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if len(out) and out["gdp_bn_usd"].isna().all():  # a dataset without GDP (the example): no % of GDP columns
+        out = out.drop(columns=["gdp_bn_usd", "fiscal_subsidy_cost_pct_gdp"])
+    return out
+
+
+def _subsidies_by_zone(res: Results) -> tuple[pd.Series, pd.Series]:
+    """Fiscal cost and cross-subsidy transfer per zone [USD/yr] (older results folders have no transfer column)."""
+    subs = res.tables["subsidies"]
+    if not len(subs):
+        return pd.Series(dtype=float), pd.Series(dtype=float)
+    cross = subs.groupby("zone")["consumer_transfer_usd"].sum() if "consumer_transfer_usd" in subs else pd.Series()
+    return subs.groupby("zone")["fiscal_cost_usd"].sum(), cross.astype(float)
+
+
+def _gdp_bn_usd(res: Results) -> dict[str, float]:
+    """GDP per zone [USD bn] from the run's zones.csv (empty when the dataset has none)."""
+    zones = res.tables.get("zones")
+    if zones is None or "gdp_bn_usd" not in zones:
+        return {}
+    return {str(z): float(g) for z, g in zip(zones["zone"], zones["gdp_bn_usd"], strict=True) if g == g}
 
 
 def borders_table(results: dict[str, Results], base: str) -> pd.DataFrame:
@@ -255,6 +284,60 @@ def narrative(comp: pd.DataFrame, base: str) -> list[str]:
     return out
 
 
+# The seed report's regional estimates of energy subsidies (Pacific Alliance 2.0; IMF WP/15/30 for 2011-13): fuels
+# and electricity, as % of GDP. They include transport and household fuels; the model covers the power sector only.
+REPORT_FUEL_SUBSIDY_PCT_GDP = 1.0
+REPORT_ELECTRICITY_SUBSIDY_PCT_GDP = 0.8
+
+
+def subsidy_scope_markdown(comp: pd.DataFrame, countries: pd.DataFrame, base: str) -> str:
+    """The base case's fiscal cost per country in USD and % of GDP, and a paragraph setting the model's scope
+    (power sector: electricity tariffs and generation fuels) against the report's 1 % + 0.8 % of GDP."""
+    if base not in set(comp["scenario"]) or "gdp_bn_usd" not in countries:
+        return ""
+    rows = countries[countries["scenario"] == base]
+    gdp_bn = float(rows["gdp_bn_usd"].sum())
+    if not gdp_bn > 0:
+        return ""
+    ref = comp.set_index("scenario").loc[base]
+    fiscal, elec, fuel = (
+        float(ref[k]) for k in ("fiscal_subsidy_cost_usd", "electricity_subsidy_cost_usd", "fuel_subsidy_cost_usd")
+    )
+    cross = float(rows["cross_subsidy_usd"].sum())
+    view = rows[
+        ["zone", "fiscal_subsidy_cost_usd", "fiscal_subsidy_cost_pct_gdp", "cross_subsidy_usd", "gdp_bn_usd"]
+    ].copy()
+    view["fiscal_subsidy_cost_usd"] = view["fiscal_subsidy_cost_usd"].map(lambda v: f"{v / 1e6:,.0f} M")
+    view["fiscal_subsidy_cost_pct_gdp"] = view["fiscal_subsidy_cost_pct_gdp"].map(
+        lambda v: f"{v:.2f} %" if v == v else "–"
+    )
+    view["cross_subsidy_usd"] = view["cross_subsidy_usd"].map(lambda v: f"{v / 1e6:,.0f} M")
+    view["gdp_bn_usd"] = view["gdp_bn_usd"].map(lambda v: f"{v:,.1f}" if v == v else "–")
+    text = (
+        f"The model covers the power sector only: electricity tariff subsidies and subsidised fuels burned in "
+        f"power plants. In **{base}** they cost the treasuries USD {fiscal / 1e9:,.2f} bn a year, "
+        f"{100 * fiscal / (gdp_bn * 1e9):.2f} % of the {len(rows)} countries' GDP (USD {gdp_bn:,.0f} bn, 2023): "
+        f"electricity tariffs USD {elec / 1e9:,.2f} bn ({100 * elec / (gdp_bn * 1e9):.2f} %), generation fuels "
+        f"USD {fuel / 1e9:,.2f} bn ({100 * fuel / (gdp_bn * 1e9):.2f} %). Cross-subsidies move a further "
+        f"USD {cross / 1e9:,.2f} bn between consumers at no fiscal cost. The report puts energy subsidies at "
+        f"{REPORT_FUEL_SUBSIDY_PCT_GDP:g} % of GDP for fuels and {REPORT_ELECTRICITY_SUBSIDY_PCT_GDP:g} % for "
+        f"electricity — USD {REPORT_FUEL_SUBSIDY_PCT_GDP / 100 * gdp_bn:,.1f} bn and "
+        f"USD {REPORT_ELECTRICITY_SUBSIDY_PCT_GDP / 100 * gdp_bn:,.1f} bn on this GDP; its fuel figure is mostly "
+        "transport and household fuels (Mexico's IEPS stimulus, Colombia's FEPC, Ecuador's diesel), which a power "
+        "model does not see, and its electricity figure is a 2011–13 regional average. The fiscal cost here is "
+        "for the planning year's demand; GDP is the 2023 figure (not projected)."
+    )
+    removals = [
+        f"In **{r['scenario']}** the treasuries spend USD {r['fiscal_subsidy_cost_usd'] / 1e9:,.2f} bn on subsidies "
+        f"({(r['fiscal_subsidy_cost_usd'] - fiscal) / 1e9:+,.2f} bn); electricity consumers lose "
+        f"USD {-r['consumer_surplus_change_usd'] / 1e9:,.2f} bn a year of surplus to the higher tariffs, and the "
+        f"system serves {r['demand_twh'] - float(ref['demand_twh']):+,.1f} TWh."
+        for _, r in comp.iterrows()
+        if r["scenario"] != base and r.get("consumer_surplus_change_usd", 0.0) < 0
+    ]
+    return "\n".join([text, *(["", " ".join(removals)] if removals else []), "", md_table(view)])
+
+
 REPORT_TITLE = "Interconnectors and subsidy reform: scenario comparison"
 
 REPORT_INTRO = (
@@ -277,6 +360,9 @@ def _report_blocks(
         "Scenarios": md_table(scenario_info),
         "Headline": "\n".join([headline_markdown(comp), "", *[f"- {s}" for s in narrative(comp, base)]]),
     }
+    scope = subsidy_scope_markdown(comp, countries, base) if len(countries) else ""
+    if scope:
+        blocks["Subsidies against GDP"] = scope
     if len(countries):
         view = countries[
             [
@@ -288,10 +374,15 @@ def _report_blocks(
                 "renewable_share",
                 "co2_mt",
                 "fiscal_subsidy_cost_usd",
+                *(["fiscal_subsidy_cost_pct_gdp"] if "fiscal_subsidy_cost_pct_gdp" in countries else []),
             ]
         ].copy()
         view["renewable_share"] = view["renewable_share"].map(lambda v: f"{v:.1%}" if v == v else "–")
         view["fiscal_subsidy_cost_usd"] = view["fiscal_subsidy_cost_usd"].map(lambda v: f"{v / 1e6:,.0f} M")
+        if "fiscal_subsidy_cost_pct_gdp" in view:
+            view["fiscal_subsidy_cost_pct_gdp"] = view["fiscal_subsidy_cost_pct_gdp"].map(
+                lambda v: f"{v:.2f} %" if v == v else "–"
+            )
         blocks["Countries"] = md_table(view)
     if len(borders):
         view = borders[

@@ -34,8 +34,13 @@ class ScenarioEffects:
     electricity_subsidies: bool
     time_mode: str
     demand_scale_factor: dict[str, float] = field(default_factory=dict)  # demand of the year / demand of the data
-    electricity_subsidy_usd_per_mwh: dict[str, float] = field(default_factory=dict)  # kept subsidies, per zone
+    # fiscal subsidies kept, per MWh of the zone's demand (all classes: Σ_c k·s_c·share_c·f_c / F)
+    electricity_subsidy_usd_per_mwh: dict[str, float] = field(default_factory=dict)
     electricity_subsidy_removal_demand_change_pu: dict[str, float] = field(default_factory=dict)  # removed ones
+    # cross-subsidies kept: the transfer between consumers per MWh of the zone's demand (no fiscal cost)
+    electricity_cross_subsidy_usd_per_mwh: dict[str, float] = field(default_factory=dict)
+    # subsidies removed (in part): the consumers' surplus change of the tariff rise [USD/yr], negative
+    electricity_consumer_surplus_change_usd: dict[str, float] = field(default_factory=dict)
     plan: dict[str, object] = field(default_factory=dict)  # capacity_from: the plan's folder and summary figures
 
     def echo(self) -> dict[str, object]:
@@ -366,8 +371,44 @@ def validate_dataset(ds: Dataset, *, require_connected: bool = False) -> None:
     _check_timesteps(ds)
     _check_demand_columns(ds)
     _check_supply(ds)
+    _check_electricity_subsidies(ds)
     if require_connected:
         check_connected(ds)
+
+
+def _check_electricity_subsidies(ds: Dataset) -> None:
+    """A zone's classes of one kind take at most its whole demand (Σ demand_share_pu ≤ 1 per zone and kind: the
+    fiscal and the cross part of one subsidy may name the same consumers); a class whose demand responds to the
+    tariff (elasticity < 0) states the tariff it pays."""
+    es = ds.tables["electricity_subsidies"]
+    if es.empty:
+        return
+    schema = next(t for t in TABLES if t.name == "electricity_subsidies")
+    label = str(ds.path / schema.file)
+    flat = es.reset_index(drop=True)
+    shares = flat.groupby(["zone", "kind"], sort=False)["demand_share_pu"].cumsum().to_numpy(dtype=float)
+    over = shares > 1.0 + WEIGHT_SUM_TOL_PU
+    _reject_first(
+        over,
+        lambda i: (
+            f"the {flat['kind'].iloc[i]} class shares of zone {flat['zone'].iloc[i]} sum to {shares[i]:g} by this "
+            "row (must be ≤ 1: each class is a part of the zone's demand)"
+        ),
+        flat,
+        schema,
+        label,
+        "demand_share_pu",
+    )
+    tariff = flat["tariff_usd_per_mwh"].to_numpy(dtype=float)
+    responds = (flat["elasticity"].to_numpy(dtype=float) < 0) & (flat["kind"].to_numpy() == "fiscal")
+    _reject_first(
+        responds & np.isnan(tariff),
+        "value is missing (a class whose demand responds to the tariff, elasticity < 0, needs the tariff it pays)",
+        flat,
+        schema,
+        label,
+        "tariff_usd_per_mwh",
+    )
 
 
 def _check_references(ds: Dataset) -> None:

@@ -258,7 +258,16 @@ def example_tables() -> dict[str, list[dict]]:
             {"zone": "XB", "fuel": "oil", "subsidy_usd_per_mwh_th": 20.0, "source": SRC},
         ],
         "electricity_subsidies": [
-            {"zone": "XB", "tariff_usd_per_mwh": 80.0, "subsidy_usd_per_mwh": 30.0, "elasticity": -0.2, "source": SRC},
+            {
+                "zone": "XB",
+                "consumer_class": "all",
+                "kind": "fiscal",
+                "demand_share_pu": 1.0,
+                "tariff_usd_per_mwh": 80.0,
+                "subsidy_usd_per_mwh": 30.0,
+                "elasticity": -0.2,
+                "source": SRC,
+            },
         ],
         "demand_growth": [
             {"zone": z, "year": y, "demand_twh": d, "source": SRC}

@@ -158,10 +158,21 @@ class PathwayConfig(_Strict):
 
 
 class SubsidyConfig(_Strict):
-    """True = today's subsidy stays; False = removed."""
+    """True = today's subsidy stays; False = removed. A share kept per zone overrides the switch for that zone."""
 
     fuel: bool = True
     electricity: bool = True
+    fuel_share_kept: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="Share of each listed zone's fuel subsidies kept (0 = removed, 1 = kept), e.g. {EC: 0.5}: the "
+        "wedge per MWh_th is scaled by it; zones not listed follow `fuel`",
+    )
+    electricity_share_kept: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="Share k of each listed zone's electricity subsidies kept, e.g. {MX: 0.5}: each class keeps "
+        "k·subsidy per MWh, its tariff rises by (1 − k)·subsidy and its demand responds; zones not listed follow "
+        "`electricity`",
+    )
 
 
 class PolicyConfig(_Strict):
@@ -299,7 +310,8 @@ class Scenario(_Strict):
             co2_cap_mt=self.policy.co2_cap_mt,
             zone_co2_cap_mt=dict(self.policy.zone_co2_cap_mt),
             min_renewable_share=self.policy.min_renewable_share,
-            fuel_subsidies=self.subsidies.fuel,
+            # with shares kept per zone the wedges are scaled in the data (apply_scenario), so the model keeps them
+            fuel_subsidies=self.subsidies.fuel or bool(self.subsidies.fuel_share_kept),
             allow_unserved=self.policy.allow_unserved,
             tie_break_usd_per_mwh=self.tie_break_usd_per_mwh,
             cvar_weight=self.risk.weight,
@@ -420,7 +432,8 @@ def apply_scenario(ds: Dataset, sc: Scenario, *, aggregate: bool = True) -> Data
         raise InputError(f"key 'policy.zone_co2_cap_mt': unknown zone '{unknown[0]}' (not in zones.csv)", file=label)
     _apply_overrides(ds, sc, label)
     _scale_demand_to_year(ds, sc)
-    _apply_electricity_subsidies(ds, sc)
+    _apply_electricity_subsidies(ds, sc, label)
+    _apply_fuel_subsidy_shares(ds, sc, label)
     _apply_links_case(ds, sc, label)
     if not sc.expansion.generation:
         g = ds.tables["generators"]
@@ -614,25 +627,81 @@ def _scale_demand_to_year(ds: Dataset, sc: Scenario) -> None:
     _effects(ds).demand_scale_factor = factors
 
 
-def _apply_electricity_subsidies(ds: Dataset, sc: Scenario) -> None:
-    """Keep: record the per-MWh fiscal subsidy. Remove: the tariff rises by the subsidy and demand responds,
+def _kept_share(sc: Scenario, zone: str, kind: str) -> float:
+    """The share k of a zone's fuel or electricity subsidy the scenario keeps: its per-zone share, else the switch."""
+    shares = sc.subsidies.fuel_share_kept if kind == "fuel" else sc.subsidies.electricity_share_kept
+    switch = sc.subsidies.fuel if kind == "fuel" else sc.subsidies.electricity
+    return float(shares.get(zone, 1.0 if switch else 0.0))
 
-    D' = D·((tariff + subsidy)/tariff)^ε     (constant elasticity ε ≤ 0)
+
+def _apply_fuel_subsidy_shares(ds: Dataset, sc: Scenario, label: str) -> None:
+    """Scale each zone's fuel wedges by the share kept (``subsidies.fuel_share_kept``)."""
+    _check_zones(ds, sc.subsidies.fuel_share_kept, "subsidies.fuel_share_kept", label)
+    fs = ds.tables["fuel_subsidies"]
+    if fs.empty or not sc.subsidies.fuel_share_kept:
+        return
+    k = fs["zone"].map(lambda z: _kept_share(sc, z, "fuel"))
+    fs["subsidy_usd_per_mwh_th"] = fs["subsidy_usd_per_mwh_th"] * k.astype(float)
+
+
+def _check_zones(ds: Dataset, shares: dict[str, float], key: str, label: str) -> None:
+    unknown = sorted(set(shares) - set(ds.zones))
+    if unknown:
+        raise InputError(f"key '{key}': unknown zone '{unknown[0]}' (not in zones.csv)", file=label)
+
+
+def _apply_electricity_subsidies(ds: Dataset, sc: Scenario, label: str) -> None:
+    """Per zone, each class c keeps k·s_c per MWh (k the share kept); the rest, (1 − k)·s_c, is added to its tariff
+    t_c and a fiscal class's demand responds with its elasticity ε_c (a cross class's removal leaves demand as is):
+
+        f_c = ((t_c + (1 − k)·s_c) / t_c)^ε_c        F = 1 + Σ_c share_c·(f_c − 1)        D' = F·D
+
+    Recorded per MWh of the zone's demand after the response: the fiscal cost Σ_fiscal k·s_c·share_c·f_c / F and the
+    cross transfer Σ_cross k·s_c·share_c / F; and the consumers' surplus change of the removed part (USD/yr, from the
+    class's demand curve, ``_surplus_change_per_mwh``; a cross-subsidy's is zero: its payers gain what it took).
     """
+    _check_zones(ds, sc.subsidies.electricity_share_kept, "subsidies.electricity_share_kept", label)
     es = ds.tables["electricity_subsidies"]
     if es.empty:
         return
-    if sc.subsidies.electricity:
-        _effects(ds).electricity_subsidy_usd_per_mwh = {z: float(v) for z, v in es["subsidy_usd_per_mwh"].items()}
-        return
-    effect = {}
-    for z, row in es.iterrows():
-        factor = ((row["tariff_usd_per_mwh"] + row["subsidy_usd_per_mwh"]) / row["tariff_usd_per_mwh"]) ** row[
-            "elasticity"
-        ]
-        ds.demand_mw[z] = ds.demand_mw[z] * factor
-        effect[z] = factor - 1.0
-    _effects(ds).electricity_subsidy_removal_demand_change_pu = effect
+    fiscal, cross, change, surplus = {}, {}, {}, {}
+    for z, rows in es.groupby("zone", sort=False):
+        k = _kept_share(sc, str(z), "electricity")
+        is_fiscal = (rows["kind"] == "fiscal").to_numpy()
+        t = rows["tariff_usd_per_mwh"].to_numpy(dtype=float)
+        s = rows["subsidy_usd_per_mwh"].to_numpy(dtype=float)
+        eps = rows["elasticity"].to_numpy(dtype=float)
+        share = rows["demand_share_pu"].to_numpy(dtype=float)
+        f = np.ones(len(rows))
+        responds = is_fiscal & (eps < 0) & (k < 1)
+        f[responds] = ((t[responds] + (1 - k) * s[responds]) / t[responds]) ** eps[responds]
+        factor = 1.0 + float(share @ (f - 1.0))
+        fiscal[str(z)] = float(k * (s * share * f)[is_fiscal].sum() / factor)
+        cross[str(z)] = float(k * (s * share)[~is_fiscal].sum() / factor)
+        if k < 1:
+            energy_mwh = float(ds.demand_mw[z].to_numpy(dtype=float) @ ds.weights_h)  # before the response
+            per_mwh = [_surplus_change_per_mwh(a, e, (1 - k) * b) for a, e, b in zip(t, eps, s, strict=True)]
+            surplus[str(z)] = float((np.asarray(per_mwh) * share)[is_fiscal].sum() * energy_mwh)
+        if factor != 1.0:
+            ds.demand_mw[z] = ds.demand_mw[z] * factor
+            change[str(z)] = factor - 1.0
+    eff = _effects(ds)
+    eff.electricity_subsidy_usd_per_mwh = {z: v for z, v in fiscal.items() if v > 0}
+    eff.electricity_cross_subsidy_usd_per_mwh = {z: v for z, v in cross.items() if v > 0}
+    eff.electricity_subsidy_removal_demand_change_pu = change
+    eff.electricity_consumer_surplus_change_usd = {z: v for z, v in surplus.items() if v != 0}
+
+
+def _surplus_change_per_mwh(t: float, eps: float, rise: float) -> float:
+    """Consumers' surplus change per MWh of the class's demand before the tariff rises from t by ``rise`` [USD/MWh],
+    on the constant-elasticity curve D(p) = D0·(p/t)^ε: −∫_t^{t+rise} (p/t)^ε dp = −t/(1+ε)·[((t+rise)/t)^(1+ε) − 1]
+    (−t·ln((t+rise)/t) at ε = −1; −rise when ε = 0, which needs no tariff)."""
+    if rise <= 0:
+        return 0.0
+    if eps == 0:
+        return -rise
+    ratio = (t + rise) / t
+    return -t * np.log(ratio) if eps == -1 else -t / (1 + eps) * (ratio ** (1 + eps) - 1)
 
 
 def _apply_links_case(ds: Dataset, sc: Scenario, label: str) -> None:

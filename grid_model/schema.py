@@ -134,6 +134,16 @@ ZONES = TableSchema(
             description="Longitude of the load centre (maps only; distances come from links.csv length_km).",
         ),
         Column(
+            "gdp_bn_usd",
+            "float",
+            "USD bn/yr",
+            required=False,
+            min=0,
+            informational=True,
+            description="Gross domestic product, current USD (report-only figure: fiscal subsidy cost as % of GDP; "
+            "the model does not read it).",
+        ),
+        Column(
             "voll_usd_per_mwh",
             "float",
             "USD/MWh",
@@ -565,36 +575,73 @@ FUEL_SUBSIDIES = TableSchema(
 ELECTRICITY_SUBSIDIES = TableSchema(
     "electricity_subsidies",
     "electricity_subsidies.csv",
-    "Electricity tariff subsidies per zone. Kept (scenario subsidies.electricity: true): reported as a fiscal "
-    "cost, the LP is unchanged. Removed: the tariff rises by the subsidy and every hour's demand of the zone is "
-    "scaled with a constant elasticity, D' = D · ((tariff + subsidy) / tariff)^ε.",
+    "Electricity tariff subsidies per zone and consumer class. A *fiscal* subsidy is paid by the treasury; a "
+    "*cross* subsidy is paid by the zone's other consumers through a surcharge (zero fiscal cost: it moves consumer "
+    "surplus only). Kept (scenario `subsidies.electricity: true`, or a share kept in "
+    "`subsidies.electricity_share_kept`): reported as a fiscal cost (fiscal) or a transfer between consumers (cross); "
+    "the LP is unchanged. Removed (a share 1 − k removed): the class's tariff rises by (1 − k) · subsidy and its "
+    "demand responds with a constant elasticity, D_c' = D_c · ((tariff + (1 − k) · subsidy) / tariff)^ε; every "
+    "hour of the zone is scaled by 1 + Σ_c share_c · (D_c'/D_c − 1). A cross-subsidy's removal leaves demand "
+    "unchanged: the beneficiaries' cut and the payers' rise (their surcharge goes) cancel to first order at one "
+    "tariff and elasticity.",
     (
         Column("zone", "str", description="Zone code."),
+        Column(
+            "consumer_class",
+            "str",
+            required=False,
+            default="all",
+            informational=True,
+            description="Consumer class that receives the subsidy, e.g. residential, residential_agricultural, "
+            "all (labels only; the model does not read it: the class is its share, tariff and elasticity).",
+        ),
+        Column(
+            "kind",
+            "str",
+            required=False,
+            default="fiscal",
+            allowed=("fiscal", "cross"),
+            description="fiscal: paid by the treasury (fiscal cost); cross: paid by other consumers through a "
+            "surcharge (no fiscal cost; its removal leaves demand unchanged).",
+        ),
+        Column(
+            "demand_share_pu",
+            "float",
+            "pu",
+            required=False,
+            default=1.0,
+            min=0,
+            max=1,
+            min_exclusive=True,
+            description="The class's share of the zone's demand (base year); the shares of a zone's classes of one "
+            "kind sum to at most 1 (the rest is unsubsidised demand).",
+        ),
         Column(
             "tariff_usd_per_mwh",
             "float",
             "USD/MWh",
+            required=False,
             min=0,
             min_exclusive=True,
-            description="Average tariff consumers pay with the subsidy.",
+            description="Average tariff the class pays with the subsidy; required when the elasticity is below 0.",
         ),
         Column(
             "subsidy_usd_per_mwh",
             "float",
             "USD/MWh",
             min=0,
-            description="Average subsidy per MWh of demand (fiscal transfer).",
+            description="Subsidy per MWh of the class's demand (cost-reflective tariff − tariff paid).",
         ),
         Column(
             "elasticity",
             "float",
             "-",
             max=0,
-            description="Constant price elasticity of demand ε (≤ 0) in D · ((tariff + subsidy) / tariff)^ε.",
+            description="Constant price elasticity of the class's demand ε (≤ 0) in D · ((tariff + Δ) / tariff)^ε.",
         ),
         SOURCE,
     ),
-    key=("zone",),
+    key=("zone", "consumer_class"),
     foreign_keys={"zone": "zones"},
     optional=True,
 )

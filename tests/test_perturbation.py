@@ -116,6 +116,8 @@ KEY_CASES: dict[str, tuple[dict, dict]] = {
     "expansion.storage": ({}, {"expansion": {"storage": False}}),
     "subsidies.fuel": ({}, {"subsidies": {"fuel": False}}),
     "subsidies.electricity": ({}, {"subsidies": {"electricity": True}}),
+    "subsidies.fuel_share_kept": ({}, {"subsidies": {"fuel_share_kept": {"XA": 0.5}}}),
+    "subsidies.electricity_share_kept": ({}, {"subsidies": {"electricity_share_kept": {"XB": 0.5}}}),
     "policy.carbon_price_usd_per_t": ({}, {"policy": {"carbon_price_usd_per_t": 25.0}}),
     "policy.co2_cap_mt": ({}, {"policy": {"co2_cap_mt": 1.0}}),
     "policy.zone_co2_cap_mt": ({}, {"policy": {"zone_co2_cap_mt": {"XA": 1.0}}}),

@@ -39,9 +39,13 @@ def zones() -> pd.DataFrame:
                 "bloc": zz["bloc"],
                 "lat": zz["lat"],
                 "lon": zz["lon"],
+                "gdp_bn_usd": p["gdp_bn_usd_2023"]["value_bn"][z],
                 "voll_usd_per_mwh": p["voll_usd_per_mwh"]["value"],
                 "source": "lat/lon: capital-city load centre, 'country-capitals' dataset ([DMC] 6, R); bloc per "
-                "Pacific Alliance 2.0 / SIEPAC membership; VoLL: " + p["voll_usd_per_mwh"]["source"],
+                "Pacific Alliance 2.0 / SIEPAC membership; GDP: "
+                + p["gdp_bn_usd_2023"]["source"]
+                + "; VoLL: "
+                + p["voll_usd_per_mwh"]["source"],
             }
         )
     return pd.DataFrame(rows)
@@ -491,9 +495,59 @@ def links() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+ELECTRICITY_SUBSIDY_COLUMNS = [
+    "zone",
+    "consumer_class",
+    "kind",
+    "demand_share_pu",
+    "tariff_usd_per_mwh",
+    "subsidy_usd_per_mwh",
+    "elasticity",
+    "source",
+]
+
+
 def electricity_subsidies() -> pd.DataFrame:
-    rows = params().get("electricity_subsidies", [])
-    return pd.DataFrame(rows, columns=["zone", "tariff_usd_per_mwh", "subsidy_usd_per_mwh", "elasticity", "source"])
+    """One row per zone and class from the sourced annual cost and tariffs (params.yaml); the per-MWh subsidy and
+    the class's demand share are derived, and the arithmetic is appended to the row's source."""
+    rows = [_electricity_subsidy_row(s) for s in params().get("electricity_subsidies", [])]
+    return pd.DataFrame(rows, columns=ELECTRICITY_SUBSIDY_COLUMNS)
+
+
+def _electricity_subsidy_row(s: dict) -> dict:
+    fx = float(s["lcu_per_usd"])
+    cost = float(s["cost_lcu"]) / fx  # USD/yr
+    demand_mwh = owid_value(s["zone"], 2023, "electricity_demand") * 1e6
+    d = s.get("subsidy_share_of_cost")
+    if "tariff_usd_per_mwh" in s:
+        tariff = float(s["tariff_usd_per_mwh"])
+    elif "tariff_lcu_per_kwh" in s:
+        tariff = float(s["tariff_lcu_per_kwh"]) / fx * 1000.0
+    elif "cost_tariff_lcu_per_kwh" in s:
+        tariff = float(s["cost_tariff_lcu_per_kwh"]) * (1.0 - d) / fx * 1000.0
+    else:
+        tariff = float("nan")
+    if d is None:
+        share, sub = 1.0, cost / demand_mwh
+        how = f"class consumption not found: subsidy = {cost / 1e6:,.2f} M USD / {demand_mwh / 1e6:,.2f} TWh (2023)"
+    else:
+        sub = tariff * d / (1.0 - d)
+        share = cost / sub / demand_mwh
+        how = (
+            f"subsidy = tariff {tariff:.2f} x {d} / (1 - {d}) = {sub:.2f} USD/MWh; class demand {cost / 1e6:,.1f} M USD"
+            f" / {sub:.2f} = {cost / sub / 1e6:.2f} TWh = {share:.4f} of {demand_mwh / 1e6:,.2f} TWh (2023)"
+        )
+    derivation = f"D: cost {float(s['cost_lcu']):,.4g} / {fx:g} = {cost / 1e6:,.2f} M USD/yr; {how}; 2023 demand: "
+    return {
+        "zone": s["zone"],
+        "consumer_class": s["consumer_class"],
+        "kind": s["kind"],
+        "demand_share_pu": round(share, 6),
+        "tariff_usd_per_mwh": round(tariff, 4) if tariff == tariff else "",
+        "subsidy_usd_per_mwh": round(sub, 4),
+        "elasticity": s["elasticity"],
+        "source": s["source"] + "; " + derivation + OWID_SOURCE,
+    }
 
 
 TABLE_BUILDERS = {

@@ -24,7 +24,9 @@ from grid_model.units import MWH_PER_TWH, T_PER_MT
 _OPTIONAL_TABLES = ("links_by_hydrology",)  # written only by runs that have them
 GENERATION_KEYS = ["zone", "technology", "category", "renewable", "non_conventional"]
 CAPACITY_KEYS = ["zone", "technology", "category"]
-SUBSIDY_COLUMNS = ["zone", "kind", "fuel", "fiscal_cost_usd"]
+# consumer_transfer_usd: what a cross-subsidy moves from paying to subsidised consumers (0 for fiscal rows, whose
+# transfer is the fiscal cost)
+SUBSIDY_COLUMNS = ["zone", "kind", "fuel", "fiscal_cost_usd", "consumer_transfer_usd"]
 
 
 def load_solution(m: pyo.ConcreteModel, sol: Solution, columns: list) -> None:
@@ -87,11 +89,13 @@ def _tables(ctx: Context, view: Readout, reports: list[FeatureReport]) -> dict[s
         "links": _concat(reports, "links", []),
         "prices": prices,
         "emissions": pd.DataFrame({"zone": zones, "co2_mt": emissions.reindex(zones, fill_value=0.0).to_numpy()}),
-        "subsidies": subsidies[SUBSIDY_COLUMNS] if len(subsidies) else pd.DataFrame(columns=SUBSIDY_COLUMNS),
+        "subsidies": subsidies.reindex(columns=SUBSIDY_COLUMNS).fillna({"consumer_transfer_usd": 0.0})
+        if len(subsidies)
+        else pd.DataFrame(columns=SUBSIDY_COLUMNS),
         "costs": pd.DataFrame(
             {"category": list(COST_CATEGORIES), "cost_usd": [_cost(view, c) for c in COST_CATEGORIES]}
         ),
-        "zones": ctx.ds.tables["zones"][["zone", "name", "bloc", "lat", "lon"]].reset_index(drop=True),
+        "zones": ctx.ds.tables["zones"][["zone", "name", "bloc", "lat", "lon", "gdp_bn_usd"]].reset_index(drop=True),
         "units": _concat(reports, "units", ["unit", "kind", "zone", "technology", "category", "existing_mw", "new_mw"]),
         **{name: _concat(reports, name, []) for name in _OPTIONAL_TABLES if any(name in r.tables for r in reports)},
     }
@@ -197,12 +201,32 @@ def _prices(ctx: Context, view: Readout, zone_energy: pd.DataFrame) -> pd.DataFr
 
 
 def _electricity_subsidies(ctx: Context, prices: pd.DataFrame) -> pd.DataFrame:
-    """Fiscal cost of the electricity subsidies the scenario keeps: subsidy per MWh × energy served [USD/yr]."""
-    kept = ctx.ds.applied.electricity_subsidy_usd_per_mwh if ctx.ds.applied is not None else {}
+    """The electricity subsidies the scenario keeps, per MWh served [USD/yr]: fiscal ones as a fiscal cost (kind
+    electricity), cross-subsidies as a transfer between consumers with no fiscal cost (kind electricity_cross)."""
+    applied = ctx.ds.applied
+    fiscal = applied.electricity_subsidy_usd_per_mwh if applied is not None else {}
+    cross = applied.electricity_cross_subsidy_usd_per_mwh if applied is not None else {}
     served = (prices.set_index("zone")["demand_twh"] - prices.set_index("zone")["unserved_twh"]) * MWH_PER_TWH
     rows = [
-        {"zone": z, "kind": "electricity", "fuel": "", "fiscal_cost_usd": per_mwh * float(served[z])}
-        for z, per_mwh in kept.items()
+        {
+            "zone": z,
+            "kind": "electricity",
+            "fuel": "",
+            "fiscal_cost_usd": v * float(served[z]),
+            "consumer_transfer_usd": 0.0,
+        }
+        for z, v in fiscal.items()
+        if z in served.index
+    ] + [
+        {
+            "zone": z,
+            "kind": "electricity_cross",
+            "fuel": "",
+            "fiscal_cost_usd": 0.0,
+            "consumer_transfer_usd": v * float(served[z]),
+        }
+        for z, v in cross.items()
+        if z in served.index  # a dataset cut to fewer zones keeps the others' entries
     ]
     return pd.DataFrame(rows, columns=SUBSIDY_COLUMNS)
 
@@ -235,6 +259,7 @@ def _summary(
         "subsidy_cost_usd": float(subsidies["fiscal_cost_usd"].sum()) if len(subsidies) else 0.0,
         "fuel_subsidy_cost_usd": _fiscal(subsidies, "fuel"),
         "electricity_subsidy_cost_usd": _fiscal(subsidies, "electricity"),
+        "electricity_cross_subsidy_usd": float(subsidies["consumer_transfer_usd"].sum()) if len(subsidies) else 0.0,
         "renewable_share": ren / total_gen if total_gen > 0 else 0.0,
         "non_conventional_renewable_share": ncre / total_gen if total_gen > 0 else 0.0,
         "co2_mt": float(tables["emissions"]["co2_mt"].sum()),
@@ -257,6 +282,10 @@ def _summary(
         summary.update(applied.echo())
         if applied.plan:  # capacity_from: this run's figures next to the plan's
             summary["plan"] = dict(applied.plan)
+        if applied.electricity_consumer_surplus_change_usd:  # what consumers lose when the tariff rises, per zone
+            surplus = {z: v for z, v in applied.electricity_consumer_surplus_change_usd.items() if z in ctx.ds.zones}
+            summary["electricity_consumer_surplus_change_usd"] = float(sum(surplus.values()))
+            summary["electricity_consumer_surplus_change_by_zone_usd"] = {z: float(v) for z, v in surplus.items()}
         if applied.electricity_subsidy_removal_demand_change_pu:  # demand response to the tariff rise, per zone
             summary["electricity_subsidy_removal_demand_change_pu"] = {
                 z: float(v) for z, v in applied.electricity_subsidy_removal_demand_change_pu.items()
