@@ -256,8 +256,9 @@ def _trade_sections(cal: Calibration) -> list[str]:
             "",
             "Share of each link's trade carried in steps whose price gap in the flow's direction, (1 − λ)·π_to − "
             "π_from, is below the hurdle h: what a hurdle of h USD/MWh (links.csv `hurdle_usd_per_mwh`) would "
-            "remove before re-dispatch. The data set no hurdle on any link (none sourced); this is how much trade "
-            "rides on small price gaps.",
+            "remove before re-dispatch. The dataset sets no hurdle on any link (none sourced); this is how much trade "
+            "rides on price gaps too small to pay any charge. On SIEPAC that is most of it: flows between zones at "
+            "equal prices are an indifferent choice of the LP, not a traded surplus.",
             "",
             _fmt_table(_hurdle_table(cal.hurdles), "{:.2f}"),
             "",
