@@ -25,7 +25,6 @@ from grid_model.calibration.reference import (
 from grid_model.calibration.trade import (
     daily_flow_profile,
     flow_table,
-    hurdle_exposure,
     monthly_flow_table,
     price_table,
 )
@@ -50,7 +49,7 @@ class Calibration:
     tolerances: Tolerances
     flows: pd.DataFrame = field(default_factory=pd.DataFrame)  # per border and direction (trade.flow_table)
     prices: pd.DataFrame = field(default_factory=pd.DataFrame)  # per zone (trade.price_table)
-    hurdles: pd.DataFrame = field(default_factory=pd.DataFrame)  # trade a hurdle would remove (trade.hurdle_exposure)
+    hurdles: pd.DataFrame = field(default_factory=pd.DataFrame)  # trade with vs without hurdles (trade.hurdle_effect)
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)  # mean net flow by hour of day (trade)
     monthly: pd.DataFrame = field(default_factory=pd.DataFrame)  # monthly flows where published (trade)
 
@@ -318,7 +317,6 @@ def compare(
     criteria = pd.concat([criteria, _trade_criteria(flows, price_levels)], ignore_index=True)
     info = _run_info(folder, float(pairs["within_5"].mean()))
     trade = {
-        "hurdles": hurdle_exposure(folder),
         "profile": daily_flow_profile(folder),
         "monthly": monthly_flow_table(folder, reference_folder),
     }

@@ -11,8 +11,8 @@ a model.
 - **Prices**: the model is a cost-based LP, so its demand-weighted average price is a floor of a market price
   that also carries water values, scarcity pricing and mark-ups; where a reference gives an upper bound, the
   model must not exceed it. The gap is given in words per zone (``gap_reason``).
-- **Trade a hurdle would remove** (first order, without re-dispatch): the energy each link carries in steps whose
-  price gap in the flow's direction, (1 − λ)·π_to − π_from, is below h.
+- **Trade a hurdle removes**: per link, the trade of this run beside a run of the same scenario with hurdle costs
+  (``grid-model calibrate --hurdle DIR``): measured by re-solving, re-dispatch included.
 - **Daily profile**: the mean net flow of each link by hour of day (chronological runs: full year or
   down-sampled), which way each border flows by day and by night.
 """
@@ -34,8 +34,6 @@ SIEPAC = ("GT", "SV", "HN", "NI", "CR", "PA")
 REGIONAL_MARKET = "SIEPAC"
 """``link`` value of the reference row that stands for the MER's injections, not one link."""
 HOURS_PER_DAY = 24
-HURDLES_USD_PER_MWH = (1.0, 5.0, 10.0)
-"""Hurdle levels of the first-order 'trade a hurdle would remove' table."""
 STEP_COLUMNS = ("weight_h", "duration_h")
 
 _RELIABILITY = Column("reliability", "str", required=False, default="", description="R, R-press or D (derived).")
@@ -189,37 +187,27 @@ def price_table(folder: Path, reference_folder: Path = REFERENCE_DIR) -> pd.Data
     return pd.DataFrame(rows)
 
 
-def hurdle_exposure(folder: Path, hurdles: tuple[float, ...] = HURDLES_USD_PER_MWH) -> pd.DataFrame:
-    """Per link and hurdle h: the trade (TWh/yr, both directions) the model carries in steps whose price gap in
-    the flow's direction is below h — what a hurdle of h would remove to first order (no re-dispatch), and its
-    share of the link's trade."""
-    fwd, bwd = _hourly(folder, "link_flow_forward_mw"), _hourly(folder, "link_flow_backward_mw")
-    price = _hourly(folder, "price_usd_per_mwh")
-    if fwd is None or bwd is None or price is None:
-        return pd.DataFrame(columns=["link", "hurdle_usd_per_mwh", "trade_twh", "removed_twh", "removed_share"])
-    links = pd.read_csv(Path(folder) / "links.csv")
-    w = fwd["weight_h"].to_numpy(dtype=float)
-    rows = []
-    for r in links.itertuples(index=False):
-        if r.link not in fwd.columns:
-            continue
-        keep = 1.0 - float(r.loss_pu)
-        pa, pb = price[r.zone_from].to_numpy(dtype=float), price[r.zone_to].to_numpy(dtype=float)
-        f, b = fwd[r.link].to_numpy(dtype=float), bwd[r.link].to_numpy(dtype=float)
-        gap_f, gap_b = keep * pb - pa, keep * pa - pb
-        total = float((f + b) @ w) / MWH_PER_TWH
-        for h in hurdles:
-            removed = float((f * (gap_f < h) + b * (gap_b < h)) @ w) / MWH_PER_TWH
-            rows.append(
-                {
-                    "link": r.link,
-                    "hurdle_usd_per_mwh": h,
-                    "trade_twh": total,
-                    "removed_twh": removed,
-                    "removed_share": removed / total if total > 0 else 0.0,
-                }
-            )
-    return pd.DataFrame(rows)
+def hurdle_effect(without: Path, with_hurdle: Path) -> pd.DataFrame:
+    """Per link: annual trade (both directions, TWh) in a run without hurdles and in the same scenario run with
+    them, the trade the hurdle removed, and the hurdle level (hurdle charges / trade of the second run,
+    USD/MWh). Measured by re-solving, so it includes re-dispatch: on an uncongested link a hurdle mostly splits
+    the two prices by h rather than stopping the trade."""
+    a = pd.read_csv(Path(without) / "links.csv").set_index("link")
+    b = pd.read_csv(Path(with_hurdle) / "links.csv").set_index("link").reindex(a.index)
+    trade_a = a["flow_forward_twh"] + a["flow_backward_twh"]
+    trade_b = b["flow_forward_twh"] + b["flow_backward_twh"]
+    charges = b["hurdle_cost_usd"] if "hurdle_cost_usd" in b else pd.Series(0.0, index=b.index)
+    out = pd.DataFrame(
+        {
+            "link": a.index,
+            "hurdle_usd_per_mwh": (charges / (trade_b * MWH_PER_TWH)).where(trade_b > 0, np.nan).to_numpy(),
+            "trade_without_twh": trade_a.to_numpy(),
+            "trade_with_twh": trade_b.to_numpy(),
+        }
+    )
+    out["removed_twh"] = out["trade_without_twh"] - out["trade_with_twh"]
+    out["removed_share"] = np.where(out["trade_without_twh"] > 0, out["removed_twh"] / out["trade_without_twh"], 0.0)
+    return out
 
 
 def hour_of_day(steps: pd.DataFrame) -> np.ndarray:
