@@ -257,6 +257,11 @@ def test_daily_flow_profile_per_border(run):
     flows = run.flows.set_index("border")
     co_ec = flows.loc["CO→EC", "model_twh"] - flows.loc["EC→CO", "model_twh"]
     assert prof["CO-EC"].mean() * 8760 / 1e6 == pytest.approx(co_ec, abs=0.01)
+    season = run.seasonal
+    assert list(season.index) == list(range(1, 13)) and set(prof.columns) == set(season.columns)
+    # Guatemala sells to southern Mexico in its wet season and buys in the dry one (AMM, via Milenio): the model's
+    # MX-GT flow turns south-to-north in the middle of the year
+    assert season.loc[[1, 2, 3, 12], "MX-GT"].min() > 0 and season.loc[[7, 8], "MX-GT"].max() < 0
 
 
 def test_hurdle_effect_is_the_trade_of_two_runs(tmp_path):

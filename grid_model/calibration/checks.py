@@ -25,6 +25,7 @@ from grid_model.calibration.reference import (
 from grid_model.calibration.trade import (
     daily_flow_profile,
     flow_table,
+    monthly_flow_profile,
     monthly_flow_table,
     price_table,
 )
@@ -52,6 +53,7 @@ class Calibration:
     hurdles: pd.DataFrame = field(default_factory=pd.DataFrame)  # trade with vs without hurdles (trade.hurdle_effect)
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)  # mean net flow by hour of day (trade)
     monthly: pd.DataFrame = field(default_factory=pd.DataFrame)  # monthly flows where published (trade)
+    seasonal: pd.DataFrame = field(default_factory=pd.DataFrame)  # mean net flow by month (trade)
 
     @property
     def passed(self) -> bool:
@@ -319,6 +321,7 @@ def compare(
     trade = {
         "profile": daily_flow_profile(folder),
         "monthly": monthly_flow_table(folder, reference_folder),
+        "seasonal": monthly_flow_profile(folder),
     }
     return Calibration(pairs, zones, links, criteria, ref, info, tol, flows, price_levels, **trade)
 

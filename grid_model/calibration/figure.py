@@ -151,10 +151,24 @@ def _profile_panel(ax: Axes, profile: pd.DataFrame) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Link", fontsize=7)
 
 
+def _seasonal_panel(ax: Axes, seasonal: pd.DataFrame) -> None:
+    """Mean net flow of each link by month (MW, + = zone_from → zone_to): which way each border flows by season."""
+    months = seasonal.index.to_numpy()
+    for lk in seasonal.columns:
+        ax.plot(months, seasonal[lk].to_numpy(dtype=float), marker=".", lw=1.2, label=lk)
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_xticks(range(1, 13), ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"])
+    ax.set_xlabel("Month")
+    ax.set_ylabel("Mean net flow (MW)")
+    ax.set_title("Mean net flow per border by month (+ = first zone of the link → second)")
+    ax.grid(True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Link", fontsize=7)
+
+
 def fig_calibration(cal: Calibration, out: str | Path) -> list[Path]:
     """Model vs reported generation shares per zone: paired stacked bars (left bar model, right bar reported)
     in :data:`grid_model.figures.CATEGORY_COLOURS`, below them the difference per zone and category (pp) with
-    the 5/10 pp bands, and (chronological runs) the average daily flow profile of each border. Writes
+    the 5/10 pp bands, and (chronological runs) the mean net flow of each border by hour of day and by month. Writes
     ``out.png`` (150 dpi) and ``out.svg``."""
     colours, dpi, style, width_in = _style()
     stem = Path(out)
@@ -162,13 +176,14 @@ def fig_calibration(cal: Calibration, out: str | Path) -> list[Path]:
         stem = stem.with_suffix("")
     cats = [c for c in colours if c in GENERATION_CATEGORIES]
     with mpl.rc_context(style):
-        with_profile = not cal.profile.empty
-        fig = Figure(figsize=(width_in, HEIGHT_IN + (PROFILE_IN if with_profile else 0.0)), layout="constrained")
-        axes = fig.subplots(3 if with_profile else 2, 1, height_ratios=[3.0, 2.2, 2.2][: 3 if with_profile else 2])
+        extra = [(_profile_panel, cal.profile), (_seasonal_panel, cal.seasonal)]
+        extra = [(panel, data) for panel, data in extra if not data.empty]
+        fig = Figure(figsize=(width_in, HEIGHT_IN + PROFILE_IN * len(extra)), layout="constrained")
+        axes = fig.subplots(2 + len(extra), 1, height_ratios=[3.0, 2.2] + [2.2] * len(extra))
         _mix_panel(axes[0], cal, cats, colours)
         _diff_panel(axes[1], cal, cats, colours)
-        if with_profile:
-            _profile_panel(axes[2], cal.profile)
+        for ax, (panel, data) in zip(axes[2:], extra, strict=True):
+            panel(ax, data)
         stem.parent.mkdir(parents=True, exist_ok=True)
         png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
         fig.savefig(png, dpi=dpi, facecolor="white")

@@ -192,6 +192,7 @@ def _zones_sections(cal: Calibration) -> list[str]:
     ]
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 PROFILE_BLOCKS = {"00–06": range(0, 6), "06–12": range(6, 12), "12–18": range(12, 18), "18–24": range(18, 24)}
 """Blocks of the day in which the report gives each link's mean net flow (the figure has every hour)."""
 
@@ -265,6 +266,9 @@ def _trade_sections(cal: Calibration) -> list[str]:
             _fmt_table(_profile_table(cal.profile), "{:+.0f}"),
             "",
         ]
+    if not cal.seasonal.empty:
+        table = cal.seasonal.T.rename(columns=lambda m: MONTHS[int(m) - 1]).rename_axis("link").reset_index()
+        out += ["## Mean net flow by month (MW, + = zone_from → zone_to)", "", _fmt_table(table, "{:+.0f}"), ""]
     return out
 
 

@@ -13,8 +13,8 @@ a model.
   model must not exceed it. The gap is given in words per zone (``gap_reason``).
 - **Trade a hurdle removes**: per link, the trade of this run beside a run of the same scenario with hurdle costs
   (``grid-model calibrate --hurdle DIR``): measured by re-solving, re-dispatch included.
-- **Daily profile**: the mean net flow of each link by hour of day (chronological runs: full year or
-  down-sampled), which way each border flows by day and by night.
+- **Daily and monthly profiles**: the mean net flow of each link by hour of day and by month (chronological
+  runs: full year or down-sampled), which way each border flows by day and by night, and by season.
 """
 
 from __future__ import annotations
@@ -269,3 +269,17 @@ def monthly_flow_table(folder: Path, reference_folder: Path = REFERENCE_DIR) -> 
             }
         )
     return pd.DataFrame(rows)
+
+
+def monthly_flow_profile(folder: Path) -> pd.DataFrame:
+    """Mean net flow (MW, + = zone_from → zone_to) of each link by month (months × links): which way each border
+    flows by season; empty when the run has no hourly flows or is not chronological."""
+    flow = _hourly(folder, "link_flow_mw")
+    if flow is None or not np.allclose(flow["weight_h"], flow.get("duration_h", flow["weight_h"])):
+        return pd.DataFrame()
+    month = month_of_step(flow)
+    w = flow["weight_h"].to_numpy(dtype=float)
+    cols = [c for c in flow.columns if c not in STEP_COLUMNS]
+    frame = pd.DataFrame(flow[cols].to_numpy(dtype=float) * w[:, None], columns=cols)
+    sums = frame.groupby(month).sum()
+    return sums.div(pd.Series(w).groupby(month).sum(), axis=0).rename_axis("month")
