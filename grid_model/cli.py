@@ -434,10 +434,16 @@ def calibrate(
         help="Optional: results of the same scenario run at a coarser time resolution (e.g. 3-hour steps, as the "
         "test does). The report then says how far its shares are from RESULTS_DIR's (the full-year run)",
     ),
+    hurdle_dir: Path | None = typer.Option(
+        None,
+        "--hurdle",
+        help="Optional: results of the same scenario with hurdle costs on the links (and the same time resolution "
+        "as --reduced when given, else as RESULTS_DIR). The report then gives the trade the hurdles removed",
+    ),
 ) -> None:
     """Check a 2023 calibration run against what was reported for 2023 and write the report.
 
-    Compares each zone's generation mix, renewable share, demand, unserved energy and trade direction with Ember 2023 as corrected by the national operators (sourced figures and tolerances: data/pacific/calibration/*.csv).
+    Compares each zone's generation mix, renewable share, demand, unserved energy and trade direction with Ember 2023 as corrected by the national operators, each border's flow each way and each zone's price level with the sourced 2023 figures (sourced figures, bands and tolerances: data/pacific/calibration/*.csv).
 
     Prints each acceptance criterion with pass/FAIL; exits 1 if any fails, 2 if an input file is wrong.
     """
@@ -446,7 +452,8 @@ def calibrate(
 
     try:
         cal = compare_2023(results_dir)
-        paths = write_report(results_dir, out_dir, reduced_dir, calibration=cal)
+        pair = None if hurdle_dir is None else (reduced_dir or results_dir, hurdle_dir)
+        paths = write_report(results_dir, out_dir, reduced_dir, calibration=cal, hurdle_pair=pair)
     except (GridModelError, FileNotFoundError) as exc:
         _fail(exc if isinstance(exc, GridModelError) else GridModelError(f"{exc.filename}: not found"))
         return

@@ -81,11 +81,16 @@ COST_CATEGORIES = (
     "carbon",
     "unserved",
     "infeasibility_penalty",
+    "hurdle",
     "tie_break",
     "risk_cvar",
 )
-# Categories in the objective that are not money: left out of the economic system cost.
-NON_ECONOMIC_CATEGORIES = ("tie_break", "risk_cvar")
+# Categories in the objective that are not a resource cost of the region: left out of the economic system cost.
+# ``hurdle`` (links.csv hurdle_usd_per_mwh) is a transfer: wheeling and transaction charges are paid by one market
+# participant to another inside the modelled region, and a hurdle that stands for market rules costs nobody
+# anything; both change dispatch (the dispatcher sees them) but no fuel is burnt and no asset is used up.
+TRANSFER_CATEGORIES = ("hurdle",)
+NON_ECONOMIC_CATEGORIES = ("tie_break", "risk_cvar", *TRANSFER_CATEGORIES)
 # Costs of new capacity (annuities and fixed O&M of what is built); the rest of the objective is operation.
 INVESTMENT_CATEGORIES = ("capex_generation", "capex_storage", "capex_transmission", "fixed_om")
 
@@ -509,6 +514,40 @@ LINKS = TableSchema(
             "Must not exceed the ceiling (p_nom_max_mw, or p_nom_mw + project_mw). Empty = p_nom_mw.",
         ),
         Column("length_km", "float", "km", min=0, description="Route length; sets loss_pu when that is empty."),
+        Column(
+            "p_max_pu_fwd",
+            "float",
+            "pu",
+            required=False,
+            default=1.0,
+            min=0,
+            max=1,
+            description="Operable transfer limit zone_from → zone_to as a share of the capacity (the operator's "
+            "transfer capability, NTC, below the thermal rating). Times the profile `<link>:fwd` in "
+            "timeseries/availability_pu.csv where that column exists (time-varying limits, e.g. export suspensions).",
+        ),
+        Column(
+            "p_max_pu_rev",
+            "float",
+            "pu",
+            required=False,
+            default=1.0,
+            min=0,
+            max=1,
+            description="Operable transfer limit zone_to → zone_from as a share of the capacity; times the profile "
+            "`<link>:rev` where it exists.",
+        ),
+        Column(
+            "hurdle_usd_per_mwh",
+            "float",
+            "USD/MWh",
+            required=False,
+            default=0.0,
+            min=0,
+            description="Charge per MWh sent, either way: wheeling and transaction charges and market rules that "
+            "limit trade where the wires do not. A transfer, not a resource cost: in the objective (cost category "
+            "`hurdle`), left out of the economic system cost. Trade needs a price gap above it.",
+        ),
         Column(
             "loss_pu",
             "float",

@@ -156,10 +156,16 @@ def test_base_year_dispatch_layer_is_a_sourced_overrides_file_used_only_by_the_c
 
     o = _read(DATA / OVERRIDES)
     assert list(o.columns) == ["table", "id", "column", "value", "source"]
-    assert len(o) > 0 and (o["table"] == "generators").all()
-    assert set(o["column"]) == {"min_output_pu", "availability_pu"}
+    assert len(o) > 0 and set(o["table"]) == {"generators", "links"}
     assert o["value"].between(0, 1).all() and not o.duplicated(["table", "id", "column"]).any()
     assert o["source"].str.strip().ne("").all() and o["source"].str.contains("2023").all()
+    # how the existing links were operated in 2023: operable shares of existing links only
+    lk = o[o["table"] == "links"]
+    links = _read(DATA / "links.csv").set_index("link")
+    assert set(lk["column"]) <= {"p_max_pu_fwd", "p_max_pu_rev"}
+    assert (links.loc[list(lk["id"]), "status"] == "existing").all()
+    o = o[o["table"] == "generators"]
+    assert set(o["column"]) == {"min_output_pu", "availability_pu"}
     gens = _read(DATA / "generators.csv").set_index("generator")
     assert set(o["id"]) <= set(gens.index)
     assert set(gens.loc[list(o["id"]), "technology"]) <= {"ccgt", "coal", "oil"}

@@ -7,14 +7,28 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from grid_model.calibration.model_side import dispatch_basis, model_generation, model_shares_pct, results_scenario
-from grid_model.calibration.reference import PERCENT, Reference, Tolerances, load_tolerances, reference_2023
+from grid_model.calibration.reference import (
+    PERCENT,
+    REFERENCE_DIR,
+    Reference,
+    Tolerances,
+    load_tolerances,
+    reference_2023,
+)
+from grid_model.calibration.trade import (
+    daily_flow_profile,
+    flow_table,
+    monthly_flow_profile,
+    monthly_flow_table,
+    price_table,
+)
 from grid_model.datagen.common import ZONES
 from grid_model.schema import GENERATION_CATEGORIES
 
@@ -34,6 +48,12 @@ class Calibration:
     reference: Reference
     summary: dict[str, Any]
     tolerances: Tolerances
+    flows: pd.DataFrame = field(default_factory=pd.DataFrame)  # per border and direction (trade.flow_table)
+    prices: pd.DataFrame = field(default_factory=pd.DataFrame)  # per zone (trade.price_table)
+    hurdles: pd.DataFrame = field(default_factory=pd.DataFrame)  # trade with vs without hurdles (trade.hurdle_effect)
+    profile: pd.DataFrame = field(default_factory=pd.DataFrame)  # mean net flow by hour of day (trade)
+    monthly: pd.DataFrame = field(default_factory=pd.DataFrame)  # monthly flows where published (trade)
+    seasonal: pd.DataFrame = field(default_factory=pd.DataFrame)  # mean net flow by month (trade)
 
     @property
     def passed(self) -> bool:
@@ -224,6 +244,40 @@ def _criteria_table(
     return pd.DataFrame(crit, columns=["criterion", "requirement", "result", "passed"])
 
 
+def _trade_criteria(flows: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
+    """Flow magnitude per border and direction within its band; cost-based prices not above the reported
+    level where a reference bounds them."""
+    rows = []
+    tested = flows[flows["tested"]] if not flows.empty else flows
+    if not tested.empty:
+        skipped = ", ".join(flows.loc[~flows["tested"], "border"])
+        rows.append(
+            (
+                "flow per border and direction",
+                "within the sourced band (reference_flows_2023.csv)"
+                + (f"; not tested (documented data gap): {skipped}" if skipped else ""),
+                ", ".join(
+                    f"{r.border} {r.model_twh:.2f} [{r.low_twh:.2f}, {r.high_twh:.2f}]" for r in tested.itertuples()
+                ),
+                bool(tested["in_band"].all()),
+            )
+        )
+    banded = prices[prices["ok"].notna()] if not prices.empty else prices
+    if not banded.empty:
+        rows.append(
+            (
+                "price level per zone",
+                "model average within the sourced bound (reference_prices_2023.csv; cost-based: not above the market)",
+                ", ".join(
+                    f"{r.zone} {r.model_usd_per_mwh:.0f} ≤ {r.high_usd_per_mwh:.0f} USD/MWh"
+                    for r in banded.itertuples()
+                ),
+                bool(banded["ok"].astype(bool).all()),
+            )
+        )
+    return pd.DataFrame(rows, columns=["criterion", "requirement", "result", "passed"])
+
+
 def _run_info(folder: Path, frac5: float) -> dict[str, Any]:
     """Scenario name, time resolution and headline figures of the run."""
     sc = results_scenario(folder)
@@ -240,13 +294,17 @@ def _run_info(folder: Path, frac5: float) -> dict[str, Any]:
 
 
 def compare(
-    results_folder: str | Path, reference: Reference | None = None, tolerances: Tolerances | None = None
+    results_folder: str | Path,
+    reference: Reference | None = None,
+    tolerances: Tolerances | None = None,
+    reference_folder: Path = REFERENCE_DIR,
 ) -> Calibration:
     """Compare a calibration results folder with :func:`~grid_model.calibration.reference.reference_2023`.
 
     Returns the tidy pair table (zone, category, model_share, reported_share, diff_pp, within_5, within_10,
     tolerance_pp, within_tolerance, basis, …; shares in percent of the zone's generation), the per-zone table
-    (renewable share, demand, net imports, unserved, trade position), the link-direction table and the criteria.
+    (renewable share, demand, net imports, unserved, trade position), the link-direction table, the flows per
+    border and direction, the price levels (``grid_model.calibration.trade``) and the criteria.
     ``within_5``/``within_10`` are against the ``share_close_pp``/``share_max_pp`` tolerances (5 and 10 pp).
     """
     folder = Path(results_folder)
@@ -257,8 +315,15 @@ def compare(
     zones = _zone_table(folder, prices, ref, tol)
     links = _link_table(pd.read_csv(folder / "links.csv"), ref)
     criteria = _criteria_table(pairs, zones, links, prices, (ref, tol))
+    flows, price_levels = flow_table(folder, reference_folder), price_table(folder, reference_folder)
+    criteria = pd.concat([criteria, _trade_criteria(flows, price_levels)], ignore_index=True)
     info = _run_info(folder, float(pairs["within_5"].mean()))
-    return Calibration(pairs, zones, links, criteria, ref, info, tol)
+    trade = {
+        "profile": daily_flow_profile(folder),
+        "monthly": monthly_flow_table(folder, reference_folder),
+        "seasonal": monthly_flow_profile(folder),
+    }
+    return Calibration(pairs, zones, links, criteria, ref, info, tol, flows, price_levels, **trade)
 
 
 def resolution_deviation(full_folder: str | Path, reduced_folder: str | Path) -> pd.DataFrame:

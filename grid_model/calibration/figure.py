@@ -1,4 +1,5 @@
-"""The calibration figure: model vs reported generation shares per zone, and their difference."""
+"""The calibration figure: model vs reported generation shares per zone, their difference, and the average
+daily flow profile of each border."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from grid_model.schema import GENERATION_CATEGORIES
 log = logging.getLogger(__name__)
 
 HEIGHT_IN = 8.2
+PROFILE_IN = 3.4
+"""Extra height of the daily flow profile panel."""
 BAR_OFFSET = 0.21
 """Model bars left of the zone tick, reported bars right of it."""
 BAR_WIDTH = 0.38
@@ -132,20 +135,55 @@ def _diff_panel(ax: Axes, cal: Calibration, cats: list[str], colours: dict[str, 
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
+def _profile_panel(ax: Axes, profile: pd.DataFrame) -> None:
+    """Mean net flow of each link by hour of day (MW, + = zone_from → zone_to): which way each border flows by
+    day and by night."""
+    hours = profile.index.to_numpy()
+    for lk in profile.columns:
+        ax.plot(hours, profile[lk].to_numpy(dtype=float), marker=".", lw=1.2, label=lk)
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_xticks(range(0, 24, 3))
+    ax.set_xlim(-0.5, 23.5)
+    ax.set_xlabel("Hour of day (start of step)")
+    ax.set_ylabel("Mean net flow (MW)")
+    ax.set_title("Average daily flow profile per border (+ = first zone of the link → second)")
+    ax.grid(True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Link", fontsize=7)
+
+
+def _seasonal_panel(ax: Axes, seasonal: pd.DataFrame) -> None:
+    """Mean net flow of each link by month (MW, + = zone_from → zone_to): which way each border flows by season."""
+    months = seasonal.index.to_numpy()
+    for lk in seasonal.columns:
+        ax.plot(months, seasonal[lk].to_numpy(dtype=float), marker=".", lw=1.2, label=lk)
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_xticks(range(1, 13), ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"])
+    ax.set_xlabel("Month")
+    ax.set_ylabel("Mean net flow (MW)")
+    ax.set_title("Mean net flow per border by month (+ = first zone of the link → second)")
+    ax.grid(True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Link", fontsize=7)
+
+
 def fig_calibration(cal: Calibration, out: str | Path) -> list[Path]:
     """Model vs reported generation shares per zone: paired stacked bars (left bar model, right bar reported)
-    in :data:`grid_model.figures.CATEGORY_COLOURS`, and below them the difference per zone and category (pp) with
-    the 5/10 pp bands. Writes ``out.png`` (150 dpi) and ``out.svg``."""
+    in :data:`grid_model.figures.CATEGORY_COLOURS`, below them the difference per zone and category (pp) with
+    the 5/10 pp bands, and (chronological runs) the mean net flow of each border by hour of day and by month. Writes
+    ``out.png`` (150 dpi) and ``out.svg``."""
     colours, dpi, style, width_in = _style()
     stem = Path(out)
     if stem.suffix.lower() in {".png", ".svg"}:
         stem = stem.with_suffix("")
     cats = [c for c in colours if c in GENERATION_CATEGORIES]
     with mpl.rc_context(style):
-        fig = Figure(figsize=(width_in, HEIGHT_IN), layout="constrained")
-        ax, ax2 = fig.subplots(2, 1, height_ratios=[3.0, 2.2])
-        _mix_panel(ax, cal, cats, colours)
-        _diff_panel(ax2, cal, cats, colours)
+        extra = [(_profile_panel, cal.profile), (_seasonal_panel, cal.seasonal)]
+        extra = [(panel, data) for panel, data in extra if not data.empty]
+        fig = Figure(figsize=(width_in, HEIGHT_IN + PROFILE_IN * len(extra)), layout="constrained")
+        axes = fig.subplots(2 + len(extra), 1, height_ratios=[3.0, 2.2] + [2.2] * len(extra))
+        _mix_panel(axes[0], cal, cats, colours)
+        _diff_panel(axes[1], cal, cats, colours)
+        for ax, (panel, data) in zip(axes[2:], extra, strict=True):
+            panel(ax, data)
         stem.parent.mkdir(parents=True, exist_ok=True)
         png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
         fig.savefig(png, dpi=dpi, facecolor="white")

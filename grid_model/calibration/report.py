@@ -1,4 +1,5 @@
-"""The calibration report: ``calibration.csv``, ``calibration.md`` and ``calibration.png``/``.svg``."""
+"""The calibration report: ``calibration.csv``, ``calibration_flows.csv``, ``calibration_prices.csv``,
+``calibration.md`` and ``calibration.png``/``.svg``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pandas as pd
 from grid_model.calibration.checks import Calibration, compare, resolution_deviation
 from grid_model.calibration.figure import fig_calibration
 from grid_model.calibration.model_side import results_scenario
+from grid_model.calibration.trade import flow_table, hurdle_effect, price_table
 from grid_model.datagen.common import ZONES
 from grid_model.schema import GENERATION_CATEGORIES
 
@@ -190,9 +192,109 @@ def _zones_sections(cal: Calibration) -> list[str]:
     ]
 
 
-def _resolution_section(d: pd.DataFrame, reduced_time: dict[str, Any] | None) -> list[str]:
-    """How far the reduced-resolution run's shares are from the full-year run's."""
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+PROFILE_BLOCKS = {"00–06": range(0, 6), "06–12": range(6, 12), "12–18": range(12, 18), "18–24": range(18, 24)}
+"""Blocks of the day in which the report gives each link's mean net flow (the figure has every hour)."""
+
+
+def _profile_table(profile: pd.DataFrame) -> pd.DataFrame:
+    """Mean net flow (MW, + = zone_from → zone_to) of each link in each block of the day."""
+    rows = [
+        {"link": lk, **{b: float(profile.loc[list(hours), lk].mean()) for b, hours in PROFILE_BLOCKS.items()}}
+        for lk in profile.columns
+    ]
+    return pd.DataFrame(rows)
+
+
+def _trade_sections(cal: Calibration) -> list[str]:
+    """Flows per border and direction, price levels, the trade a hurdle would remove, the daily profile."""
+    out = ["## Flows per border and direction (TWh/yr)", ""]
+    if not cal.flows.empty:
+        cols = [
+            "border",
+            "model_twh",
+            "reported_twh",
+            "low_twh",
+            "high_twh",
+            "in_band",
+            "tested",
+            "reliability",
+            "band",
+        ]
+        out += [
+            _fmt_table(cal.flows[cols], "{:.3f}"),
+            "",
+            "Sources: " + "; ".join(f"**{r.border}**: {r.source}" for r in cal.flows.itertuples()) + ".",
+            "",
+        ]
+    if not cal.monthly.empty:
+        out += [
+            "Monthly flows where published (GWh; not a criterion — the model's monthly timing follows long-run "
+            "seasonal profiles):",
+            "",
+            _fmt_table(cal.monthly[["border", "month", "model_gwh", "reported_gwh"]], "{:.1f}"),
+            "",
+        ]
+    if not cal.prices.empty:
+        cols = ["zone", "model_usd_per_mwh", "reported_usd_per_mwh", "high_usd_per_mwh", "ok", "what"]
+        out += ["## Price levels (USD/MWh, demand-weighted annual average)", "", _fmt_table(cal.prices[cols], "{:.1f}")]
+        out += [
+            "",
+            *[f"- **{r.zone}** — {r.gap_reason}. Source: {r.source}." for r in cal.prices.itertuples() if r.gap_reason],
+            "",
+        ]
+    if not cal.hurdles.empty:
+        h = cal.hurdles
+        out += [
+            "## Trade a hurdle cost removes (re-solved, with vs without)",
+            "",
+            "The same scenario run with a hurdle cost on every link (`links.csv` `hurdle_usd_per_mwh`, set by a "
+            "scenario override; the dataset sets none: no wheeling or transaction charge per MWh was found), at "
+            "the time resolution of the run given to `--hurdle`. Re-dispatch included: on an uncongested link a "
+            "hurdle mostly splits the two prices by h instead of stopping the trade.",
+            "",
+            _fmt_table(h, "{:.3f}"),
+            "",
+            f"Total trade {h['trade_without_twh'].sum():.3f} → {h['trade_with_twh'].sum():.3f} TWh/yr "
+            f"({100 * h['removed_twh'].sum() / max(h['trade_without_twh'].sum(), 1e-12):.2f} % removed).",
+            "",
+        ]
+    if not cal.profile.empty:
+        out += [
+            "## Average daily flow profile (MW, + = zone_from → zone_to)",
+            "",
+            _fmt_table(_profile_table(cal.profile), "{:+.0f}"),
+            "",
+        ]
+    if not cal.seasonal.empty:
+        table = cal.seasonal.T.rename(columns=lambda m: MONTHS[int(m) - 1]).rename_axis("link").reset_index()
+        out += ["## Mean net flow by month (MW, + = zone_from → zone_to)", "", _fmt_table(table, "{:+.0f}"), ""]
+    return out
+
+
+def trade_deviation(cal: Calibration, reduced_folder: str | Path) -> dict[str, tuple[str, float]]:
+    """The largest deviation of the reduced run from the full-year run: per border flow (TWh) and per zone
+    average price (USD/MWh), each as (where, value)."""
+    flows = flow_table(Path(reduced_folder)).set_index("border")["model_twh"]
+    prices = price_table(Path(reduced_folder)).set_index("zone")["model_usd_per_mwh"]
+    df = (flows - cal.flows.set_index("border")["model_twh"]).abs()
+    dp = (prices - cal.prices.set_index("zone")["model_usd_per_mwh"]).abs()
+    return {"flow_twh": (str(df.idxmax()), float(df.max())), "price_usd": (str(dp.idxmax()), float(dp.max()))}
+
+
+def _resolution_section(
+    d: pd.DataFrame, reduced_time: dict[str, Any] | None, trade: dict[str, tuple[str, float]] | None = None
+) -> list[str]:
+    """How far the reduced-resolution run's shares (and flows and prices) are from the full-year run's."""
     worst = d.loc[d["deviation_pp"].abs().idxmax()]
+    extra = []
+    if trade:
+        (fb, fv), (pz, pv) = trade["flow_twh"], trade["price_usd"]
+        extra = [
+            f"Flows per border: max |deviation| {fv:.3f} TWh ({fb}); average prices per zone: max |deviation| "
+            f"{pv:.2f} USD/MWh ({pz}).",
+            "",
+        ]
     return [
         "## Time resolution used by the test",
         "",
@@ -203,17 +305,27 @@ def _resolution_section(d: pd.DataFrame, reduced_time: dict[str, Any] | None) ->
         f"Per-zone renewable shares: max |deviation| "
         f"{d.loc[d['category'] == 'renewable', 'deviation_pp'].abs().max():.2f} pp.",
         "",
+        *extra,
     ]
 
 
 def report_markdown(
-    cal: Calibration, deviation: pd.DataFrame | None = None, reduced_time: dict[str, Any] | None = None
+    cal: Calibration,
+    deviation: pd.DataFrame | None = None,
+    reduced_time: dict[str, Any] | None = None,
+    trade: dict[str, tuple[str, float]] | None = None,
 ) -> str:
     """The text of ``calibration.md``; with ``deviation`` (:func:`resolution_deviation`) it also reports how far
     a reduced-time-resolution run (at ``reduced_time``) is from the full-year run."""
-    out = [*_header(cal), *_pinned_section(cal.pairs), *_pairs_sections(cal), *_zones_sections(cal)]
+    out = [
+        *_header(cal),
+        *_pinned_section(cal.pairs),
+        *_pairs_sections(cal),
+        *_zones_sections(cal),
+        *_trade_sections(cal),
+    ]
     if deviation is not None:
-        out += _resolution_section(deviation, reduced_time)
+        out += _resolution_section(deviation, reduced_time, trade)
     out += ["Figure: `calibration.png` / `calibration.svg`. Table: `calibration.csv`.", ""]
     return "\n".join(out)
 
@@ -242,24 +354,33 @@ def write_report(
     out_dir: str | Path,
     reduced_folder: str | Path | None = None,
     calibration: Calibration | None = None,
+    hurdle_pair: tuple[str | Path, str | Path] | None = None,
 ) -> list[Path]:
     """Write ``calibration.csv``, ``calibration.md`` and ``calibration.png``/``.svg`` into ``out_dir``.
 
     ``reduced_folder``: a reduced-time-resolution run of the same scenario; its deviation from
     ``results_folder`` (the full year) is reported. ``calibration``: the result of :func:`compare` for
-    ``results_folder`` if already computed. Returns the paths written.
+    ``results_folder`` if already computed. ``hurdle_pair``: (a run without hurdles, the same scenario with
+    hurdles); the report then gives the trade the hurdles removed (:func:`~grid_model.calibration.trade.hurdle_effect`).
+    Returns the paths written.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     cal = calibration or compare(results_folder)
+    if hurdle_pair is not None:
+        cal.hurdles = hurdle_effect(*hurdle_pair)
     csv = out / "calibration.csv"
     report_table(cal).to_csv(csv, index=False, float_format="%.4f", lineterminator="\n")
-    deviation, reduced_time = None, None
+    deviation, reduced_time, trade = None, None, None
     if reduced_folder is not None:
         deviation = resolution_deviation(results_folder, reduced_folder)
         reduced_time = results_scenario(Path(reduced_folder)).get("time", {})
+        trade = trade_deviation(cal, reduced_folder)
+    flows, prices = out / "calibration_flows.csv", out / "calibration_prices.csv"
+    cal.flows.to_csv(flows, index=False, float_format="%.4f", lineterminator="\n")
+    cal.prices.to_csv(prices, index=False, float_format="%.2f", lineterminator="\n")
     md = out / "calibration.md"
-    md.write_text(report_markdown(cal, deviation, reduced_time), encoding="utf-8")
+    md.write_text(report_markdown(cal, deviation, reduced_time, trade), encoding="utf-8")
     figs = fig_calibration(cal, out / "calibration")
     log.info("calibration report in %s (%s)", out, "pass" if cal.passed else "FAIL")
-    return [csv, md, *figs]
+    return [csv, flows, prices, md, *figs]

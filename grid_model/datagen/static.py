@@ -314,6 +314,10 @@ def calibration_overrides() -> pd.DataFrame:
                     rows.append(
                         {"table": "generators", "id": f"{z}-{tech}", "column": column, "value": value, "source": why}
                     )
+    for r in params().get("link_operation_2023", []):
+        rows.append(
+            {"table": "links", "id": r["id"], "column": r["column"], "value": r["value"], "source": r["source"]}
+        )
     return pd.DataFrame(rows, columns=OVERRIDE_COLUMNS)
 
 
@@ -465,6 +469,10 @@ def links() -> pd.DataFrame:
                 f"length: great-circle between load centres x SIEPAC route factor {rf:.3f} "
                 f"(= {lk['siepac_route_km']} km route / great-circle trunk length) (D)"
             )
+        if "limit_source" in r:
+            src.append(f"p_max_pu: {r['limit_source']}")
+        if "hurdle_source" in r:
+            src.append(f"hurdle: {r['hurdle_source']}")
         project = float(r.get("project_mw", 0.0))
         if "capex_usd_total" in r:
             capex = float(r["capex_usd_total"]) / project
@@ -485,6 +493,9 @@ def links() -> pd.DataFrame:
                 "project_mw": project,
                 "p_nom_max_mw": np.nan,
                 "length_km": length,
+                "p_max_pu_fwd": float(r.get("p_max_pu_fwd", 1.0)),
+                "p_max_pu_rev": float(r.get("p_max_pu_rev", 1.0)),
+                "hurdle_usd_per_mwh": float(r.get("hurdle_usd_per_mwh", 0.0)),
                 "loss_pu": np.nan,
                 "capex_usd_per_mw": round(capex, 0),
                 "fom_pct_per_yr": r.get("fom_pct", lk["fom_pct"]["overhead"]),

@@ -28,7 +28,8 @@ Mapping (grid_model → PyPSA; the maths is docs/model.md and the docstrings of 
   ``marginal_cost`` = VOM + tie-break on the release;
 * interconnector → two ``Link``\\ s, ``<link>-fwd`` and ``<link>-bwd``, with ``efficiency = 1 − loss``; when
   expandable their capacities are tied equal and only ``-fwd`` carries the capital cost; ``p_nom_min`` = the
-  committed floor;
+  committed floor; ``marginal_cost`` = the hurdle; ``p_max_pu`` = the operable limit of each direction (a time
+  series where the limit varies);
 * step weight w_t → ``snapshot_weightings`` ``objective`` and ``generators``; step duration Δ_t → ``stores``.
 
 What PyPSA cannot express natively, and how it is handled. :func:`extra_functionality` adds it to the linopy
@@ -67,7 +68,7 @@ from grid_model.dataset import Dataset
 from grid_model.errors import GridModelError, InputError
 from grid_model.model.generation import availability_matrix, generator_params
 from grid_model.model.hydro import hydro_params
-from grid_model.model.links import link_params
+from grid_model.model.links import link_params, transfer_limit_pu
 from grid_model.model.storage import storage_params
 from grid_model.options import ModelOptions
 from grid_model.timeindex import TimeIndex
@@ -298,9 +299,16 @@ def _add_links(n: pypsa.Network, ds: Dataset, options: ModelOptions) -> list[str
             p_nom_extendable=ext,
             capital_cost=np.where(ext & forward, cost, 0.0),
             efficiency=1.0 - params["loss_pu"].to_numpy(dtype=float),
+            marginal_cost=params["hurdle_usd_per_mwh"].to_numpy(dtype=float),
             p_min_pu=0.0,
-            p_max_pu=1.0,
+            p_max_pu=params["p_max_pu_fwd" if forward else "p_max_pu_rev"].to_numpy(dtype=float),
         )
+        limit = transfer_limit_pu(ds, params, "fwd" if forward else "rev")
+        varying = [i for i in range(len(names)) if np.ptp(limit[i]) > 0]
+        if varying:
+            n.links_t.p_max_pu = n.links_t.p_max_pu.assign(
+                **{f"{names[i]}-{suffix}": limit[i] for i in varying}
+            ).set_axis(n.snapshots)
     return names
 
 

@@ -3,13 +3,20 @@
 Variables per link l and timestep t: ``link_flow_fwd_mw`` (zone_from → zone_to) and ``link_flow_bwd_mw``
 (zone_to → zone_from), both ≥ 0; ``link_new_cap_mw[l] ∈ [F_min − F0, F̄ − F0]`` for expandable links (F_min > F0: a committed project).
 
-    f⁺[l,t], f⁻[l,t] ≤ F0[l] + y[l]                  link_flow_fwd_max, link_flow_bwd_max (column bounds if fixed)
+    f⁺[l,t] ≤ a⁺[l,t]·(F0[l] + y[l]),  f⁻[l,t] ≤ a⁻[l,t]·(F0[l] + y[l])
+                                                     link_flow_fwd_max, link_flow_bwd_max (column bounds if fixed)
+
+a⁺[l,t] = p_max_pu_fwd[l]·profile ``<link>:fwd``[t] (and a⁻ with ``p_max_pu_rev`` and ``<link>:rev``): the
+operable transfer limit as a share of the rating, static (links.csv) and, where availability_pu.csv has the
+column, time-varying (e.g. an export suspension); 1 when neither is given.
 
 Losses: the receiving end gets (1 − λ_l)·f. Unless given in links.csv, λ_l = 6.75 %/1000 km for AC and
 3.5 %/1000 km + 1.3 % converter losses for DC (OSeMOSYS Global defaults, see data/README.md).
 
 Registries: balance[from, t] += −f⁺ + (1 − λ)·f⁻;  balance[to, t] += (1 − λ)·f⁺ − f⁻.
-Costs: capex_transmission += capex·CRF·y;  fixed_om += fom%·capex·y.
+Costs: capex_transmission += capex·CRF·y;  fixed_om += fom%·capex·y;
+hurdle += Σ_t w_t·h[l]·(f⁺ + f⁻) (a transfer: out of the economic system cost, ``schema.TRANSFER_CATEGORIES``).
+With a hurdle h the link carries power from a to b only when (1 − λ)·π_b − π_a ≥ h.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from grid_model.dataset import Dataset
 from grid_model.model.context import Context, FeatureReport, Readout
 from grid_model.model.expansion import add_capacity_limit, declare_new_capacity, fixed_upper, is_expandable
 from grid_model.options import ModelOptions, annuity_factor
-from grid_model.pyomo_speed import hourly_var, var_rows
+from grid_model.pyomo_speed import hourly_var, linear_terms, var_rows
 from grid_model.schema import default_loss_pu
 from grid_model.units import MWH_PER_TWH
 
@@ -35,7 +42,9 @@ def link_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     links = ds.tables["links"]
     out = pd.DataFrame(index=links.index)
     if links.empty:
-        return out.assign(zone_from=[], zone_to=[], p_nom_mw=[], p_nom_max_mw=[], loss_pu=[], expandable=[])
+        return out.assign(
+            zone_from=[], zone_to=[], p_nom_mw=[], p_nom_max_mw=[], loss_pu=[], expandable=[], hurdle_usd_per_mwh=[]
+        )
     out["zone_from"] = links["zone_from"]
     out["zone_to"] = links["zone_to"]
     out["kind"] = links["kind"]
@@ -52,6 +61,29 @@ def link_params(ds: Dataset, options: ModelOptions) -> pd.DataFrame:
     out["capex_annual_usd_per_mw"] = links["capex_usd_per_mw"] * crf
     out["fom_usd_per_mw_yr"] = links["capex_usd_per_mw"] * links["fom_pct_per_yr"] / PERCENT
     out["lifetime_yr"] = links["lifetime_yr"]
+    out["p_max_pu_fwd"] = links["p_max_pu_fwd"]
+    out["p_max_pu_rev"] = links["p_max_pu_rev"]
+    out["hurdle_usd_per_mwh"] = links["hurdle_usd_per_mwh"]
+    return out
+
+
+DIRECTIONS = {"fwd": "p_max_pu_fwd", "rev": "p_max_pu_rev"}
+
+
+def limit_profile_column(link: str, direction: str) -> str:
+    """Name of a link's time-varying limit in timeseries/availability_pu.csv: ``<link>:fwd`` or ``<link>:rev``."""
+    return f"{link}:{direction}"
+
+
+def transfer_limit_pu(ds: Dataset, params: pd.DataFrame, direction: str) -> np.ndarray:
+    """a[l,t] (links × steps): the static ``p_max_pu_<direction>`` times the profile ``<link>:<direction>`` where
+    availability_pu has that column (module docstring)."""
+    n = len(ds.timesteps)
+    out = np.repeat(params[DIRECTIONS[direction]].to_numpy(dtype=float)[:, None], n, axis=1)
+    for i, lk in enumerate(params.index):
+        col = limit_profile_column(lk, direction)
+        if col in ds.availability_pu.columns:
+            out[i] *= ds.availability_pu[col].to_numpy(dtype=float)
     return out
 
 
@@ -63,14 +95,19 @@ def add(ctx: Context) -> None:
     ctx.declare("LINKS", pyo.Set(initialize=links, ordered=True, doc="Interconnectors"))
     if not links:
         return
-    # existing links: flows in [0, F0] as column bounds; expandable links are capped by rows below
-    flow_hi = fixed_upper(params)
-    hourly_var(m, "link_flow_fwd_mw", m.LINKS, 0.0, flow_hi, "Flow zone_from → zone_to, sent [MW]")
-    hourly_var(m, "link_flow_bwd_mw", m.LINKS, 0.0, flow_hi, "Flow zone_to → zone_from, sent [MW]")
+    # existing links: flows in [0, a·F0] as column bounds; expandable links are capped by rows below
+    a_fwd, a_rev = transfer_limit_pu(ctx.ds, params, "fwd"), transfer_limit_pu(ctx.ds, params, "rev")
+    hourly_var(m, "link_flow_fwd_mw", m.LINKS, 0.0, fixed_upper(params, a_fwd), "Flow zone_from → zone_to, sent [MW]")
+    hourly_var(m, "link_flow_bwd_mw", m.LINKS, 0.0, fixed_upper(params, a_rev), "Flow zone_to → zone_from, sent [MW]")
     new = declare_new_capacity(ctx, "link", params, "capex_transmission", "Transfer capacity")
     f0 = params["p_nom_mw"].to_dict()
-    add_capacity_limit(ctx, "link_flow_fwd_max", m.link_flow_fwd_mw, new, f0, "f⁺ ≤ F0 + y [MW]")
-    add_capacity_limit(ctx, "link_flow_bwd_max", m.link_flow_bwd_mw, new, f0, "f⁻ ≤ F0 + y [MW]")
+    row = {lk: i for i, lk in enumerate(links)}
+    for name, var, a, doc in (
+        ("link_flow_fwd_max", m.link_flow_fwd_mw, a_fwd, "f⁺ ≤ a⁺·(F0 + y) [MW]"),
+        ("link_flow_bwd_max", m.link_flow_bwd_mw, a_rev, "f⁻ ≤ a⁻·(F0 + y) [MW]"),
+    ):
+        per_unit = None if np.all(a == 1.0) else (lambda k, t, a=a: float(a[row[k], t]))
+        add_capacity_limit(ctx, name, var, new, f0, doc, per_unit=per_unit)
     n = len(ctx.T)
     for lk, fwd_row, bwd_row in zip(
         links, var_rows(m.link_flow_fwd_mw, links, n), var_rows(m.link_flow_bwd_mw, links, n), strict=True
@@ -83,13 +120,37 @@ def add(ctx: Context) -> None:
         ):
             ctx.balance.add_series(zone, [-f for f in sent])
             ctx.balance.add_series(zone, [keep * f for f in received])
+    _add_hurdle(ctx, params)
+
+
+def _add_hurdle(ctx: Context, params: pd.DataFrame) -> None:
+    """hurdle += Σ_l Σ_t w_t·h[l]·(f⁺[l,t] + f⁻[l,t])  [USD/yr], for links with h > 0."""
+    m = ctx.m
+    charged = [lk for lk in params.index if params.at[lk, "hurdle_usd_per_mwh"] > 0]
+    if not charged:
+        return
+    w = [float(x) for x in ctx.weight_h]
+    terms = []
+    for lk, fwd, bwd in zip(
+        charged,
+        var_rows(m.link_flow_fwd_mw, charged, len(w)),
+        var_rows(m.link_flow_bwd_mw, charged, len(w)),
+        strict=True,
+    ):
+        h = float(params.at[lk, "hurdle_usd_per_mwh"])
+        terms += [(h * wt, f) for wt, f in zip(w, fwd, strict=True)]
+        terms += [(h * wt, f) for wt, f in zip(w, bwd, strict=True)]
+    ctx.costs.add("hurdle", linear_terms(terms))
 
 
 def report(ctx: Context, readout: Readout) -> FeatureReport:
-    """Per link: capacity, flows each way, utilisation, congestion rent (merchandising surplus) and investment;
-    hourly net, forward and backward flows.
+    """Per link: capacity, flows each way, utilisation, congestion rent (merchandising surplus), investment and
+    the hurdle charges paid; hourly net, forward and backward flows.
 
         rent[l] = Σ_t w_t·[f⁺·((1−λ)·π_to − π_from) + f⁻·((1−λ)·π_from − π_to)]      (USD/yr)
+        hurdle_cost[l] = Σ_t w_t·h[l]·(f⁺ + f⁻)                                      (USD/yr)
+
+    The rent includes the hurdle charges (the price gap pays them first).
     """
     params = ctx.params[NAME]
     links = list(params.index)
@@ -117,6 +178,7 @@ def report(ctx: Context, readout: Readout) -> FeatureReport:
                 "congestion_rent_usd": float(np.sum(w * (fwd[j] * (keep * pb - pa) + bwd[j] * (keep * pa - pb)))),
                 "loss_pu": params.at[lk, "loss_pu"],
                 "investment_usd": built * params.at[lk, "capex_usd_per_mw"],
+                "hurdle_cost_usd": float((fwd[j] + bwd[j]) @ w) * params.at[lk, "hurdle_usd_per_mwh"],
             }
         )
     tables = {"links": pd.DataFrame(rows, columns=LINK_COLUMNS)}
@@ -179,4 +241,5 @@ LINK_COLUMNS = [
     "congestion_rent_usd",
     "loss_pu",
     "investment_usd",
+    "hurdle_cost_usd",
 ]
