@@ -8,10 +8,11 @@ for period p), and ties them together:
     x_q[k] = Σ_{p: y_p ≤ y_q < y_p + L_k} b[k, p]                    (``vintage``: what is in service in q)
 
 Costs: every cost row of period q is multiplied by its discount weight D_q (``grid_model.pathway.timing``), except
-the annuities of new capacity, which are charged to the builds instead — the annuity a_p[k] of the period the
-capacity was built in (its capex trajectory), in every period it serves:
+the annuities and fixed O&M of new capacity, which are charged to the builds instead — at the rates of the period
+the capacity was built in (its capex trajectory; a link's fixed O&M is a share of its capex), in every period it
+serves, as PyPSA's ``capital_cost`` of a component with a ``build_year``:
 
-    min  Σ_q D_q·(operating + fixed O&M of x_q)_q  +  Σ_{k,p} a_p[k]·b[k,p]·Σ_{q: in service} D_q
+    min  Σ_q D_q·(operating cost)_q  +  Σ_{k,p} (a_p[k] + fom_p[k])·b[k,p]·Σ_{q: in service} D_q
 
 One period with D_1 = 1 is the one-year LP exactly. For myopic foresight the same composition is solved one
 period at a time, the builds of earlier periods fixed (``fixed``); then only the periods in the LP are summed.
@@ -35,6 +36,7 @@ FEATURE_OF_VAR = {  # new-capacity Var -> (feature parameter table, kind of asse
 }
 LINK_TECHNOLOGY = "interconnector"  # what build limits and builds.csv call a link's technology
 CAPEX_PREFIX = "capex_"  # cost categories holding annuities of new capacity (schema.INVESTMENT_CATEGORIES)
+FIXED_OM = "fixed_om"  # the category of the fixed O&M of new capacity (grid_model.model.expansion), its only terms
 VintageKey = tuple[str, object, int]  # (new-capacity Var, asset, build year)
 
 
@@ -62,6 +64,11 @@ class PeriodModel:
         """Indices of the cost rows that hold annuities."""
         return np.array([i for i, c in enumerate(self.form.cost_names) if c.startswith(CAPEX_PREFIX)], dtype=int)
 
+    def investment_rows(self) -> np.ndarray:
+        """Indices of the cost rows charged to the builds: annuities and the fixed O&M of new capacity."""
+        rows = [i for i, c in enumerate(self.form.cost_names) if c.startswith(CAPEX_PREFIX) or c == FIXED_OM]
+        return np.array(rows, dtype=int)
+
 
 @dataclass(frozen=True)
 class Vintage:
@@ -73,6 +80,7 @@ class Vintage:
     lifetime_yr: float
     annuity_usd_per_mw: float
     category: str
+    fom_usd_per_mw: float = 0.0  # fixed O&M per MW-year at the build period's rate
 
     @property
     def id(self) -> VintageKey:
@@ -85,17 +93,19 @@ class Vintage:
 def vintages_of(pm: PeriodModel) -> list[Vintage]:
     """The builds a period offers: one per expandable asset, priced at that period's annuity."""
     rows = pm.capex_rows()
-    cost = pm.form.cost_rows.tocsc() if len(rows) else None
+    names = list(pm.form.cost_names)
+    cost = pm.form.cost_rows.tocsc() if len(names) else None
     out = []
     for (name, key), col in pm.new_columns().items():
-        category, annuity = "", 0.0
+        category, annuity, fom = "", 0.0, 0.0
         if cost is not None:
             column = cost[:, col].toarray().ravel()
             hit = [i for i in rows if column[i] != 0]
             if hit:
-                category, annuity = pm.form.cost_names[hit[0]], float(column[hit].sum())
+                category, annuity = names[hit[0]], float(column[hit].sum())
+            fom = float(column[names.index(FIXED_OM)]) if FIXED_OM in names else 0.0
         lifetime = pm.ctx.lifetimes_yr.get(name, {}).get(key, np.inf)
-        out.append(Vintage(name, key, pm.year, float(lifetime), annuity, category))
+        out.append(Vintage(name, key, pm.year, float(lifetime), annuity, category, fom))
     return out
 
 
@@ -126,11 +136,15 @@ class Composed:
         y = sol.row_duals[r0 : r0 + pm.form.A.shape[0]] / pm.weight
         cost = pm.form.cost_rows @ x + pm.form.cost_offsets
         names = list(pm.form.cost_names)
-        for i in pm.capex_rows():
+        for i in pm.investment_rows():
             cost[i] = 0.0
         for v in self.vintages:
-            if v.serves(pm.year) and v.category in names:
+            if not v.serves(pm.year):
+                continue
+            if v.category in names:
                 cost[names.index(v.category)] += v.annuity_usd_per_mw * builds[v.id]
+            if FIXED_OM in names:
+                cost[names.index(FIXED_OM)] += v.fom_usd_per_mw * builds[v.id]
         by_column = pm.form.cost_rows.multiply(x[None, :]).tocsr()
         return Solution(
             status=sol.status,
@@ -211,18 +225,22 @@ def _limit_rows(
 
 
 def _discounted_costs(pm: PeriodModel) -> np.ndarray:
-    """D_q × the period's cost vector without its annuities (they go to the builds)."""
+    """D_q × the period's cost vector without its annuities and fixed O&M of new capacity (they go to the builds)."""
     c = pm.form.c.copy()
-    rows = pm.capex_rows()
+    rows = pm.investment_rows()
     if len(rows):
         c -= np.asarray(pm.form.cost_rows[rows].sum(axis=0)).ravel()
     return pm.weight * c
 
 
 def _build_costs(vintages: list[Vintage], periods: list[PeriodModel]) -> np.ndarray:
-    """a_p[k]·Σ_{q served} D_q for every build, over the periods in this LP."""
+    """(a_p[k] + fom_p[k])·Σ_{q served} D_q for every build, over the periods in this LP."""
     return np.array(
-        [v.annuity_usd_per_mw * sum(pm.weight for pm in periods if v.serves(pm.year)) for v in vintages], dtype=float
+        [
+            (v.annuity_usd_per_mw + v.fom_usd_per_mw) * sum(pm.weight for pm in periods if v.serves(pm.year))
+            for v in vintages
+        ],
+        dtype=float,
     )
 
 
