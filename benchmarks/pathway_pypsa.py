@@ -37,11 +37,13 @@ objective is grid_model's ``PathwaySolution.objective_usd`` (``tests/test_pathwa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pypsa
 
 from grid_model.dataset import Dataset, load_dataset
 from grid_model.export.pypsa import (
@@ -58,8 +60,6 @@ from grid_model.pathway.inputs import period_dataset, period_scenarios
 from grid_model.pathway.timing import discount_weights, period_spans
 from grid_model.scenario import Scenario
 from grid_model.timeindex import TimeIndex
-
-import pypsa
 
 META = "grid_model_pathway"
 TOL_MW = 1e-9
@@ -103,7 +103,7 @@ def pieces(caps: list[float], years: list[int]) -> list[tuple[float, int, float]
     The sum of the bands active in period q (PyPSA: build_year ≤ y_q < build_year + lifetime) is caps[q]."""
     out: list[tuple[float, int, float]] = []
     levels = sorted({0.0, *[max(float(c), 0.0) for c in caps]})
-    for lo, hi in zip(levels[:-1], levels[1:], strict=False):
+    for lo, hi in pairwise(levels):
         on = [c >= hi - TOL_MW for c in caps]
         q = 0
         while q < len(caps):
@@ -118,7 +118,9 @@ def pieces(caps: list[float], years: list[int]) -> list[tuple[float, int, float]
     return out
 
 
-def _frame(periods: list[Period], snaps: pd.MultiIndex, columns: list[str], per_period: list[np.ndarray]) -> pd.DataFrame:
+def _frame(
+    periods: list[Period], snaps: pd.MultiIndex, columns: list[str], per_period: list[np.ndarray]
+) -> pd.DataFrame:
     """Snapshots × columns from one (steps × columns) array per period."""
     return pd.DataFrame(np.vstack(per_period), index=snaps, columns=columns)
 
@@ -152,7 +154,13 @@ def build_network(periods: list[Period], name: str = "") -> tuple[pypsa.Network,
     n.snapshot_weightings["objective"] = weight  # per column: `.loc[:, :] =` breaks PyPSA 1.4's MultiIndex
     n.snapshot_weightings["generators"] = weight
     n.snapshot_weightings["stores"] = np.concatenate([p.ds.time.duration_h for p in periods])
-    meta: dict[str, Any] = {"years": years, "steps": [p.ds.time.n_steps for p in periods], "in_service": []}
+    meta: dict[str, Any] = {
+        "years": years,
+        "weights": [p.weight for p in periods],
+        "steps": [p.ds.time.n_steps for p in periods],
+        "in_service": [],
+        "fom_drift": [],
+    }
     _add_zones(n, periods, snaps)
     _add_generators(n, periods, snaps, meta)
     reservoirs = _add_hydro(n, periods, snaps)
@@ -216,6 +224,21 @@ def _vintages(
     return builds, bounds
 
 
+def _fom_drift(params: list[pd.DataFrame], years: list[int], weights: list[float], asset: str, build: tuple) -> float:
+    """Σ_{q served} D_q·(fom_q − fom_p) [USD/MW] of a build made in period p: grid_model charges each period's own
+    fixed O&M on the capacity in service (``grid_model.model.expansion``), PyPSA the build's ``capital_cost`` in
+    every period; they differ where fixed O&M changes between periods (links: a share of the period's capex)."""
+    p, by, life, _cost = build
+    fom_p = float(params[p].at[asset, "fom_usd_per_mw_yr"])
+    return float(
+        sum(
+            w * (float(par.at[asset, "fom_usd_per_mw_yr"]) - fom_p)
+            for par, y, w in zip(params, years, weights, strict=True)
+            if by <= y < by + life
+        )
+    )
+
+
 def _asset_components(
     params: list[pd.DataFrame], years: list[int], asset: str, meta: dict, kind: str
 ) -> tuple[list[dict], list[dict]]:
@@ -227,6 +250,11 @@ def _asset_components(
         for i, (mw, by, life) in enumerate(pieces(caps, years))
     ]
     builds, bounds = _vintages(params, years, asset)
+    weights = meta["weights"]
+    for b in builds:
+        drift = _fom_drift(params, years, weights, asset, b)
+        if drift != 0.0:
+            meta["fom_drift"].append((kind, f"{asset}@{b[1]}", drift))
     new = [
         {
             "name": f"{asset}@{by}",
@@ -245,32 +273,54 @@ def _asset_components(
     return existing, new
 
 
+class Batch:
+    """Components of one class gathered for a single ``n.add`` (one call per asset is slow): static attributes,
+    and time-varying ones as one array per period per component."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.static: dict[str, list] = {}
+        self.varying: dict[str, list[np.ndarray]] = {}
+
+    def extend(self, names: list[str], static: dict[str, Any], varying: dict[str, list[np.ndarray]]) -> None:
+        """Add components; ``static[attr]`` a value for all or a list (one per name); ``varying[attr]`` one 1-D
+        array per period, shared by all these components."""
+        start = len(self.names)
+        self.names += names
+        for attr, value in static.items():
+            values = value if isinstance(value, list) else [value] * len(names)
+            self.static.setdefault(attr, [None] * start).extend(values)
+        for attr, per_period in varying.items():
+            self.varying.setdefault(attr, []).extend([np.concatenate(per_period)] * len(names))
+
+    def add(self, n: pypsa.Network, component: str, snaps: pd.MultiIndex) -> None:
+        if not self.names:
+            return
+        ts = {a: pd.DataFrame(np.column_stack(v), index=snaps, columns=self.names) for a, v in self.varying.items()}
+        n.add(component, self.names, **self.static, **ts)
+
+
 def _add_generators(n: pypsa.Network, periods: list[Period], snaps: pd.MultiIndex, meta: dict) -> None:
     params = [generator_params(p.ds, p.options) for p in periods]
     years = [p.year for p in periods]
     avail = [availability_matrix(p.ds, par) for p, par in zip(periods, params, strict=True)]
+    batch = Batch()
     for i, g in enumerate(params[0].index):
         existing, new = _asset_components(params, years, g, meta, "Generator")
         comps = existing + new
-        if not comps:
-            continue
         names = [c.pop("name") for c in comps]
-        a = [av[i][:, None].repeat(len(names), axis=1) for av in avail]
-        m_pu = [float(par.at[g, "min_output_pu"]) for par in params]
-        mc = [
-            np.full((p.ds.time.n_steps, len(names)), float(par.at[g, "marginal_cost_usd_per_mwh"] + par.at[g, "tie_break_usd_per_mwh"]))
-            for p, par in zip(periods, params, strict=True)
-        ]
-        n.add(
-            "Generator",
+        a = [av[i] for av in avail]
+        cost = [float(par.at[g, "marginal_cost_usd_per_mwh"] + par.at[g, "tie_break_usd_per_mwh"]) for par in params]
+        batch.extend(
             names,
-            bus=params[0].at[g, "zone"],
-            carrier=params[0].at[g, "technology"],
-            **_columns(comps),
-            p_max_pu=_frame(periods, snaps, names, a),
-            p_min_pu=_frame(periods, snaps, names, [x * m for x, m in zip(a, m_pu, strict=True)]),
-            marginal_cost=_frame(periods, snaps, names, mc),
+            {"bus": params[0].at[g, "zone"], "carrier": params[0].at[g, "technology"], **_columns(comps)},
+            {
+                "p_max_pu": a,
+                "p_min_pu": [x * float(par.at[g, "min_output_pu"]) for x, par in zip(a, params, strict=True)],
+                "marginal_cost": [np.full(len(x), c) for x, c in zip(a, cost, strict=True)],
+            },
         )
+    batch.add(n, "Generator", snaps)
 
 
 def _columns(comps: list[dict]) -> dict[str, list]:
@@ -281,31 +331,32 @@ def _columns(comps: list[dict]) -> dict[str, list]:
 def _add_storage(n: pypsa.Network, periods: list[Period], snaps: pd.MultiIndex, meta: dict) -> None:
     params = [storage_params(p.ds, p.options) for p in periods]
     years = [p.year for p in periods]
+    batch = Batch()
     for s in params[0].index:
         for col in ("max_hours", "eta_charge", "eta_discharge", "standing_loss_pu_per_h"):
             if len({float(par.at[s, col]) for par in params}) > 1:
                 raise NotTranslated(f"storage {s}: {col} changes between periods")
         existing, new = _asset_components(params, years, s, meta, "StorageUnit")
         comps = existing + new
-        if not comps:
-            continue
         names = [c.pop("name") for c in comps]
         p0 = params[0].loc[s]
-        vom = [np.full((p.ds.time.n_steps, len(names)), float(par.at[s, "vom_usd_per_mwh"])) for p, par in zip(periods, params, strict=True)]
-        n.add(
-            "StorageUnit",
-            names,
-            bus=p0["zone"],
-            carrier=p0["technology"],
+        static = {
+            "bus": p0["zone"],
+            "carrier": p0["technology"],
             **_columns(comps),
-            max_hours=float(p0["max_hours"]),
-            efficiency_store=float(p0["eta_charge"]),
-            efficiency_dispatch=float(p0["eta_discharge"]),
-            standing_loss=float(p0["standing_loss_pu_per_h"]),
-            marginal_cost=_frame(periods, snaps, names, vom),
-            cyclic_state_of_charge=True,
-            cyclic_state_of_charge_per_period=True,
-        )
+            "max_hours": float(p0["max_hours"]),
+            "efficiency_store": float(p0["eta_charge"]),
+            "efficiency_dispatch": float(p0["eta_discharge"]),
+            "standing_loss": float(p0["standing_loss_pu_per_h"]),
+            "p_min_pu": -1.0,
+            "inflow": 0.0,
+        }
+        vom = [
+            np.full(p.ds.time.n_steps, float(par.at[s, "vom_usd_per_mwh"]))
+            for p, par in zip(periods, params, strict=True)
+        ]
+        batch.extend(names, static, {"marginal_cost": vom})
+    batch.add(n, "StorageUnit", snaps)
 
 
 def _add_hydro(n: pypsa.Network, periods: list[Period], snaps: pd.MultiIndex) -> dict[str, dict]:
@@ -315,48 +366,50 @@ def _add_hydro(n: pypsa.Network, periods: list[Period], snaps: pd.MultiIndex) ->
     params = [hydro_params(p.ds, p.options) for p in periods]
     years = [p.year for p in periods]
     reservoirs: dict[str, dict] = {}
+    ror, res = Batch(), Batch()
     for h in params[0].index:
         caps = [float(par.at[h, "p_nom_mw"]) for par in params]
-        inflow = [p.ds.inflow_mw[par.at[h, "inflow"]].to_numpy(dtype=float) for p, par in zip(periods, params, strict=True)]
+        inflow = [
+            p.ds.inflow_mw[par.at[h, "inflow"]].to_numpy(dtype=float) for p, par in zip(periods, params, strict=True)
+        ]
         rmin = [float(par.at[h, "min_release_pu"]) for par in params]
-        cost = [float(par.at[h, "vom_usd_per_mwh"] + par.at[h, "tie_break_usd_per_mwh"]) for par in params]
+        cost = [
+            np.full(len(f), float(par.at[h, "vom_usd_per_mwh"] + par.at[h, "tie_break_usd_per_mwh"]))
+            for f, par in zip(inflow, params, strict=True)
+        ]
         bands = pieces(caps, years)
         names = [f"{h}#{i}" for i in range(len(bands))]
-        common = {
+        static = {
             "bus": params[0].at[h, "zone"],
             "carrier": params[0].at[h, "technology"],
             "p_nom": [b[0] for b in bands],
             "build_year": [b[1] for b in bands],
             "lifetime": [b[2] for b in bands],
-            "marginal_cost": _frame(periods, snaps, names, [np.full((len(f), len(names)), c) for f, c in zip(inflow, cost, strict=True)]),
         }
-        energy = [float(par.at[h, "energy_mwh"]) for par in params]
-        if energy[0] <= 0:
+        if float(params[0].at[h, "energy_mwh"]) <= 0:
             upper = [np.minimum(c, f) / c if c > 0 else 0 * f for c, f in zip(caps, inflow, strict=True)]
             lower = [np.where(r > 0, np.minimum(r, u), 0.0) for r, u in zip(rmin, upper, strict=True)]
-            rep = lambda xs: [np.repeat(x[:, None], len(names), axis=1) for x in xs]  # noqa: E731
-            n.add("Generator", names, **common, p_max_pu=_frame(periods, snaps, names, rep(upper)), p_min_pu=_frame(periods, snaps, names, rep(lower)))
+            ror.extend(names, static, {"marginal_cost": cost, "p_max_pu": upper, "p_min_pu": lower})
             continue
-        hours = {e / c for e, c in zip(energy, caps, strict=True) if c > 0}
+        hours = {float(par.at[h, "energy_mwh"]) / c for par, c in zip(params, caps, strict=True) if c > 0}
         if len(hours) > 1 or len(set(rmin)) > 1:
             raise NotTranslated(f"reservoir {h}: hours of storage or minimum release change between periods")
         max_hours = hours.pop()
-        share = [
-            np.column_stack([f * (b[0] / c if b[1] <= y < b[1] + b[2] else 0.0) for b in bands])
-            for f, c, y in zip(inflow, caps, years, strict=True)
-        ]
-        n.add(
-            "StorageUnit",
-            names,
-            **common,
-            max_hours=max_hours,
-            p_min_pu=0.0,
-            inflow=_frame(periods, snaps, names, share),
-            cyclic_state_of_charge=True,
-            cyclic_state_of_charge_per_period=True,
+        static.update(
+            max_hours=max_hours, p_min_pu=0.0, efficiency_store=1.0, efficiency_dispatch=1.0, standing_loss=0.0
         )
         for name, b in zip(names, bands, strict=True):
+            share = [
+                f * (b[0] / c if b[1] <= y < b[1] + b[2] else 0.0) for f, c, y in zip(inflow, caps, years, strict=True)
+            ]
+            res.extend(
+                [name],
+                {k: (v[names.index(name)] if isinstance(v, list) else v) for k, v in static.items()},
+                {"marginal_cost": cost, "inflow": share},
+            )
             reservoirs[name] = {"energy_mwh": b[0] * max_hours, "min_release_pu": rmin[0]}
+    ror.add(n, "Generator", snaps)
+    res.add(n, "StorageUnit", snaps)
     return reservoirs
 
 
@@ -390,6 +443,9 @@ def _add_links(n: pypsa.Network, periods: list[Period], meta: dict) -> list[list
                 p_max_pu=1.0,
             )
         pairs += [[f"{lk}-fwd@{c['build_year']}", f"{lk}-bwd@{c['build_year']}"] for c in new]
+    meta["fom_drift"] = [
+        (k, name.replace("@", "-fwd@", 1) if k == "Link" else name, d) for k, name, d in meta["fom_drift"]
+    ]
     for rec in meta["in_service"]:
         if rec["kind"] == "Link":
             rec["builds"] = [(b[0].replace("@", "-fwd@", 1), b[1], b[2]) for b in rec["builds"]]
@@ -415,7 +471,7 @@ def extra_functionality(n: pypsa.Network, _snapshots: Any) -> None:
         if not recs:
             continue
         labels = m[f"{kind}-p_nom"].labels
-        dim = [d for d in labels.dims][0]
+        dim = next(iter(labels.dims))
         rows, lo, hi = [], [], []
         for r in recs:
             for q, low, high in r["bounds"]:
@@ -432,6 +488,7 @@ def extra_functionality(n: pypsa.Network, _snapshots: Any) -> None:
         expr = linopy.LinearExpression(ds, m)
         m.add_constraints(expr >= xr.DataArray(lo, dims="pw_row"), name=f"{kind}-pathway_in_service_lower")
         m.add_constraints(expr <= xr.DataArray(hi, dims="pw_row"), name=f"{kind}-pathway_in_service_upper")
+    _fom_objective(m, meta["fom_drift"])
     p_nom = m["Link-p_nom"] if meta["links"] else None
     for fwd, bwd in meta["links"]:
         m.add_constraints(p_nom.sel({p_nom.dims[0]: fwd}) - p_nom.sel({p_nom.dims[0]: bwd}) == 0, name=f"tie-{fwd}")
@@ -448,6 +505,16 @@ def extra_functionality(n: pypsa.Network, _snapshots: Any) -> None:
     _storage_balance(n, time, [])
     if meta["reservoirs"]:
         _reservoir_bounds(n, meta["reservoirs"], False)
+
+
+def _fom_objective(m: Any, drift: list[tuple[str, str, float]]) -> None:
+    """Add Σ drift·p_nom to the objective: fixed O&M charged at each period's own rate (:func:`_fom_drift`)."""
+    terms = [d * m[f"{kind}-p_nom"].sel({m[f"{kind}-p_nom"].dims[0]: name}) for kind, name, d in drift]
+    if terms:
+        total = terms[0]
+        for t in terms[1:]:
+            total = total + t
+        m.add_objective(m.objective.expression + total, overwrite=True)
 
 
 def solve(n: pypsa.Network, extra: Any, **kwargs: Any) -> tuple[str, str]:
