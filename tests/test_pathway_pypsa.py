@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import pathway_pypsa  # noqa: E402
 
 from grid_model.pathway import solve_pathway  # noqa: E402
-from grid_model.scenario import load_scenario  # noqa: E402
+from grid_model.scenario import Scenario, load_scenario  # noqa: E402
 
 SAME = {"solver": "ipm", "run_crossover": "on"}
 SOURCE = "test: illustrative"
@@ -69,10 +69,10 @@ def _with_lifetime(line: str, years: float) -> str:
     return ",".join(cells)
 
 
-def _objectives(sc_path: Path, **solve: object) -> tuple[float, float, object, object]:
+def _objectives(sc: Scenario | Path) -> tuple[float, float, object, object]:
     warnings.simplefilter("ignore")
     logging.disable(logging.WARNING)
-    sc = load_scenario(sc_path)
+    sc = load_scenario(sc) if isinstance(sc, Path) else sc
     sc = sc.model_copy(update={"solver": SAME})
     ours = solve_pathway(sc)
     n, extra = pathway_pypsa.build_network(pathway_pypsa.period_inputs(sc), sc.name)
@@ -102,14 +102,13 @@ def test_example_pathway_with_retirements_commissioning_and_trajectories(tmp_pat
 
 
 @pytest.mark.slow
-def test_shipped_integrated_pathway_two_periods(tmp_path: Path) -> None:
+def test_shipped_integrated_pathway_two_periods() -> None:
     """The shipped data (retirements, commissioning, trajectories, subsidy phase-out, candidate links), two
     periods at weekly steps."""
-    sc = tmp_path / "integrated.yaml"
-    sc.write_text(
-        f"extends: {ROOT / 'scenarios' / 'pathway' / 'integrated.yaml'}\nname: integrated_2p\n"
-        "time: {mode: downsample, step_h: 168}\n"
-        "pathway: {years: [2027, 2031], periods: {2031: {subsidies: {fuel: false}}, 2036: null}}\n"
+    sc = load_scenario(ROOT / "scenarios" / "pathway" / "integrated.yaml")
+    pathway = sc.pathway.model_copy(update={"years": [2027, 2031], "periods": {2031: sc.pathway.periods[2031]}})
+    sc = sc.model_copy(
+        update={"pathway": pathway, "time": sc.time.model_copy(update={"mode": "downsample", "step_h": 168})}
     )
     ours, theirs, _sol, _n = _objectives(sc)
     assert theirs == pytest.approx(ours, rel=1e-6)
