@@ -119,7 +119,7 @@ def worker(args: argparse.Namespace) -> None:
     sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]  # this checkout's grid_model, not an installed one
     rec: dict[str, Any] = {"import_s": time.perf_counter() - T_START}
     sc = scenario(args.scenario, args.n_periods, args.step_h)
-    if args.worker == "grid_model":
+    if args.worker.startswith("grid_model"):
         worker_grid_model(sc, rec)
     else:
         options = json.loads(args.options) if args.options else {}
@@ -194,6 +194,22 @@ def markdown(df: Any, machine: str, scenario_path: Path) -> str:
             f"{_int(r.get('n_rows'))} | {_int(r.get('n_cols'))} | {_num(r.get('highs_s'))} | {r.get('status')} | "
             f"{_sci(r.get('rel_diff'))} | {r['load_1min']:.2f} |"
         )
+    lines += ["", "Growth with the number of periods (wall and HiGHS time relative to one period):", ""]
+    lines += ["| run | " + " | ".join(f"{k} p" for k in sorted(df["periods"].unique())) + " |"]
+    lines += ["|---|" + "---:|" * df["periods"].nunique()]
+    for (tool, settings), g in df.groupby(["tool", "settings"], sort=False):
+        g = g.set_index("periods").sort_index()
+        first = g.iloc[0]
+        cells = [
+            f"{r['wall_s'] / first['wall_s']:.1f}× ({_num(r.get('highs_s'))} s HiGHS)"
+            if r["status"] == "optimal"
+            else r["status"]
+            for _, r in g.iterrows()
+        ]
+        lines.append(f"| {tool} {settings} | " + " | ".join(cells) + " |")
+    ok = df["rel_diff"].abs().dropna()
+    if len(ok):
+        lines += ["", f"Largest relative objective difference from grid_model's: {ok.max():.1e}."]
     return "\n".join(lines) + "\n"
 
 
@@ -216,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--step-h", type=int, default=72)
     p.add_argument("--timeout", type=float, default=1200.0, help="seconds per run before it is killed")
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    p.add_argument("--render", type=Path, help="only rewrite pathway.md from this pathway.csv")
+    p.add_argument("--machine", help="machine line for --render")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--n-periods", type=int, help=argparse.SUPPRESS)
     p.add_argument("--json", type=Path, help=argparse.SUPPRESS)
@@ -226,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         worker(args)
         return 0
     import pandas as pd
+
+    if args.render:  # rewrite the Markdown from an existing CSV
+        df = pd.read_csv(args.render)
+        (args.out / "pathway.md").write_text(markdown(df, args.machine or "see the CSV", args.scenario))
+        return 0
 
     work = args.out / "logs" / "pathway"
     work.mkdir(parents=True, exist_ok=True)
