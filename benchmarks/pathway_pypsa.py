@@ -239,6 +239,27 @@ def _fom_drift(params: list[pd.DataFrame], years: list[int], weights: list[float
     )
 
 
+def aligned(params: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Each period's parameter table over the assets of every period (in order of first appearance). A period's
+    dataset leaves out an asset that can have no capacity in it (``scenario._drop_empty_assets``: e.g. a committed
+    second circuit before its year in the 'existing' links case); there it gets no capacity and no room to expand,
+    and its other parameters from the first period that has it."""
+    union = pd.Index(list(dict.fromkeys(k for par in params for k in par.index)))
+    template = pd.concat(params).groupby(level=0, sort=False).first().reindex(union)
+    out = []
+    for par in params:
+        absent = ~union.isin(par.index)
+        full = par.reindex(union)
+        full.loc[absent] = template.loc[absent]
+        for col in ("p_nom_mw", "p_nom_max_mw", "p_nom_min_mw"):
+            if col in full.columns:
+                full.loc[absent, col] = 0.0
+        if "expandable" in full.columns:
+            full["expandable"] = full["expandable"].where(~absent, False).astype(bool)
+        out.append(full)
+    return out
+
+
 def _asset_components(
     params: list[pd.DataFrame], years: list[int], asset: str, meta: dict, kind: str
 ) -> tuple[list[dict], list[dict]]:
@@ -301,7 +322,7 @@ class Batch:
 
 
 def _add_generators(n: pypsa.Network, periods: list[Period], snaps: pd.MultiIndex, meta: dict) -> None:
-    params = [generator_params(p.ds, p.options) for p in periods]
+    params = aligned([generator_params(p.ds, p.options) for p in periods])
     years = [p.year for p in periods]
     avail = [availability_matrix(p.ds, par) for p, par in zip(periods, params, strict=True)]
     batch = Batch()
@@ -329,7 +350,7 @@ def _columns(comps: list[dict]) -> dict[str, list]:
 
 
 def _add_storage(n: pypsa.Network, periods: list[Period], snaps: pd.MultiIndex, meta: dict) -> None:
-    params = [storage_params(p.ds, p.options) for p in periods]
+    params = aligned([storage_params(p.ds, p.options) for p in periods])
     years = [p.year for p in periods]
     batch = Batch()
     for s in params[0].index:
@@ -363,7 +384,7 @@ def _add_hydro(n: pypsa.Network, periods: list[Period], snaps: pd.MultiIndex) ->
     """Run-of-river as Generators, reservoirs as StorageUnits with inflow, each split into pieces by its capacity
     per period (committed plants add turbines, with inflow and reservoir scaled alike: every piece gets its share of
     the period's inflow and the same hours of storage). Returns the reservoirs' energy and minimum release."""
-    params = [hydro_params(p.ds, p.options) for p in periods]
+    params = aligned([hydro_params(p.ds, p.options) for p in periods])
     years = [p.year for p in periods]
     reservoirs: dict[str, dict] = {}
     ror, res = Batch(), Batch()
@@ -415,7 +436,7 @@ def _add_hydro(n: pypsa.Network, periods: list[Period], snaps: pd.MultiIndex) ->
 
 def _add_links(n: pypsa.Network, periods: list[Period], meta: dict) -> list[list[str]]:
     """Two directed Links per interconnector and component; returns the (fwd, bwd) build pairs to tie."""
-    params = [link_params(p.ds, p.options) for p in periods]
+    params = aligned([link_params(p.ds, p.options) for p in periods])
     years = [p.year for p in periods]
     pairs: list[list[str]] = []
     for lk in params[0].index:

@@ -36,8 +36,8 @@ SOURCE = "test: illustrative"
 
 
 def _example_with_pathway_tables(tmp_path: Path) -> Path:
-    """The example dataset with retirements (of a fixed and of an expandable fleet), commissioning (an earliest
-    link, a committed link, generator and hydro plant), cost trajectories (solar, battery, links) and solar and battery
+    """The example dataset with retirements (of a fixed and of an expandable fleet), commissioning (a committed
+    link with no capacity before, an earliest one, generator and hydro plant), cost trajectories (solar, battery, links) and solar and battery
     lifetimes short enough to retire within the horizon."""
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "example", data)
@@ -47,7 +47,7 @@ def _example_with_pathway_tables(tmp_path: Path) -> Path:
     )
     (data / "commissioning.csv").write_text(
         "asset,kind,year,mode,mw,source\n"
-        f"XA-XC,link,2027,earliest,400,{SOURCE}\nXB-XC,link,2030,committed,200,{SOURCE}\n"
+        f"XA-XC,link,2027,committed,400,{SOURCE}\nXB-XC,link,2030,earliest,200,{SOURCE}\n"
         f"XC-ocgt,generator,2027,committed,150,{SOURCE}\nXB-reservoir,hydro,2027,committed,200,{SOURCE}\n"
     )
     (data / "cost_trajectories.csv").write_text(
@@ -83,19 +83,21 @@ def _objectives(sc: Scenario | Path) -> tuple[float, float, object, object]:
     return ours.objective_usd, float(n.objective), ours, n
 
 
-def test_example_pathway_with_retirements_commissioning_and_trajectories(tmp_path: Path) -> None:
+@pytest.mark.parametrize("links", ["optimal", "existing"])
+def test_example_pathway_with_retirements_commissioning_and_trajectories(tmp_path: Path, links: str) -> None:
+    """'existing' links: the committed XA-XC (no capacity before it) is not in the 2024 period's dataset at all."""
     data = _example_with_pathway_tables(tmp_path)
     sc = tmp_path / "pathway.yaml"
     sc.write_text(
         f"name: example_pathway\ndataset: {data}\nyear: 2030\nhydrology: average\n"
-        "time: {mode: downsample, step_h: 3}\nlinks: {mode: optimal}\n"
+        f"time: {{mode: downsample, step_h: 3}}\nlinks: {{mode: {links}}}\n"
         "pathway: {years: [2024, 2027, 2030], base_year: 2023, end_year: 2034, "
         "periods: {2030: {subsidies: {fuel: false}}}}\n"
     )
     ours, theirs, sol, n = _objectives(sc)
     assert theirs == pytest.approx(ours, rel=1e-6)
     built = {k: v for k, v in sol.builds.items() if v > 1e-3}
-    assert any(k[0] == "link_new_cap_mw" for k in built)  # a link is built: its fixed-O&M drift is exercised
+    assert any(k[0] == "link_new_cap_mw" for k in built)  # a link is built (optimal: its fixed-O&M drift too)
     assert any(k[0] == "gen_new_cap_mw" and k[2] < 2026 for k in built)  # built in 2024, retired before 2030
     assert (n.generators.index.str.startswith("XA-coal#")).sum() == 3  # the coal fleet in three retirement bands
     assert (n.storage_units.index.str.startswith("XB-reservoir#")).sum() == 2  # the committed turbines: a band
