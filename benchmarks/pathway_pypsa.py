@@ -15,9 +15,9 @@ one build column per expandable asset and period. The same LP in PyPSA's multi-i
   end) — PyPSA's own retirement rule;
 * **new capacity**: one extendable component ``<asset>@<year>`` per expandable asset and period in which it can be
   built, ``build_year`` = that year, ``lifetime`` from its parameters, ``capital_cost`` = that period's annuity +
-  fixed O&M per MW-year. grid_model charges fixed O&M on the new capacity in service in each period, D_q-weighted,
-  and the annuity of the build period in each period the build serves; PyPSA charges ``capital_cost`` in every
-  period the component is active, weighted by the same D_q: the same sum;
+  fixed O&M per MW-year. grid_model charges a build's annuity and fixed O&M at its build period's rates in each
+  period the build serves (``grid_model.pathway.lp``); PyPSA charges ``capital_cost`` in every period the component
+  is active, weighted by the same D_q: the same sum;
 * what PyPSA has no component for, in :func:`extra_functionality`: grid_model bounds the new capacity **in
   service** in period q, ``x_q = Σ_{builds serving q} b`` ∈ [P_min,q − P0_q, P̄_q − P0_q] (the site ceiling, which
   retirements free up room under; the committed floor from its year) — one row per asset and period; the two
@@ -53,7 +53,7 @@ from grid_model.export.pypsa import (
 )
 from grid_model.model.generation import availability_matrix, generator_params
 from grid_model.model.hydro import hydro_params
-from grid_model.model.links import link_params
+from grid_model.model.links import link_params, transfer_limit_pu
 from grid_model.model.storage import storage_params
 from grid_model.options import ModelOptions
 from grid_model.pathway.inputs import period_dataset, period_scenarios
@@ -159,7 +159,6 @@ def build_network(periods: list[Period], name: str = "") -> tuple[pypsa.Network,
         "weights": [p.weight for p in periods],
         "steps": [p.ds.time.n_steps for p in periods],
         "in_service": [],
-        "fom_drift": [],
     }
     _add_zones(n, periods, snaps)
     _add_generators(n, periods, snaps, meta)
@@ -224,21 +223,6 @@ def _vintages(
     return builds, bounds
 
 
-def _fom_drift(params: list[pd.DataFrame], years: list[int], weights: list[float], asset: str, build: tuple) -> float:
-    """Σ_{q served} D_q·(fom_q − fom_p) [USD/MW] of a build made in period p: grid_model charges each period's own
-    fixed O&M on the capacity in service (``grid_model.model.expansion``), PyPSA the build's ``capital_cost`` in
-    every period; they differ where fixed O&M changes between periods (links: a share of the period's capex)."""
-    p, by, life, _cost = build
-    fom_p = float(params[p].at[asset, "fom_usd_per_mw_yr"])
-    return float(
-        sum(
-            w * (float(par.at[asset, "fom_usd_per_mw_yr"]) - fom_p)
-            for par, y, w in zip(params, years, weights, strict=True)
-            if by <= y < by + life
-        )
-    )
-
-
 def aligned(params: list[pd.DataFrame]) -> list[pd.DataFrame]:
     """Each period's parameter table over the assets of every period (in order of first appearance). A period's
     dataset leaves out an asset that can have no capacity in it (``scenario._drop_empty_assets``: e.g. a committed
@@ -271,11 +255,6 @@ def _asset_components(
         for i, (mw, by, life) in enumerate(pieces(caps, years))
     ]
     builds, bounds = _vintages(params, years, asset)
-    weights = meta["weights"]
-    for b in builds:
-        drift = _fom_drift(params, years, weights, asset, b)
-        if drift != 0.0:
-            meta["fom_drift"].append((kind, f"{asset}@{b[1]}", drift))
     new = [
         {
             "name": f"{asset}@{by}",
@@ -463,14 +442,32 @@ def _add_links(n: pypsa.Network, periods: list[Period], meta: dict) -> list[list
                 p_min_pu=0.0,
                 p_max_pu=1.0,
             )
+            limit, hurdle = _link_series(periods, lk, "fwd" if forward else "rev")
+            n.links_t.p_max_pu = n.links_t.p_max_pu.assign(**{name: limit for name in names}).set_axis(n.snapshots)
+            if hurdle.any():
+                cost = n.links_t.marginal_cost.assign(**{name: hurdle for name in names})
+                n.links_t.marginal_cost = cost.set_axis(n.snapshots)
         pairs += [[f"{lk}-fwd@{c['build_year']}", f"{lk}-bwd@{c['build_year']}"] for c in new]
-    meta["fom_drift"] = [
-        (k, name.replace("@", "-fwd@", 1) if k == "Link" else name, d) for k, name, d in meta["fom_drift"]
-    ]
     for rec in meta["in_service"]:
         if rec["kind"] == "Link":
             rec["builds"] = [(b[0].replace("@", "-fwd@", 1), b[1], b[2]) for b in rec["builds"]]
     return pairs
+
+
+def _link_series(periods: list[Period], lk: str, direction: str) -> tuple[np.ndarray, np.ndarray]:
+    """The operable transfer limit (per unit of capacity) and hurdle cost of one link direction at every snapshot,
+    from each period's own parameters (``grid_model.model.links``); 1 and 0 where the link is not in a period."""
+    limits, hurdles = [], []
+    for p in periods:
+        par = link_params(p.ds, p.options)
+        steps = p.ds.time.n_steps
+        if lk in par.index:
+            limits.append(transfer_limit_pu(p.ds, par, direction)[list(par.index).index(lk)])
+            hurdles.append(np.full(steps, float(par.at[lk, "hurdle_usd_per_mwh"])))
+        else:
+            limits.append(np.ones(steps))
+            hurdles.append(np.zeros(steps))
+    return np.concatenate(limits), np.concatenate(hurdles)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -509,7 +506,6 @@ def extra_functionality(n: pypsa.Network, _snapshots: Any) -> None:
         expr = linopy.LinearExpression(ds, m)
         m.add_constraints(expr >= xr.DataArray(lo, dims="pw_row"), name=f"{kind}-pathway_in_service_lower")
         m.add_constraints(expr <= xr.DataArray(hi, dims="pw_row"), name=f"{kind}-pathway_in_service_upper")
-    _fom_objective(m, meta["fom_drift"])
     p_nom = m["Link-p_nom"] if meta["links"] else None
     for fwd, bwd in meta["links"]:
         m.add_constraints(p_nom.sel({p_nom.dims[0]: fwd}) - p_nom.sel({p_nom.dims[0]: bwd}) == 0, name=f"tie-{fwd}")
@@ -526,16 +522,6 @@ def extra_functionality(n: pypsa.Network, _snapshots: Any) -> None:
     _storage_balance(n, time, [])
     if meta["reservoirs"]:
         _reservoir_bounds(n, meta["reservoirs"], False)
-
-
-def _fom_objective(m: Any, drift: list[tuple[str, str, float]]) -> None:
-    """Add Σ drift·p_nom to the objective: fixed O&M charged at each period's own rate (:func:`_fom_drift`)."""
-    terms = [d * m[f"{kind}-p_nom"].sel({m[f"{kind}-p_nom"].dims[0]: name}) for kind, name, d in drift]
-    if terms:
-        total = terms[0]
-        for t in terms[1:]:
-            total = total + t
-        m.add_objective(m.objective.expression + total, overwrite=True)
 
 
 def solve(n: pypsa.Network, extra: Any, **kwargs: Any) -> tuple[str, str]:
