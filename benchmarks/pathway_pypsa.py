@@ -38,14 +38,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pypsa
 
-from grid_model.dataset import Dataset, load_dataset
+from grid_model.dataset import Dataset
 from grid_model.export.pypsa import (
     NotTranslated,
     _reservoir_bounds,
@@ -57,6 +56,7 @@ from grid_model.model.links import link_params, transfer_limit_pu
 from grid_model.model.storage import storage_params
 from grid_model.options import ModelOptions
 from grid_model.pathway.inputs import period_dataset, period_scenarios
+from grid_model.pathway.run import raw_loader
 from grid_model.pathway.timing import discount_weights, period_spans
 from grid_model.scenario import Scenario
 from grid_model.timeindex import TimeIndex
@@ -82,14 +82,7 @@ def period_inputs(sc: Scenario) -> list[Period]:
     cfg = sc.pathway
     if cfg is None:
         raise ValueError(f"scenario '{sc.name}' has no pathway")
-    cache: dict[tuple[str, str], Dataset] = {}
-
-    def load(path: Path, hydrology: str) -> Dataset:
-        key = (str(path), hydrology)
-        if key not in cache:
-            cache[key] = load_dataset(path, hydrology=hydrology)
-        return cache[key]
-
+    load = raw_loader()
     weights = discount_weights(cfg.years, cfg.base_year, cfg.last_year(), sc.discount_rate)
     spans = period_spans(cfg.years, cfg.last_year())
     out = []

@@ -187,22 +187,33 @@ class SolveSession:
         ``extra_files(results)`` gives more files for the folder (name → content, e.g. ``results.xlsx``); they are
         written with the rest, before the folder appears.
         """
-        with solver_log_beside(out_dir) as log_file:
-            res = self.solve(sc, progress, log_file)
-        log_bytes = log_file.read_bytes() if log_file.exists() else b""
-        log_file.unlink(missing_ok=True)
-        t0 = time.perf_counter()
-        write_results(
-            res,
-            out_dir,
-            extra={
-                "scenario.yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False),
-                "solver.log": log_bytes,
-                **(extra_files(res) if extra_files else {}),
-            },
-        )
-        res.summary["timings_s"]["write"] = time.perf_counter() - t0
-        return res
+        return solve_and_write(sc, out_dir, lambda log_file: self.solve(sc, progress, log_file), extra_files)
+
+
+def solve_and_write(
+    sc: Scenario,
+    out_dir: Path,
+    solve: Callable[[Path], Results],
+    extra_files: Callable[[Results], dict[str, bytes | str]] | None = None,
+) -> Results:
+    """``solve(log_file)``, then write its results folder atomically with the scenario as run, the HiGHS log and
+    ``extra_files(results)`` (one scenario or one pathway: ``grid_model.pathway.run_pathway``)."""
+    with solver_log_beside(out_dir) as log_file:
+        res = solve(log_file)
+    log_bytes = log_file.read_bytes() if log_file.exists() else b""
+    log_file.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    write_results(
+        res,
+        out_dir,
+        extra={
+            "scenario.yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False),
+            "solver.log": log_bytes,
+            **(extra_files(res) if extra_files else {}),
+        },
+    )
+    res.summary["timings_s"]["write"] = time.perf_counter() - t0
+    return res
 
 
 def _release(compiled: CompiledModel, ctx: Context) -> None:

@@ -19,6 +19,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 pypsa = pytest.importorskip("pypsa")
@@ -57,28 +58,28 @@ def _example_with_pathway_tables(tmp_path: Path) -> Path:
     )
     storage = data / "storage.csv"
     storage.write_text(storage.read_text().replace(",4,0.95,0.95,200,", ",4,0.95,0.95,30,"))  # cheap enough to build
-    techs = (data / "technologies.csv").read_text().splitlines()
-    techs = [_with_lifetime(line, 5.0) if line.startswith(("battery,", "solar,")) else line for line in techs]
-    (data / "technologies.csv").write_text("\n".join(techs) + "\n")
+    techs = pd.read_csv(data / "technologies.csv", keep_default_na=False, dtype=str)
+    techs.loc[techs["technology"].isin(["battery", "solar"]), "lifetime_yr"] = "5.0"  # retire within the horizon
+    techs.to_csv(data / "technologies.csv", index=False)
     return data
 
 
-def _with_lifetime(line: str, years: float) -> str:
-    cells = line.split(",")
-    cells[7] = str(years)  # lifetime_yr (technologies.csv column order)
-    return ",".join(cells)
-
-
 def _objectives(sc: Scenario | Path) -> tuple[float, float, object, object]:
-    warnings.simplefilter("ignore")
-    logging.disable(logging.WARNING)
     sc = load_scenario(sc) if isinstance(sc, Path) else sc
     sc = sc.model_copy(update={"solver": SAME})
     ours = solve_pathway(sc)
-    n, extra = pathway_pypsa.build_network(pathway_pypsa.period_inputs(sc), sc.name)
-    status = pathway_pypsa.solve(
-        n, extra, io_api="direct", log_to_console=False, solver_options=SAME, include_objective_constant=True
-    )
+    # PyPSA's and linopy's warnings and log lines are noise here; silenced for this call only (a global
+    # logging.disable would also silence the model build's guard against replaced components in later tests)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.disable(logging.WARNING)
+        try:
+            n, extra = pathway_pypsa.build_network(pathway_pypsa.period_inputs(sc), sc.name)
+            status = pathway_pypsa.solve(
+                n, extra, io_api="direct", log_to_console=False, solver_options=SAME, include_objective_constant=True
+            )
+        finally:
+            logging.disable(logging.NOTSET)
     assert status == ("ok", "optimal")
     return ours.objective_usd, float(n.objective), ours, n
 

@@ -9,17 +9,14 @@ tabulates the answer.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 from grid_model.pathway.results import pathway_results
 from grid_model.pathway.run import PathwaySolution, Progress, solve_pathway
-from grid_model.results import Results, write_results
+from grid_model.results import Results
 from grid_model.scenario import Scenario
-from grid_model.session import solver_log_beside
+from grid_model.session import solve_and_write
 
 __all__ = ["PathwaySolution", "pathway_results", "run_pathway", "solve_pathway"]
 
@@ -31,19 +28,6 @@ def run_pathway(
     extra_files: Callable[[Results], dict[str, bytes | str]] | None = None,
 ) -> Results:
     """Solve a pathway scenario and write its results folder atomically (with its scenario and solver log)."""
-    with solver_log_beside(out_dir) as log_file:
-        res = pathway_results(solve_pathway(sc, progress, log_file))
-    log_bytes = log_file.read_bytes() if log_file.exists() else b""
-    log_file.unlink(missing_ok=True)
-    t0 = time.perf_counter()
-    write_results(
-        res,
-        out_dir,
-        extra={
-            "scenario.yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False),
-            "solver.log": log_bytes,
-            **(extra_files(res) if extra_files else {}),
-        },
+    return solve_and_write(
+        sc, out_dir, lambda log_file: pathway_results(solve_pathway(sc, progress, log_file)), extra_files
     )
-    res.summary["timings_s"]["write"] = time.perf_counter() - t0
-    return res

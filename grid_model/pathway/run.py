@@ -45,7 +45,8 @@ class PathwaySolution:
     timings_s: dict[str, float]
 
 
-def _raw_loader() -> Loader:
+def raw_loader() -> Loader:
+    """A loader that reads each raw dataset (path, hydrology) once and hands out the same object after."""
     cache: dict[tuple[str, str], Dataset] = {}
 
     def load(path: Path, hydrology: str) -> Dataset:
@@ -63,7 +64,7 @@ def build_periods(sc: Scenario, say: Progress, load: Loader | None = None) -> tu
     assert cfg is not None
     scenarios = period_scenarios(sc)
     weights = discount_weights(cfg.years, cfg.base_year, cfg.last_year(), sc.discount_rate)
-    load = load or _raw_loader()
+    load = load or raw_loader()
     models = []
     for sc_q, w in zip(scenarios, weights, strict=True):
         say(f"period {sc_q.year}: inputs and model")
