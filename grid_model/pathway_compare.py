@@ -97,18 +97,19 @@ def pathway_periods_table(runs: dict[str, PathwayRun], base: str) -> pd.DataFram
 
 
 def interconnector_builds_table(runs: dict[str, PathwayRun]) -> pd.DataFrame:
-    """interconnector_builds.csv (module docstring)."""
+    """interconnector_builds.csv (module docstring): MW built in every period, 0 where nothing is."""
+    periods = sorted({int(p) for r in runs.values() for p in r.periods["period"]})
+    columns = ["scenario", "link", "first_period", "built_mw", *[f"mw_{p}" for p in periods]]
     rows = []
     for name, r in runs.items():
         links = r.builds[r.builds["kind"] == "link"]
         for link, g in links.groupby("asset", sort=True):
+            by_period = g.groupby("period")["built_mw"].sum()
             row = {"scenario": name, "link": link, "first_period": int(g["period"].min())}
             row["built_mw"] = float(g["built_mw"].sum())
-            row.update({f"mw_{int(p)}": float(mw) for p, mw in zip(g["period"], g["built_mw"], strict=True)})
+            row.update({f"mw_{p}": float(by_period.get(p, 0.0)) for p in periods})
             rows.append(row)
-    return (
-        pd.DataFrame(rows, columns=["scenario", "link", "first_period", "built_mw"]) if not rows else pd.DataFrame(rows)
-    )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def narrative(runs: dict[str, PathwayRun], base: str, builds: pd.DataFrame) -> list[str]:
@@ -139,10 +140,10 @@ def narrative(runs: dict[str, PathwayRun], base: str, builds: pd.DataFrame) -> l
             out.append(f"{name}: the subsidies' fiscal cost by period, USD bn/yr — {steps}.")
     for name, g in builds.groupby("scenario", sort=False) if len(builds) else []:
         items = ", ".join(
-            f"{lk} in {int(fp)} ({mw:,.0f} MW)"
+            f"{lk} from {int(fp)} ({mw:,.0f} MW)"
             for lk, fp, mw in zip(g["link"], g["first_period"], g["built_mw"], strict=True)
         )
-        out.append(f"{name} builds {items}.")
+        out.append(f"{name} builds (first period, MW over the horizon): {items}.")
     without = [n for n in runs if n not in set(builds.get("scenario", pd.Series(dtype=str)))]
     if without:
         out.append(f"No interconnector is built in {', '.join(without)}.")

@@ -319,6 +319,9 @@ def test_pathway_compare_writes_tables_figures_and_a_report(tmp_path):
     periods = pd.read_csv(out / "pathway_periods.csv")
     fiscal = periods[periods["scenario"] == "integrated"].set_index("period")["subsidy_cost_usd"]
     assert fiscal[2026] > 0 and fiscal[2030] == 0.0  # both subsidies removed from 2030 on
+    links = pd.read_csv(out / "interconnector_builds.csv")
+    assert [c for c in links.columns if c.startswith("mw_")] == ["mw_2026", "mw_2030"]
+    assert links[["mw_2026", "mw_2030"]].sum(axis=1).to_numpy() == pytest.approx(links["built_mw"].to_numpy())
     for name in ("pathway_capacity", "pathway_renewable_share", "pathway_npv", "pathway_links"):
         assert (out / "figures" / f"{name}.png").exists()
     report = (out / "report.md").read_text()
